@@ -1,0 +1,13 @@
+"""chatkit: learn the OpenAI API in JupyterLab, offline first.
+
+>>> import chatkit
+>>> client = chatkit.connect()        # the sandbox, or OpenAI if you set a key  # doctest: +SKIP
+"""
+
+from .connect import backend_info, connect, connect_async
+from .errors import ChatkitError
+from .keys import mask_key, save_key
+from .verify import verify
+
+__all__ = ["ChatkitError", "backend_info", "connect", "connect_async", "mask_key", "save_key", "verify"]
+__version__ = "0.1.0"

@@ -1,0 +1,32 @@
+"""Errors a learner can hit, each saying what happened and what to do next."""
+
+from __future__ import annotations
+
+
+class ChatkitError(Exception):
+    """Base class: a message with the cause, the fix and where to read more.
+
+    >>> str(ChatkitError("No key found.", fix="Add one to .env.", docs="notebooks/02"))
+    'No key found. Fix: Add one to .env. (See notebooks/02)'
+    """
+
+    def __init__(self, what: str, *, fix: str = "", docs: str = "") -> None:
+        self.what, self.fix, self.docs = what, fix, docs
+        parts = [what]
+        if fix:
+            parts.append(f"Fix: {fix}")
+        if docs:
+            parts.append(f"(See {docs})")
+        super().__init__(" ".join(parts))
+
+
+class ConfigError(ChatkitError):
+    """The settings (environment, .env) do not make sense together."""
+
+
+class KeyFormatError(ChatkitError, ValueError):
+    """A string that cannot be an API key, e.g. pasted with quotes or spaces."""
+
+
+class SandboxError(ChatkitError, RuntimeError):
+    """The local sandbox could not start."""

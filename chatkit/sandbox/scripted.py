@@ -1,0 +1,60 @@
+"""A scripted engine: replies from a queue, for fast tests of the plumbing.
+
+It speaks the same interface as :class:`~chatkit.sandbox.engine.LlamaEngine`, so the
+server, keys and errors can be tested in milliseconds. Notebooks never use it.
+
+>>> engine = ScriptedEngine()
+>>> engine.enqueue("Hello there!")
+>>> "".join(p.text for p in engine.generate(engine.render([{"role": "user", "content": "hi"}]), Sampling()))
+'Hello there!'
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from .engine import Generation, Piece, Sampling
+
+__all__ = ["ScriptedEngine", "Sampling"]
+
+
+class ScriptedEngine:
+    """Answers with the queued replies in order, one word per token; then with ``default``."""
+
+    model_id = "scripted-test-model"
+    context_window = 2048
+
+    def __init__(self, default: str = "OK") -> None:
+        self.default = default
+        self.queue: list[str] = []
+        self.history: list[list[dict]] = []  # the messages of every request, in order
+        self.lock = threading.Lock()
+        self._last: list[dict] = []
+
+    def enqueue(self, *replies: str) -> None:
+        self.queue.extend(replies)
+
+    def tokenize(self, text: str, special: bool = False) -> list[int]:
+        return [len(word) for word in re.findall(r"\S+\s*", text)]
+
+    def render(self, messages: list[dict]) -> list[int]:
+        self._last = messages
+        return self.tokenize(" ".join(f"{m['role']}: {m['content']}" for m in messages))
+
+    def generate(self, prompt: list[int], sampling: Sampling, cancel: threading.Event | None = None) -> Generation:
+        self.history.append(self._last)
+        reply = self.queue.pop(0) if self.queue else self.default
+
+        def run(gen: Generation):
+            words = re.findall(r"\S+\s*", reply)
+            limit = sampling.max_tokens or len(words)
+            gen.finish_reason = "length" if limit < len(words) else "stop"
+            for word in words[:limit]:
+                if gen.cancel.is_set():
+                    gen.finish_reason = "cancelled"
+                    return
+                gen.tokens += 1
+                yield Piece(word)
+
+        return Generation(run, cancel)

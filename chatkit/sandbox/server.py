@@ -1,0 +1,96 @@
+"""Run the sandbox: in a background thread of this process, or in the foreground."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+from ..errors import SandboxError
+
+_lock = threading.Lock()
+_start_lock = threading.Lock()
+_running: "Sandbox | None" = None
+_engine = None
+
+
+def shared_engine():
+    """The one LlamaEngine of this process, loaded on first use."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            from .engine import LlamaEngine
+
+            _engine = LlamaEngine()
+        return _engine
+
+
+class Sandbox:
+    """A running sandbox server on 127.0.0.1.
+
+    >>> box = Sandbox.start()            # doctest: +SKIP
+    >>> box.base_url                     # doctest: +SKIP
+    'http://127.0.0.1:54321/v1'
+    """
+
+    def __init__(self, server, thread, port: int, store, engine, key: str, host: str) -> None:
+        self._server, self._thread, self.port = server, thread, port
+        self.store, self.engine, self.host = store, engine, host
+        self.key = key  # a key for this process only: never stored, never printed
+        self.base_url = f"http://{host}:{port}/v1"
+
+    def __repr__(self) -> str:
+        from ..keys import mask_key
+
+        return f"<Sandbox {self.base_url} model={self.engine.model_id} key={mask_key(self.key)}>"
+
+    @classmethod
+    def start(cls, engine=None, data_dir=None, host: str = "127.0.0.1", port: int = 0) -> "Sandbox":
+        """Start serving in a daemon thread and return once it accepts connections."""
+        import uvicorn
+
+        from ..config import data_dir as default_data_dir
+        from .app import create_app
+        from .store import Store
+
+        engine = engine or shared_engine()
+        store = Store(default_data_dir(data_dir))
+        key, _ = store.create_key("this Python process", persist=False)
+        sock = _bind(host, port)
+        config = uvicorn.Config(create_app(engine, store), log_level="warning", access_log=False,
+                                lifespan="off", timeout_graceful_shutdown=1)
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="chatkit-sandbox", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise SandboxError("The sandbox server did not start.", fix="Run 'python -m chatkit doctor'.")
+            time.sleep(0.005)
+        return cls(server, thread, sock.getsockname()[1], store, engine, key, host)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise SandboxError(f"Cannot listen on {host}:{port} ({exc.strerror}).",
+                           fix="Choose another port with --port, or stop the program using this one.") from None
+    sock.listen(64)
+    return sock
+
+
+def ensure_running(data_dir=None) -> Sandbox:
+    """The sandbox of this process, started on first call (about a second)."""
+    global _running
+    with _start_lock:
+        if _running is None or not _running._thread.is_alive():
+            _running = Sandbox.start(data_dir=data_dir)
+        return _running

@@ -1,0 +1,61 @@
+"""Shared fixtures: one real sandbox per session, and no test ever sees a real key."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import openai
+import pytest
+
+from chatkit.sandbox.scripted import ScriptedEngine
+from chatkit.sandbox.server import Sandbox
+
+_SETTINGS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
+             "CHATKIT_BACKEND", "CHATKIT_MODEL")
+
+
+def pytest_configure(config):
+    # Notebooks run in kernels that inherit this environment: keep them on the
+    # sandbox, with a throw-away data folder, whatever the developer has set.
+    for name in _SETTINGS:
+        os.environ.pop(name, None)
+    os.environ["CHATKIT_BACKEND"] = "sandbox"
+    os.environ["CHATKIT_DATA_DIR"] = tempfile.mkdtemp(prefix="chatkit-test-")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    """No OPENAI_* or CHATKIT_* settings, and a working folder with no .env above it."""
+    for name in _SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory):
+    """The real sandbox (SmolLM2 via llama-cpp-python) on a free loopback port."""
+    box = Sandbox.start(data_dir=tmp_path_factory.mktemp("sandbox-data"))
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def client(sandbox):
+    """The official client, talking to the real sandbox over HTTP."""
+    return openai.OpenAI(api_key=sandbox.key, base_url=sandbox.base_url, max_retries=0)
+
+
+@pytest.fixture(scope="session")
+def scripted_box(tmp_path_factory):
+    box = Sandbox.start(engine=ScriptedEngine(), data_dir=tmp_path_factory.mktemp("scripted-data"))
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def scripted(scripted_box):
+    """A sandbox whose engine answers from a queue: ``scripted.engine.enqueue("Hi")``."""
+    scripted_box.engine.queue.clear()
+    scripted_box.engine.history.clear()
+    return scripted_box
