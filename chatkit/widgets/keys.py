@@ -1,0 +1,131 @@
+"""The sandbox's "API keys" page, and a hidden field to save a key to .env."""
+
+from __future__ import annotations
+
+import html
+import time
+from pathlib import Path
+
+import ipywidgets as w
+
+from ..errors import ChatkitError
+from ..keys import mask_key, save_key
+
+
+class _Panel:
+    """Common parts: a status line, and an Output area where unexpected errors land."""
+
+    def __init__(self) -> None:
+        self.status = w.HTML()
+        self.errors = w.Output()
+        self.status.add_class("chatkit-status")
+
+    def _say(self, text: str, ok: bool = True) -> None:
+        color = "#1a7f37" if ok else "#cf222e"
+        self.status.value = f'<span style="color:{color}">{html.escape(text)}</span>'
+
+    def _safely(self, action):
+        """Run a button action: known errors become a message, others a traceback in the panel."""
+
+        def handler(_button=None):
+            try:
+                with self.errors:
+                    self.errors.clear_output()
+                    action()
+            except ChatkitError as exc:
+                self._say(str(exc), ok=False)
+
+        return handler
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class KeysPanel(_Panel):
+    """Create, list (masked) and revoke sandbox keys: the offline "API keys" page.
+
+    A new key is kept in ``panel.new_key`` and never shown in full: save it with
+    ``chatkit.save_key(panel.new_key, ".env")``.
+
+    >>> panel = KeysPanel()            # doctest: +SKIP
+    >>> info = panel.create("laptop")  # what the Create button does  # doctest: +SKIP
+    """
+
+    def __init__(self, box=None) -> None:
+        super().__init__()
+        if box is None:
+            from ..sandbox import running
+
+            box = running()
+        self.store = box.store
+        self.new_key: str | None = None
+        self.name = w.Text(value="my first key", description="Name")
+        self.create_button = w.Button(description="Create key", button_style="primary", icon="key")
+        self.create_button.on_click(self._safely(lambda: self.create(self.name.value)))
+        self.table = w.VBox()
+        self.widget = w.VBox([w.HBox([self.name, self.create_button]), self.status, self.table, self.errors])
+        self.widget.add_class("chatkit-keys-panel")
+        self.refresh()
+
+    def create(self, name: str):
+        """Create a key named ``name``; the key goes to ``self.new_key``, its masked form on screen."""
+        name = name.strip()
+        if not name:
+            raise ChatkitError("A key needs a name.", fix="Type a name that says where you use it, e.g. 'laptop'.")
+        self.new_key, info = self.store.create_key(name)
+        self._say(f"Created {info.id} ({info.masked}). The full key is in panel.new_key and will not be "
+                  "shown again: save it now with chatkit.save_key(panel.new_key).")
+        self.refresh()
+        return info
+
+    def revoke(self, key_id: str):
+        """Revoke a key: from now on the sandbox answers 401 to it."""
+        info = self.store.revoke_key(key_id)
+        if info is None:
+            raise ChatkitError(f"There is no key with id {key_id}.", fix="Pick one from the list above.")
+        self._say(f"Revoked {info.id} ({info.masked}). Requests with it now fail with 401.")
+        self.refresh()
+        return info
+
+    def refresh(self) -> None:
+        keys = self.store.list_keys()
+        header = w.HTML("<b>Your sandbox keys</b>" if keys else "<i>No keys yet: create one.</i>")
+        self.table.children = [header] + [self._row(k) for k in keys]
+
+    def _row(self, info) -> w.HBox:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.created_at))
+        state = "active" if info.active else "revoked"
+        label = w.HTML(f"<code>{html.escape(info.masked)}</code> {html.escape(info.name)} "
+                       f"<small>({info.id}, created {when}, {state})</small>")
+        button = w.Button(description="Revoke", disabled=not info.active, button_style="danger")
+        button.on_click(self._safely(lambda: self.revoke(info.id)))
+        return w.HBox([label, button])
+
+
+class KeyEntry(_Panel):
+    """A hidden field to paste a key and save it to a .env file (mode 0600, git-ignored).
+
+    >>> KeyEntry(".env")   # paste, press Save; the key is never shown  # doctest: +SKIP
+    """
+
+    def __init__(self, env_file: str | Path = ".env") -> None:
+        super().__init__()
+        self.env_file = Path(env_file)
+        self.field = w.Password(placeholder="sk-...", description="API key")
+        self.save_button = w.Button(description="Save to .env", button_style="primary", icon="lock")
+        self.save_button.on_click(self._safely(self.save))
+        self.widget = w.VBox([w.HBox([self.field, self.save_button]), self.status, self.errors])
+        self.widget.add_class("chatkit-key-entry")
+
+    def save(self) -> Path:
+        """Check the pasted key's format, write it to the .env file, and clear the field."""
+        key = self.field.value
+        try:
+            path = save_key(key, self.env_file)
+        finally:
+            self.field.value = ""  # never leave a secret sitting in the widget
+        self._say(f"Saved {mask_key(key)} to {path.name} (only you can read it; it is in .gitignore). "
+                  "Restart the kernel so chatkit picks it up.")
+        return path

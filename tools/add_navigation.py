@@ -1,0 +1,68 @@
+"""Write the navigation cells of every notebook: a header and a footer with links.
+
+Run after adding or renaming a notebook:  python tools/add_navigation.py
+Check without writing (CI does):          python tools/add_navigation.py --check
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+MARK = "<!--NAVIGATION-->"
+INDEX = "00-start-here.ipynb"
+
+
+def title(path: Path) -> str:
+    """The notebook's H1, without the '# '."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for line in cell.source.splitlines():
+            if cell.cell_type == "markdown" and line.startswith("# "):
+                return line[2:].strip()
+    return path.stem
+
+
+def navigation(paths: list[Path], i: int) -> str:
+    links = []
+    if i > 0:
+        links.append(f"< [{title(paths[i - 1])}]({paths[i - 1].name})")
+    links.append(f"[Contents]({INDEX})")
+    if i + 1 < len(paths):
+        links.append(f"[{title(paths[i + 1])}]({paths[i + 1].name}) >")
+    return f"{MARK}\n" + " | ".join(links)
+
+
+def with_navigation(nb, nav: str):
+    cells = [c for c in nb.cells if not (c.cell_type == "markdown" and c.source.startswith(MARK))]
+    nb.cells = [nbformat.v4.new_markdown_cell(nav)] + cells + [nbformat.v4.new_markdown_cell(nav)]
+    for cell in (nb.cells[0], nb.cells[-1]):
+        cell.pop("id", None)
+        cell["id"] = "navigation-top" if cell is nb.cells[0] else "navigation-bottom"
+    return nb
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    stale = []
+    for i, path in enumerate(paths):
+        nb = nbformat.read(path, as_version=4)
+        before = nbformat.writes(nb)
+        after = nbformat.writes(with_navigation(nb, navigation(paths, i)))
+        if before != after:
+            stale.append(path.name)
+            if not check:
+                path.write_text(after + ("" if after.endswith("\n") else "\n"), encoding="utf-8")
+    if check and stale:
+        print(f"Navigation is out of date in: {', '.join(stale)}. Run: python tools/add_navigation.py")
+        return 1
+    print(("Checked" if check else "Updated") + f" {len(paths)} notebooks.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
