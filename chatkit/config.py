@@ -19,7 +19,7 @@ DEFAULT_MODELS = {
 }
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 BACKENDS = ("sandbox", "openai")
-_NAMES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHATKIT_BACKEND", "CHATKIT_MODEL", "CHATKIT_DATA_DIR")
+_NAMES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHATKIT_BACKEND", "CHATKIT_MODEL")
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,8 @@ def read_settings(env_file: str | os.PathLike | None = None) -> Settings:
 
 
 def _choose_backend(forced: str | None, key: str | None, base_url: str | None) -> str:
+    forced = (forced or "").strip().lower()
     if forced:
-        forced = forced.strip().lower()
         if forced not in BACKENDS:
             raise ConfigError(
                 f"CHATKIT_BACKEND is {forced!r}, which chatkit does not know.",

@@ -35,18 +35,25 @@ def _describe(client) -> str:
             f"model={getattr(client, 'default_model', '?')!r} key={mask_key(client.api_key)!r}>")
 
 
-class OpenAI(openai.OpenAI):
+class _Chatkit:
+    default_model = "?"
+    __repr__ = _describe
+
+    def copy(self, **options):
+        """The SDK's ``copy``/``with_options``, keeping ``default_model``."""
+        clone = super().copy(**options)
+        clone.default_model = self.default_model
+        return clone
+
+    with_options = copy
+
+
+class OpenAI(_Chatkit, openai.OpenAI):
     """The official client, with a ``default_model`` and a repr that masks the key."""
 
-    default_model = "?"
-    __repr__ = _describe
 
-
-class AsyncOpenAI(openai.AsyncOpenAI):
+class AsyncOpenAI(_Chatkit, openai.AsyncOpenAI):
     """The official async client, with a ``default_model`` and a repr that masks the key."""
-
-    default_model = "?"
-    __repr__ = _describe
 
 
 def _resolve(settings: Settings | None) -> tuple[Settings, str, str]:

@@ -57,6 +57,12 @@ def check_key_format(key: str) -> str:
         raise KeyFormatError(
             "The key starts with 'Bearer'.", fix="Paste only the part that starts with 'sk-'.", docs=DOCS
         )
+    if "…" in key or "..." in key:
+        raise KeyFormatError(
+            "This is a masked key (it contains '…'): the part in the middle is hidden.",
+            fix="The full key is shown only once, when it is created. If you did not save it, create a new key.",
+            docs=DOCS,
+        )
     if not _KEY_CHARS.match(key):
         raise KeyFormatError(
             "The key contains characters a key never has (for example a full-width letter or a space).",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -28,11 +29,12 @@ def verify(client: openai.OpenAI) -> Verdict:
     """List the models with ``client``'s key: costs nothing, proves the key and the URL work.
 
     >>> print(verify(chatkit.connect()))                     # doctest: +SKIP
-    ✓ The key sk-sandbox-…x1Yz works at http://127.0.0.1:50123/v1 (1 models available).
+    ✓ The key sk-sandbox-…x1Yz works at http://127.0.0.1:50123/v1 (1 model available).
     """
     url, key = str(client.base_url), mask_key(client.api_key)
     try:
-        models = client.with_options(max_retries=0, timeout=15).models.list()
+        # The raw answer, not the SDK's parsed page: a web page answering 200 must not crash.
+        response = client.with_options(max_retries=0, timeout=15).models.with_raw_response.list()
     except openai.AuthenticationError:
         return Verdict(False, "wrong_key", f"The server at {url} refused the key {key} (wrong or revoked).",
                        "Copy the key again from the API keys page, or create a new one, then save it to .env.")
@@ -40,11 +42,29 @@ def verify(client: openai.OpenAI) -> Verdict:
         return Verdict(False, "permission", f"The key {key} works but may not list models.",
                        "Give the key the 'Models: read' permission, or use an unrestricted key.")
     except openai.NotFoundError:
-        return Verdict(False, "base_url", f"{url} answered, but not like an OpenAI-compatible API.",
-                       "Check OPENAI_BASE_URL: it usually ends with /v1.")
+        return _not_an_api(url)
     except openai.APIConnectionError as exc:
         return _connection_problem(url, exc)
-    return Verdict(True, None, f"The key {key} works at {url} ({len(models.data)} models available).")
+    models = _model_list(response.text)
+    if models is None:
+        return _not_an_api(url)
+    count = f"{len(models)} model" + ("" if len(models) == 1 else "s")
+    return Verdict(True, None, f"The key {key} works at {url} ({count} available).")
+
+
+def _not_an_api(url: str) -> Verdict:
+    return Verdict(False, "base_url", f"{url} answered, but not like an OpenAI-compatible API.",
+                   "Check OPENAI_BASE_URL: it usually ends with /v1.")
+
+
+def _model_list(text: str) -> list | None:
+    """The ``data`` list of a /models answer, or None if the answer is not one (e.g. a web page)."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return None
+    data = body.get("data") if isinstance(body, dict) else None
+    return data if isinstance(data, list) else None
 
 
 def _connection_problem(url: str, exc: Exception) -> Verdict:
