@@ -27,6 +27,7 @@ def prepare(engine, body: dict, *, param: str = "messages") -> tuple[ChatRequest
     if req.top_logprobs is not None and not req.logprobs:
         raise APIError(400, "Invalid value for 'top_logprobs': 'logprobs' must be set to true when "
                        "'top_logprobs' is used.", param="top_logprobs", code="invalid_value")
+    bias = logit_bias(engine, req.logit_bias)
     messages = [{"role": "system" if m.role == "developer" else m.role, "content": text_of(m.content)}
                 for m in req.messages]
     prompt = engine.render(messages)
@@ -40,9 +41,26 @@ def prepare(engine, body: dict, *, param: str = "messages") -> tuple[ChatRequest
         seed=None if req.seed is None else req.seed + i,  # n choices differ, yet repeat with a seed
         presence_penalty=req.presence_penalty or 0.0, frequency_penalty=req.frequency_penalty or 0.0,
         top_logprobs=(req.top_logprobs or 0) if req.logprobs else None,
-        logit_bias=req.logit_bias,
+        logit_bias=bias,
     ) for i in range(n)]
     return req, prompt, samplings
+
+
+def logit_bias(engine, bias: dict[str, float] | None) -> dict[int, float] | None:
+    """Token ids as ints, rejected as OpenAI does when not in the vocabulary or the bias is out of range."""
+    if not bias:
+        return None
+    size = getattr(engine, "vocab_size", None)
+    for key, value in bias.items():
+        if not (key.isascii() and key.isdigit()):
+            raise APIError(400, f"Invalid key in 'logit_bias': {key}. You should only be submitting non-negative "
+                           "integers.", param="logit_bias")
+        if size is not None and int(key) >= size:
+            raise APIError(400, f"Invalid key in 'logit_bias': {key}. Maximum value is {size - 1}.", param="logit_bias")
+        if not -100 <= value <= 100:
+            raise APIError(400, f"Invalid value for 'logit_bias': {value:g} (token {key}). Values must be between "
+                           "-100 and 100.", param="logit_bias", code="invalid_value")
+    return {int(key): value for key, value in bias.items()}
 
 
 def check_context(engine, prompt: list[int], limit: int | None, param: str) -> None:

@@ -83,6 +83,7 @@ class LlamaEngine:
         import jinja2.sandbox
 
         self.llm = _load_llama(str(path or model_path()), n_threads)
+        self.vocab_size = self.llm.n_vocab()  # logit_bias keys must be below this
         template = self.llm.metadata["tokenizer.chat_template"]
         self._template = jinja2.sandbox.ImmutableSandboxedEnvironment().from_string(template)
         self.lock = threading.Lock()

@@ -69,9 +69,14 @@ def usage(input_tokens: int, output_tokens: int) -> dict:
             "total_tokens": input_tokens + output_tokens}
 
 
+def _status(gen) -> str:
+    """The response's status, which its message item shares: cut short by the token limit, or not."""
+    return "incomplete" if gen.finish_reason == "length" else "completed"
+
+
 def _finish(engine, store, key_id, req, history, prompt, rid, created, item_id, text, gen) -> dict:
-    status = "incomplete" if gen.finish_reason == "length" else "completed"
-    obj = response_object(req, engine, rid, created, status, [message_item(item_id, text, "completed")],
+    status = _status(gen)
+    obj = response_object(req, engine, rid, created, status, [message_item(item_id, text, status)],
                           usage(len(prompt), gen.tokens))
     if req.store:
         store.save_response(key_id, obj, history + [{"role": "assistant", "content": text}])
@@ -111,7 +116,7 @@ async def stream(engine, store, key_id: str, body: dict) -> AsyncIterator[str]:
         text = "".join(parts)
         yield event("response.output_text.done", **where, text=text, logprobs=[])
         yield event("response.content_part.done", **where, part={**part, "text": text})
-        yield event("response.output_item.done", output_index=0, item=message_item(item_id, text, "completed"))
+        yield event("response.output_item.done", output_index=0, item=message_item(item_id, text, _status(gen)))
         final = _finish(engine, store, key_id, req, history, prompt, rid, created, item_id, text, gen)
         kind = "response.incomplete" if final["status"] == "incomplete" else "response.completed"
         yield event(kind, response=final)

@@ -86,7 +86,7 @@ class Store:
 
     def list_keys(self) -> list[KeyInfo]:
         with closing(self._db()) as db:
-            rows = db.execute("SELECT id, name, masked, created_at, revoked_at FROM keys ORDER BY created_at, id")
+            rows = db.execute("SELECT id, name, masked, created_at, revoked_at FROM keys ORDER BY created_at, rowid")
             return [KeyInfo(*row) for row in rows]
 
     def revoke_key(self, key_id: str) -> KeyInfo | None:

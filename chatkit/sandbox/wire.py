@@ -78,7 +78,7 @@ class ChatRequest(_Body):
     n: int | None = Field(None, ge=1, le=8)
     logprobs: bool | None = None
     top_logprobs: int | None = Field(None, ge=0, le=20)
-    logit_bias: dict[int, float] | None = None
+    logit_bias: dict[str, float] | None = None  # token ids as strings, checked against the vocabulary
     stream: bool | None = None
     stream_options: StreamOptions | None = None
 
