@@ -1,0 +1,218 @@
+"""The ``chatkit`` command: check your setup, run the sandbox, manage its keys.
+
+    python -m chatkit doctor               is everything ready? what to fix?
+    python -m chatkit serve                the sandbox, for any OpenAI client
+    python -m chatkit keys create --save   a sandbox key, written to .env
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from pathlib import Path
+
+from .errors import ChatkitError
+from .keys import mask_key
+
+PROG = "python -m chatkit"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit code: 0 done, 1 a problem (explained), 2 a usage error.
+
+    >>> main(["keys", "list", "--data-dir", "/tmp/chatkit-demo"])     # doctest: +SKIP
+    No keys in /tmp/chatkit-demo yet. Create one with: python -m chatkit keys create
+    0
+    """
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error argparse has already explained
+        return exc.code if isinstance(exc.code, int) else 2
+    if args.run is None:
+        args.parser.print_help()
+        return 0
+    try:
+        return args.run(args)
+    except ChatkitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="chatkit: learn the OpenAI API, offline first.",
+                                     epilog=f"Start with: {PROG} doctor")
+    parser.set_defaults(run=None, parser=parser)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument("--data-dir", metavar="DIR",
+                      help="the sandbox's data folder (default: CHATKIT_DATA_DIR, else your cache folder)")
+
+    doctor = commands.add_parser("doctor", help="check Python, packages, .env, the key and the backend")
+    doctor.add_argument("--no-call", action="store_true", help="skip the tiny test call")
+    doctor.set_defaults(run=_doctor)
+
+    serve = commands.add_parser("serve", parents=[data], help="run the sandbox server until Ctrl+C")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8765, help="port to listen on; 0 picks a free one (default: 8765)")
+    serve.set_defaults(run=_serve)
+
+    keys = commands.add_parser("keys", help="create, list and revoke sandbox API keys")
+    keys.set_defaults(parser=keys)
+    actions = keys.add_subparsers(title="commands", metavar="COMMAND")
+    create = actions.add_parser("create", parents=[data], help="make a key (shown once)")
+    create.add_argument("--name", default="my key", help="a label to tell keys apart (default: 'my key')")
+    create.add_argument("--save", nargs="?", const=".env", metavar="ENV_FILE",
+                        help="write the key to ENV_FILE (default .env) instead of showing it")
+    create.set_defaults(run=_keys_create)
+    actions.add_parser("list", parents=[data], help="list keys (never in full)").set_defaults(run=_keys_list)
+    revoke = actions.add_parser("revoke", parents=[data], help="revoke a key: it stops working at once")
+    revoke.add_argument("key_id", metavar="KEY_ID", help="the key's id, as shown by 'keys list' (key_…)")
+    revoke.set_defaults(run=_keys_revoke)
+    return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port number, for argparse."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number: use 1 to 65535, or 0 for any free port")
+    return int(text)
+
+
+# --- doctor -----------------------------------------------------------------------
+
+def _doctor(args) -> int:
+    from .doctor import diagnose
+
+    report = diagnose(call=not args.no_call)
+    print(report)
+    return 0 if report.ok else 1
+
+
+# --- serve ------------------------------------------------------------------------
+
+def _serve(args) -> int:
+    from .sandbox.server import Sandbox
+
+    box = Sandbox.start(data_dir=args.data_dir, host=args.host, port=args.port)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl+C
+    try:
+        _announce(box, args.data_dir)
+        # Sandbox serves from a daemon thread; wait on it so a crashed server ends the command.
+        while box._thread.is_alive():
+            box._thread.join(timeout=0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        box.stop()
+        signal.signal(signal.SIGTERM, previous)
+    print("Sandbox stopped.", flush=True)
+    return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _announce(box, data_dir: str | None) -> None:
+    keys_create = f"{PROG} keys create" + (f" --data-dir {data_dir}" if data_dir else "")
+    print(f"Sandbox serving {box.engine.model_id} at {box.base_url} (data: {box.store.path.parent}). "
+          f"Press Ctrl+C to stop.", flush=True)
+    print("Point any OpenAI client at it with these two settings (in .env or the environment):", flush=True)
+    print(f"  OPENAI_BASE_URL={box.base_url}\n  OPENAI_API_KEY=<a key from: {keys_create}>", flush=True)
+
+
+# --- keys -------------------------------------------------------------------------
+
+def _store(args):
+    from .config import data_dir
+    from .sandbox.store import Store
+
+    return Store(data_dir(args.data_dir))
+
+
+def _keys_create(args) -> int:
+    store = _store(args)
+    env_file = Path(args.save) if args.save else None
+    if env_file:
+        _refuse_to_replace(env_file)
+    key, info = store.create_key(args.name)
+    if env_file is None:
+        print(f'Created {info.id} "{info.name}" in {store.path.parent}:\n\n    {key}\n')
+        print("Copy it now: it will not be shown again (the sandbox keeps only a hash of it).")
+        print(f"To write a new key straight to .env instead (readable only by you): {PROG} keys create --save")
+        return 0
+    path = _save(store, key, info, env_file)
+    print(f'Created {info.id} "{info.name}": {info.masked}')
+    print(f"Saved it to {path} as OPENAI_API_KEY (readable only by you; listed in .gitignore).")
+    return 0
+
+
+def _refuse_to_replace(env_file: Path) -> None:
+    """Stop before a sandbox key overwrites a real key in the same file."""
+    from dotenv import dotenv_values
+
+    old = dotenv_values(env_file).get("OPENAI_API_KEY") if env_file.is_file() else None
+    if old and not old.startswith("sk-sandbox-"):
+        raise ChatkitError(f"{env_file} already holds another OPENAI_API_KEY ({mask_key(old)}); "
+                           "saving would replace it.",
+                           fix="Save to another file (--save sandbox.env), or delete that line first.")
+
+
+def _save(store, key: str, info, env_file: Path) -> Path:
+    from .keys import save_key
+
+    try:
+        return save_key(key, env_file)
+    except OSError as exc:
+        store.revoke_key(info.id)  # nobody will ever see this key: do not leave it active
+        raise ChatkitError(f"Could not write {env_file} ({exc.strerror}); no key was saved.",
+                           fix="Choose a file in a folder you can write to, e.g. --save ./.env") from None
+
+
+def _keys_list(args) -> int:
+    store = _store(args)
+    keys = store.list_keys()
+    if not keys:
+        print(f"No keys in {store.path.parent} yet. Create one with: {PROG} keys create")
+        return 0
+    rows = [("ID", "NAME", "KEY", "CREATED", "STATUS")]
+    rows += [(k.id, k.name, k.masked, _date(k.created_at), "active" if k.active else "revoked") for k in keys]
+    print(f"Keys in {store.path.parent}:")
+    print(_table(rows))
+    return 0
+
+
+def _keys_revoke(args) -> int:
+    store = _store(args)
+    found = next((k for k in store.list_keys() if k.id == args.key_id), None)
+    if found is None:
+        # Someone may paste the key itself: never echo it.
+        shown = mask_key(args.key_id) if args.key_id.startswith("sk-") else repr(args.key_id)
+        raise ChatkitError(f"There is no key with id {shown} in {store.path.parent}.",
+                           fix=f"Run '{PROG} keys list' and copy the id from its ID column (key_…).")
+    if not found.active:
+        print(f"{found.id} ({found.masked}) was already revoked on {_date(found.revoked_at)}.")
+        return 0
+    store.revoke_key(found.id)
+    print(f'Revoked {found.id} "{found.name}" ({found.masked}): requests with it now get 401 Unauthorized.')
+    return 0
+
+
+def _date(timestamp: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    """Rows as left-aligned columns, two spaces apart."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
