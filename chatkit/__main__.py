@@ -104,8 +104,8 @@ def _serve(args) -> int:
     try:
         _announce(box, args.data_dir)
         # Sandbox serves from a daemon thread; wait on it so a crashed server ends the command.
-        while box._thread.is_alive():
-            box._thread.join(timeout=0.5)
+        while not box.wait(timeout=0.5):  # short waits let Ctrl+C through
+            pass
     except KeyboardInterrupt:
         pass
     finally:

@@ -69,6 +69,15 @@ class Sandbox:
             time.sleep(0.005)
         return cls(server, thread, sock.getsockname()[1], store, engine, key, host)
 
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the server stops (or ``timeout`` passes); True if it stopped."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=5)
@@ -91,6 +100,6 @@ def ensure_running(data_dir=None) -> Sandbox:
     """The sandbox of this process, started on first call (about a second)."""
     global _running
     with _start_lock:
-        if _running is None or not _running._thread.is_alive():
+        if _running is None or not _running.alive:
             _running = Sandbox.start(data_dir=data_dir)
         return _running

@@ -51,6 +51,7 @@ class KeysPanel(_Panel):
 
     >>> panel = KeysPanel()            # doctest: +SKIP
     >>> info = panel.create("laptop")  # what the Create button does  # doctest: +SKIP
+    >>> client = openai.OpenAI(api_key=panel.new_key, base_url=panel.base_url)  # doctest: +SKIP
     """
 
     def __init__(self, box=None) -> None:
@@ -60,6 +61,7 @@ class KeysPanel(_Panel):
 
             box = running()
         self.store = box.store
+        self.base_url = box.base_url  # where the sandbox listens: give it to a client with the new key
         self.new_key: str | None = None
         self.name = w.Text(value="my first key", description="Name")
         self.create_button = w.Button(description="Create key", button_style="primary", icon="key")
