@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import openai
 import pytest
 
 from chatkit.sandbox.scripted import ScriptedEngine
 from chatkit.sandbox.server import Sandbox
 
+# The environment for notebook kernels is set in ../conftest.py, which `pytest notebooks` loads too.
 _SETTINGS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
              "CHATKIT_BACKEND", "CHATKIT_MODEL")
-
-
-def pytest_configure(config):
-    # Notebooks run in kernels that inherit this environment: keep them on the
-    # sandbox, with a throw-away data folder, whatever the developer has set.
-    for name in _SETTINGS:
-        os.environ.pop(name, None)
-    os.environ["CHATKIT_BACKEND"] = "sandbox"
-    os.environ["CHATKIT_DATA_DIR"] = tempfile.mkdtemp(prefix="chatkit-test-")
 
 
 @pytest.fixture(autouse=True)

@@ -189,3 +189,13 @@ def test_logit_bias_forces_a_token(client, sandbox):
 def test_streamed_text_equals_the_non_streamed_text(client, sandbox, greedy):
     reply, _ = streamed(client, sandbox, max_tokens=12)
     assert reply == greedy
+
+
+def test_without_a_limit_the_sandbox_stops_at_its_default_cap(client, sandbox, monkeypatch):
+    from chatkit.sandbox import engine
+    from test_sandbox_cancel import endless
+
+    monkeypatch.setattr(engine, "DEFAULT_MAX_TOKENS", 6)
+    completion = ask(client, sandbox, logit_bias=endless(sandbox.engine))  # it would never stop by itself
+    assert completion.usage.completion_tokens == 6
+    assert completion.choices[0].finish_reason == "length"

@@ -21,6 +21,9 @@ from typing import Iterator
 MODEL_ID = "smollm2-135m-instruct"
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 CONTEXT_WINDOW = 2048  # small on purpose: hitting the limit is cheap to show
+# With no limit in the request, a tiny model sampling at temperature 1 can ramble
+# until the window is full (minutes). Stop it here, reported as finish_reason "length".
+DEFAULT_MAX_TOKENS = 512
 
 
 @dataclass
@@ -103,9 +106,8 @@ class LlamaEngine:
     def _run(self, gen: Generation, prompt: list[int], s: Sampling, cancel: threading.Event) -> Iterator[Piece]:
         import llama_cpp
 
-        limit = self.context_window - len(prompt)
-        if s.max_tokens is not None:
-            limit = min(limit, s.max_tokens)
+        limit = min(self.context_window - len(prompt),
+                    DEFAULT_MAX_TOKENS if s.max_tokens is None else s.max_tokens)
         vocab = llama_cpp.llama_model_get_vocab(self.llm.model)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         held = _StopFilter(s.stop)

@@ -1,0 +1,34 @@
+"""Settings for every pytest run, including `pytest notebooks` (which skips tests/conftest.py).
+
+Notebooks run in kernels that inherit this process's environment, so they are kept on
+the sandbox with a throw-away data folder, whatever the developer has set.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+
+SETTINGS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
+            "CHATKIT_BACKEND", "CHATKIT_MODEL")
+
+
+def pytest_configure(config):
+    for name in SETTINGS:
+        os.environ.pop(name, None)
+    os.environ["CHATKIT_BACKEND"] = "sandbox"
+    os.environ["CHATKIT_DATA_DIR"] = tempfile.mkdtemp(prefix="chatkit-test-")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """nbval lets a cell tagged raises-exception fail; make sure it really does."""
+    result = yield
+    options = getattr(item, "options", None)
+    if options is not None and options.get("check_exception"):
+        if not any(out.get("output_type") == "error" for out in item.test_outputs or []):
+            item.raise_cell_error("This cell is tagged raises-exception, but it raised nothing. "
+                                  "Fix the cell, or remove the tag.")
+    return result
