@@ -1,0 +1,34 @@
+"""A conversation as chat bubbles in a notebook: small inline CSS, every text escaped."""
+
+from __future__ import annotations
+
+import html
+
+_BOX = "font-family:sans-serif;font-size:14px;max-width:640px"
+_BUBBLE = "margin:4px 0;padding:6px 10px;border-radius:12px;white-space:pre-wrap;max-width:80%;width:fit-content;"
+_STYLES = {
+    "user": _BUBBLE + "background:#d7ebff;margin-left:auto",
+    "assistant": _BUBBLE + "background:#eeeeee;margin-right:auto",
+}
+_NOTE = "margin:6px 0;color:#666;font-size:12px;font-style:italic;text-align:center;white-space:pre-wrap"
+
+
+def _div(style: str, text: str, title: str = "") -> str:
+    label = f"<b>{html.escape(title)}</b> " if title else ""
+    return f"<div style='{style}'>{label}{html.escape(text)}</div>"
+
+
+def render(conv) -> str:
+    """HTML for a :class:`~chatkit.conversation.Conversation`: notes, then one bubble per message."""
+    parts = []
+    if conv.instructions:
+        parts.append(_div(_NOTE, conv.instructions, "Instructions:"))
+    dropped = sum(len(t.removed) for t in conv.trims)
+    if dropped:
+        how = "summarized" if conv.strategy == "summarize" else "left out"
+        parts.append(_div(_NOTE, f"{dropped} older messages {how} to stay within {conv.budget} tokens."))
+    if conv.summary is not None:
+        parts.append(_div(_NOTE, conv.summary, "Summary of earlier turns:"))
+    parts += [_div(_STYLES.get(m["role"], _NOTE), m["content"]) for m in conv.turns]
+    parts.append(_div(_NOTE, f"{len(conv.turns)} messages, {conv.count()} tokens next time ({conv.model})"))
+    return f"<div style='{_BOX};display:flex;flex-direction:column'>{''.join(parts)}</div>"

@@ -1,0 +1,270 @@
+"""A multi-turn conversation that remembers, counts its tokens and stays inside a budget.
+
+The API does not remember anything between calls: each request must carry the
+conversation. :class:`Conversation` keeps it for you, and shows what it sends.
+
+>>> conv = Conversation(chatkit.connect(), instructions="Answer in one sentence.")  # doctest: +SKIP
+>>> conv.ask("My name is Ada.")                                               # doctest: +SKIP
+>>> conv.ask("What is my name?")                                              # doctest: +SKIP
+'Your name is Ada.'
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import tokens
+from .errors import ChatkitError
+
+APIS = ("chat", "responses")
+STRATEGIES = ("drop_oldest", "summarize")
+FORMAT = "chatkit.conversation/1"
+DOCS = "notebooks/05-manage-conversation-context.ipynb"
+SUMMARY_PREFIX = "Summary of the earlier conversation: "
+# Short on purpose: the sandbox's tiny model keeps names and facts with this prompt and
+# loses them with longer ones. Larger models summarize well with it too.
+SUMMARIZE = "Summarize:\n"
+
+
+@dataclass
+class Trim:
+    """What the budget removed before one request, in tokens and messages."""
+
+    strategy: str
+    budget: int
+    tokens_before: int
+    tokens_after: int
+    removed: list[dict] = field(default_factory=list)
+    summary: str | None = None
+
+    def __str__(self) -> str:
+        what = (f"summarized {len(self.removed)} older messages into one" if self.summary is not None
+                else f"dropped the {len(self.removed)} oldest messages")
+        return (f"To stay within {self.budget} tokens, {what}: "
+                f"{self.tokens_before} → {self.tokens_after} tokens.")
+
+
+class Conversation:
+    """A chat with memory: instructions, the turns so far, and ``ask()`` for the next one.
+
+    **Parameters:**
+
+    - ``client``: from ``chatkit.connect()``. ``model`` defaults to ``client.default_model``.
+    - ``instructions``: the system message. It is sent with every request and never trimmed.
+    - ``api="chat"``: Chat Completions. Every request sends the whole history. You pay for
+      all of it each turn, but you see and control exactly what the model gets, and it
+      works on every OpenAI-compatible server.
+    - ``api="responses"``: the Responses API. Each request sends only the new message and
+      ``previous_response_id``; the server keeps the history. Requests are small, but the
+      server still bills the whole history as input, it must store the responses
+      (``store=True``), and you cannot edit what it remembers: after a trim the next
+      request sends the trimmed history and starts a new chain.
+    - ``budget``: the most input tokens a request may cost (counted with
+      :mod:`chatkit.tokens` before sending). ``None``: no limit, until the model's
+      context window is full and the API answers ``context_length_exceeded``.
+    - ``strategy``: ``"drop_oldest"`` forgets the oldest turns; ``"summarize"`` asks the
+      model to summarize them into one message, which keeps facts but costs a call.
+    - ``encoding``: the tokenizer for counting, when the model is not one chatkit knows.
+    - ``max_output_tokens`` and other options (``temperature``…) go to every request.
+
+    After each ``ask()``, ``last_trim`` says what the budget removed (or is ``None``), and
+    ``input_tokens`` lists the input tokens billed per request.
+
+    >>> conv = Conversation(client, budget=1000, strategy="summarize")     # doctest: +SKIP
+    """
+
+    def __init__(self, client, *, instructions: str | None = None, model: str | None = None,
+                 api: str = "chat", budget: int | None = None, strategy: str = "drop_oldest",
+                 encoding=None, max_output_tokens: int | None = None, **options) -> None:
+        _check_choice("api", api, APIS)
+        _check_choice("strategy", strategy, STRATEGIES)
+        self.client, self.api, self.budget, self.strategy = client, api, budget, strategy
+        self.model = model or getattr(client, "default_model", None)
+        if not self.model:
+            raise ChatkitError("Conversation needs a model.", fix="Pass model='…', or use a client from "
+                               "chatkit.connect(), which knows its default model.", docs=DOCS)
+        self.instructions, self.encoding = instructions, encoding
+        self.max_output_tokens, self.options = max_output_tokens, options
+        self.turns: list[dict] = []
+        self.summary: str | None = None
+        self.previous_response_id: str | None = None
+        self.last_trim: Trim | None = None
+        self.trims: list[Trim] = []
+        self.input_tokens: list[int] = []
+
+    # --- what is sent ---------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[dict]:
+        """The messages the next request will carry: instructions, summary, turns."""
+        head = [{"role": "system", "content": self.instructions}] if self.instructions else []
+        if self.summary is not None:
+            head.append({"role": "system", "content": SUMMARY_PREFIX + self.summary})
+        return head + [dict(m) for m in self.turns]
+
+    def count(self, messages: list[dict] | None = None) -> int:
+        """Input tokens for ``messages`` (default: the conversation as it stands).
+
+        Exact for the sandbox and for Chat Completions on OpenAI; for the Responses API on
+        OpenAI the same formula is a close estimate.
+        """
+        messages = self.messages if messages is None else messages
+        if self.encoding is not None:
+            return tokens.count_messages(messages, encoding=self.encoding)
+        return tokens.count_messages(messages, self.model)
+
+    # --- a turn ---------------------------------------------------------------------
+
+    def ask(self, text: str) -> str:
+        """Send ``text`` with the conversation so far; append the reply and return it.
+
+        With a ``budget``, the oldest turns are trimmed first (see ``last_trim``). If the
+        request fails, ``text`` is taken back, so you can retry or change something.
+
+        >>> conv.ask("What is the name of my cat?")                    # doctest: +SKIP
+        'Your cat is called Pixel.'
+        """
+        self.turns.append({"role": "user", "content": text})
+        try:
+            self.last_trim = self._fit() if self.budget is not None else None
+            reply, used = self._send_chat() if self.api == "chat" else self._send_responses()
+        except Exception as exc:
+            self.turns.pop()
+            _explain(exc)
+            raise
+        self.turns.append({"role": "assistant", "content": reply})
+        self.input_tokens.append(used)
+        return reply
+
+    def _limit(self, key: str) -> dict:
+        return {key: self.max_output_tokens} if self.max_output_tokens else {}
+
+    def _send_chat(self) -> tuple[str, int]:
+        done = self.client.chat.completions.create(model=self.model, messages=self.messages,
+                                                   **self._limit("max_completion_tokens"), **self.options)
+        return done.choices[0].message.content or "", done.usage.prompt_tokens
+
+    def _send_responses(self) -> tuple[str, int]:
+        history = self.messages[1:] if self.instructions else self.messages
+        if self.previous_response_id:
+            history = history[-1:]  # the server remembers the rest
+        reply = self.client.responses.create(
+            model=self.model, instructions=self.instructions, input=history,
+            previous_response_id=self.previous_response_id, store=True,
+            **self._limit("max_output_tokens"), **self.options)
+        self.previous_response_id = reply.id
+        return reply.output_text, reply.usage.input_tokens
+
+    # --- the budget -----------------------------------------------------------------
+
+    def _fit(self) -> Trim | None:
+        """Trim the oldest turns until the request fits the budget; None if it already did."""
+        before = self.count()
+        if before <= self.budget:
+            return None
+        floor = self.count(self.messages[:1] * bool(self.instructions) + self.turns[-1:])
+        if floor > self.budget:
+            raise ChatkitError(
+                f"The instructions and the new message alone need {floor} tokens, "
+                f"more than the budget of {self.budget}.",
+                fix="Raise the budget, or shorten the instructions or the message.", docs=DOCS)
+        removed = []
+        while len(self.turns) > 1 and self._over(reserve=self._summary_room(removed)):
+            removed.append(self.turns.pop(0))
+        while len(self.turns) > 1 and self.turns[0]["role"] == "assistant":
+            removed.append(self.turns.pop(0))  # start the history with a user message
+        if self.strategy == "summarize" and removed:
+            try:
+                self._summarize(removed)
+            except Exception:
+                self.turns[:0] = removed  # nothing is lost when the summary call fails
+                raise
+        while self.summary and self._over():
+            self.summary = _shorter(self.summary) or None  # a summary longer than promised
+        self.previous_response_id = None  # the server's copy still holds what was trimmed
+        trim = Trim(self.strategy, self.budget, before, self.count(), removed,
+                    self.summary if self.strategy == "summarize" else None)
+        self.trims.append(trim)
+        return trim
+
+    def _over(self, reserve: int = 0) -> bool:
+        return self.count() + reserve > self.budget
+
+    def _summary_room(self, removed: list[dict]) -> int:
+        """Tokens to keep free for the summary that will replace what is removed."""
+        if self.strategy != "summarize" or (not removed and self.summary is None):
+            return 0
+        return self._summary_tokens() + 20
+
+    def _summary_tokens(self) -> int:
+        return max(30, min(120, self.budget // 4))
+
+    def _summarize(self, removed: list[dict]) -> None:
+        """Replace the removed turns (and any older summary) by one summary the model writes."""
+        lines = [f"Earlier summary: {self.summary}"] if self.summary else []
+        lines += [f"{m['role'].capitalize()}: {m['content']}" for m in removed]
+        done = self.client.chat.completions.create(
+            model=self.model, temperature=0, max_completion_tokens=self._summary_tokens(),
+            messages=[{"role": "user", "content": SUMMARIZE + "\n".join(lines)}])
+        self.summary = (done.choices[0].message.content or "").strip()
+
+    # --- save, load, show ------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        """Everything but the client, as plain JSON-ready data."""
+        return {"format": FORMAT, "model": self.model, "api": self.api, "instructions": self.instructions,
+                "budget": self.budget, "strategy": self.strategy, "max_output_tokens": self.max_output_tokens,
+                "options": self.options, "summary": self.summary, "turns": self.turns,
+                "encoding": self.encoding if isinstance(self.encoding, str) else None,
+                "previous_response_id": self.previous_response_id, "input_tokens": self.input_tokens,
+                "trims": [asdict(t) for t in self.trims]}
+
+    def save(self, path: str | Path) -> Path:
+        """Write the conversation to a JSON file; :meth:`load` reads it back."""
+        path = Path(path)
+        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, client) -> "Conversation":
+        """A conversation saved with :meth:`save`, continuing with ``client``."""
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            raise ChatkitError(f"{Path(path).name} is not a conversation saved by chatkit.",
+                               fix="Load a file written by Conversation.save().", docs=DOCS)
+        conv = cls(client, instructions=data["instructions"], model=data["model"], api=data["api"],
+                   budget=data["budget"], strategy=data["strategy"],
+                   max_output_tokens=data["max_output_tokens"], encoding=data.get("encoding"), **data["options"])
+        conv.turns, conv.summary, conv.input_tokens = data["turns"], data["summary"], data["input_tokens"]
+        conv.previous_response_id = data["previous_response_id"]
+        conv.trims = [Trim(**t) for t in data["trims"]]
+        conv.last_trim = None
+        return conv
+
+    def __repr__(self) -> str:
+        return f"<Conversation {self.model} api={self.api!r}: {len(self.turns)} messages, {self.count()} tokens>"
+
+    def _repr_html_(self) -> str:
+        from .bubbles import render
+
+        return render(self)
+
+
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ChatkitError(f"{name}={value!r} is not something Conversation knows.",
+                           fix=f"Use one of: {', '.join(map(repr, allowed))}.", docs=DOCS)
+
+
+def _shorter(text: str) -> str:
+    words = text.split()
+    return " ".join(words[: max(0, len(words) * 3 // 4)])
+
+
+def _explain(exc: Exception) -> None:
+    """Add the fix to a context_length_exceeded error (the message the learner sees)."""
+    if getattr(exc, "code", None) == "context_length_exceeded" and hasattr(exc, "add_note"):
+        exc.add_note("The conversation no longer fits the model's context window. Fix: give it a budget, "
+                     f"e.g. Conversation(client, budget=1500), or start a new one. (See {DOCS})")

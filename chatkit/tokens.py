@@ -1,0 +1,220 @@
+"""Count tokens offline, exactly as the model will, and estimate what they cost.
+
+OpenAI's models read text as tokens. GPT-4o, GPT-4.1, GPT-5 and the o-series use the
+``o200k_base`` encoding; GPT-4 and GPT-3.5 use ``cl100k_base``. The encoding files ship
+inside the ``bpe-openai`` package (the same bytes tiktoken downloads, checked by their
+SHA-256 in the tests), so nothing is downloaded. The sandbox model has its own
+tokenizer, and its counts come from the sandbox's engine itself.
+
+>>> from chatkit import tokens
+>>> tokens.count("Hello, world!", "gpt-4.1-mini")
+4
+>>> tokens.encode("Hello, world!", encoding="cl100k_base")
+[9906, 11, 1917, 0]
+>>> tokens.count_messages([{"role": "user", "content": "Hello, world!"}], "gpt-4o")
+11
+>>> print(tokens.estimate_cost("gpt-4.1-mini", 1_000, 500))
+$0.001200 for gpt-4.1-mini (1,000 input + 500 output tokens; prices of 2025-08-07)
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from .errors import ChatkitError
+
+ENCODINGS = ("o200k_base", "cl100k_base")
+SANDBOX = "sandbox"  # the sandbox model's own tokenizer, from its engine
+DOCS = "notebooks/05-manage-conversation-context.ipynb"
+
+# Model name prefixes, most specific first ("gpt-4o" before "gpt-4").
+_PREFIXES = (
+    ("gpt-4o", "o200k_base"), ("chatgpt-4o", "o200k_base"), ("gpt-4.1", "o200k_base"),
+    ("gpt-4.5", "o200k_base"), ("gpt-5", "o200k_base"), ("o1", "o200k_base"), ("o3", "o200k_base"),
+    ("o4", "o200k_base"), ("gpt-4", "cl100k_base"), ("gpt-3.5", "cl100k_base"), ("gpt-35", "cl100k_base"),
+    ("text-embedding-3", "cl100k_base"), ("text-embedding-ada-002", "cl100k_base"),
+)
+
+# OpenAI's cookbook, "How to count tokens with tiktoken": every message costs its
+# tokens plus 3 (<|start|>role<|message|>…<|end|>), a name 1 more, and every reply is
+# primed with 3 (<|start|>assistant<|message|>).
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING = 3
+
+
+class TokenizerError(ChatkitError, LookupError):
+    """chatkit does not know which tokenizer a model uses."""
+
+
+def encoding_name(model: str) -> str:
+    """The encoding a model uses: ``"o200k_base"``, ``"cl100k_base"`` or ``"sandbox"``.
+
+    >>> encoding_name("gpt-4.1-mini"), encoding_name("gpt-4-turbo")
+    ('o200k_base', 'cl100k_base')
+    """
+    from .sandbox.engine import MODEL_ID
+
+    if model == MODEL_ID:
+        return SANDBOX
+    for prefix, name in _PREFIXES:
+        if model.startswith(prefix):
+            return name
+    raise TokenizerError(
+        f"chatkit does not know which tokenizer the model {model!r} uses.",
+        fix="Pass the encoding yourself, e.g. count(text, encoding='o200k_base'); for models that are "
+            "not OpenAI's (Llama, Qwen…) that count is only an estimate.",
+        docs=DOCS,
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def _bpe(name: str):
+    import warnings
+
+    with warnings.catch_warnings():  # bpe-openai 0.1.4 reads its files with a deprecated call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import bpe_openai
+
+        return bpe_openai.get_encoding(name)
+
+
+def _sandbox_engine():
+    from .sandbox.server import shared_engine
+
+    return shared_engine()
+
+
+def _choose(model: str | None, encoding) -> object:
+    """An encoding name, or an engine (anything with ``render`` and ``tokenize``)."""
+    if encoding is None and model is None:
+        raise TokenizerError("Say which tokenizer to use.",
+                             fix="Pass a model, count(text, 'gpt-4.1-mini'), or an encoding, "
+                                 "count(text, encoding='o200k_base').", docs=DOCS)
+    choice = encoding if encoding is not None else encoding_name(model)
+    if isinstance(choice, str) and choice not in ENCODINGS + (SANDBOX,):
+        raise TokenizerError(f"Unknown encoding {choice!r}.",
+                             fix=f"Use one of {', '.join(ENCODINGS + (SANDBOX,))}.", docs=DOCS)
+    return _sandbox_engine() if choice == SANDBOX else choice
+
+
+def encode(text: str, model: str | None = None, *, encoding=None) -> list[int]:
+    """The token ids of ``text``, as the model sees them (special tokens count as plain text).
+
+    **Parameters:** ``model`` (e.g. ``"gpt-4.1-mini"``), or ``encoding``: ``"o200k_base"``,
+    ``"cl100k_base"``, ``"sandbox"`` or an engine.
+
+    >>> encode("tokens!", "gpt-4o")
+    [64329, 0]
+    """
+    choice = _choose(model, encoding)
+    if isinstance(choice, str):
+        return _bpe(choice).encode(text, disallowed_special=())
+    return list(choice.tokenize(text))
+
+
+def count(text: str, model: str | None = None, *, encoding=None) -> int:
+    """How many tokens ``text`` is for ``model`` (or ``encoding``).
+
+    >>> count("你好，世界", "gpt-4o"), count("你好，世界", "gpt-4")
+    (3, 6)
+    """
+    return len(encode(text, model, encoding=encoding))
+
+
+def count_messages(messages: list[dict], model: str | None = None, *, encoding=None) -> int:
+    """The prompt tokens a list of chat messages costs, with the chat format's overhead.
+
+    For OpenAI's encodings this is the cookbook's count: each message's role, content and
+    name, plus 3 per message, 1 per name, and 3 for the start of the reply. For the
+    sandbox it is the exact prompt the sandbox bills (``usage.prompt_tokens``).
+
+    >>> count_messages([{"role": "system", "content": "Be brief."},
+    ...                 {"role": "user", "content": "Hi"}], "gpt-4.1-mini")
+    15
+    """
+    choice = _choose(model, encoding)
+    if not isinstance(choice, str):
+        return len(choice.render([_plain(m) for m in messages]))
+    total = REPLY_PRIMING
+    for message in messages:
+        total += TOKENS_PER_MESSAGE
+        for key, value in message.items():
+            total += count(str(value), encoding=choice)
+            total += TOKENS_PER_NAME if key == "name" else 0
+    return total
+
+
+def _plain(message: dict) -> dict:
+    """A message as the sandbox renders it: "developer" is "system", content is text."""
+    role = "system" if message["role"] == "developer" else message["role"]
+    return {"role": role, "content": message.get("content") or ""}
+
+
+# --- cost ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cost:
+    """The estimated price of a call. ``total`` is ``None`` when the price is unknown."""
+
+    model: str
+    input_tokens: int
+    output_tokens: int
+    input: float | None
+    output: float | None
+    prices_date: str
+    source: str
+
+    @property
+    def known(self) -> bool:
+        return self.input is not None
+
+    @property
+    def total(self) -> float | None:
+        return None if self.input is None else self.input + self.output
+
+    def __str__(self) -> str:
+        tokens = f"{self.input_tokens:,} input + {self.output_tokens:,} output tokens"
+        if not self.known:
+            return (f"unknown price: {self.model!r} is not in chatkit's price table "
+                    f"(prices of {self.prices_date}); see {self.source}")
+        return f"${self.total:.6f} for {self.model} ({tokens}; prices of {self.prices_date})"
+
+
+@functools.lru_cache(maxsize=None)
+def price_table() -> dict:
+    """The dated price table in ``chatkit/prices.json``: US dollars per million tokens."""
+    return json.loads(resources.files("chatkit").joinpath("prices.json").read_text(encoding="utf-8"))
+
+
+def _price(model: str) -> dict | None:
+    models = price_table()["models"]
+    # "gpt-4.1-mini-2025-04-14" is a dated snapshot of "gpt-4.1-mini".
+    return models.get(model) or models.get(re.sub(r"-\d{4}-\d{2}-\d{2}$", "", model))
+
+
+def estimate_cost(model: str, input_tokens: int, output_tokens: int) -> Cost:
+    """What a call costs in US dollars, from the dated table in ``chatkit/prices.json``.
+
+    A model not in the table gives a :class:`Cost` whose ``total`` is ``None`` and which
+    prints as "unknown price", never a made-up zero.
+
+    >>> estimate_cost("gpt-4.1-nano", 1_000, 1_000).total
+    0.0005
+    >>> estimate_cost("my-own-model", 10, 10).known
+    False
+    """
+    table, price = price_table(), _price(model)
+    per = table["per_tokens"]
+    cost_in = None if price is None else round(input_tokens * price["input"] / per, 10)
+    cost_out = None if price is None else round(output_tokens * price["output"] / per, 10)
+    return Cost(model, input_tokens, output_tokens, cost_in, cost_out, table["date"], table["source"])
+
+
+if __name__ == "__main__":
+    for name in ("gpt-4.1-mini", "gpt-4"):
+        print(f"{name:13} {count('Tokens are pieces of words.', name)} tokens")
