@@ -47,4 +47,5 @@ def scripted(scripted_box):
     """A sandbox whose engine answers from a queue: ``scripted.engine.enqueue("Hi")``."""
     scripted_box.engine.queue.clear()
     scripted_box.engine.history.clear()
+    scripted_box.engine.default = "OK"
     return scripted_box

@@ -1,8 +1,12 @@
 """Widgets for the notebooks: small panels a learner can click.
 
 >>> chatkit.widgets.KeysPanel()   # the sandbox's "API keys" page  # doctest: +SKIP
+>>> chatkit.widgets.Playground()  # a prompt and live sliders for every parameter  # doctest: +SKIP
 """
 
+from .compare import Compare
 from .keys import KeyEntry, KeysPanel
+from .logprobs import TokenProbabilities
+from .playground import Playground
 
-__all__ = ["KeyEntry", "KeysPanel"]
+__all__ = ["Compare", "KeyEntry", "KeysPanel", "Playground", "TokenProbabilities"]

@@ -1,0 +1,169 @@
+"""The requests behind the tuning widgets: one streamed chat completion, its result, its errors.
+
+Kept apart from the widgets so it reads like the code a learner would write by hand:
+``client.chat.completions.create(..., stream=True)`` and a loop over the chunks.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Callable
+
+import openai
+
+from ..errors import ChatkitError
+
+# Ids that models.list() returns but that cannot chat (OpenAI lists them all together).
+NOT_CHAT = ("embedding", "whisper", "tts", "dall-e", "moderation", "transcribe", "image", "davinci", "babbage")
+
+
+@dataclass
+class Result:
+    """What one run produced: the text, why it stopped, the tokens it used and how long it took."""
+
+    text: str
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    seconds: float = 0.0
+    first_token_seconds: float | None = None
+    cost: float | None = None
+    cached: bool = False
+    params: dict | None = None  # the request that produced it
+
+    def __str__(self) -> str:
+        return " · ".join((["cached (no request sent)"] if self.cached else []) + summary(self))
+
+
+def summary(result: Result) -> list[str]:
+    """The facts of a run, one short phrase each: settings, tokens, why it stopped, time, cost."""
+    parts = [describe(result.params or {})]
+    if result.prompt_tokens is not None:
+        parts.append(f"{result.prompt_tokens} tokens in, {result.completion_tokens} out")
+    reason = f"finish_reason: {result.finish_reason}"
+    parts.append(reason + (" (cut off by max_tokens)" if result.finish_reason == "length" else ""))
+    timing = f"{result.seconds:.2f} s"
+    if result.first_token_seconds is not None:
+        timing += f" (first token after {result.first_token_seconds:.2f} s)"
+    parts.append(("the first run took " if result.cached else "") + timing)
+    if result.cost is not None and not result.cached:
+        parts.append("cost: $0" if result.cost == 0 else f"cost: about ${result.cost:.6f}")
+    return parts
+
+
+def describe(params: dict) -> str:
+    """The sampling settings of a request, short: 'temperature=0.7, top_p=1, max_tokens=100'."""
+    shown = [f"{name}={params[name]:g}" for name in ("temperature", "top_p") if name in params]
+    shown += [f"{name}={params[name]}" for name in ("max_tokens", "seed") if params.get(name) is not None]
+    shown += [f"{name}={params[name]:g}" for name in ("presence_penalty", "frequency_penalty") if params.get(name)]
+    return ", ".join(shown)
+
+
+def messages(prompt: str, system: str = "") -> list[dict]:
+    """The chat messages for a prompt and optional instructions (a system message)."""
+    head = [{"role": "system", "content": system}] if system.strip() else []
+    return head + [{"role": "user", "content": prompt}]
+
+
+def cache_key(params: dict) -> str | None:
+    """A key for the cache, or None when the answer is random (temperature above 0 and no seed)."""
+    if params.get("temperature") == 0 or params.get("seed") is not None:
+        return json.dumps(params, sort_keys=True)
+    return None
+
+
+def stream_chat(client, params: dict, on_text: Callable[[str], None], stale: Callable[[], bool]) -> Result | None:
+    """Stream one chat completion, handing each piece of text to ``on_text``.
+
+    Returns None as soon as ``stale()`` is true: leaving the ``with`` block closes the
+    stream, and the server stops generating at its next token.
+    """
+    start, first, pieces = time.perf_counter(), None, []
+    result = Result("", params=params)
+    stream = client.chat.completions.create(**params, stream=True, stream_options={"include_usage": True})
+    with stream:
+        for chunk in stream:
+            if stale():
+                return None
+            if chunk.usage:
+                result.prompt_tokens, result.completion_tokens = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
+            if not chunk.choices:
+                continue
+            choice = chunk.choices[0]
+            result.finish_reason = choice.finish_reason or result.finish_reason
+            if choice.delta.content:
+                first = first or time.perf_counter()
+                pieces.append(choice.delta.content)
+                on_text(choice.delta.content)
+    result.text, result.seconds = "".join(pieces), time.perf_counter() - start
+    result.first_token_seconds = None if first is None else first - start
+    return result
+
+
+def estimate_cost(model: str, result: Result) -> float | None:
+    """Dollars for this run on a priced model, if chatkit knows prices (``chatkit.tokens``); else None."""
+    try:
+        from ..tokens import estimate_cost as price  # added with notebook 05; optional here
+    except ImportError:
+        return None
+    if result.prompt_tokens is None or result.completion_tokens is None:
+        return None
+    cost = price(model, result.prompt_tokens, result.completion_tokens)
+    return getattr(cost, "total", None)  # None: a model without a price, such as the sandbox's
+
+
+def default_model(client) -> str:
+    """The model a widget uses when none is given: the client's ``default_model``."""
+    model = getattr(client, "default_model", None)
+    if not model:
+        raise ChatkitError("This client has no default model, and no model was given.",
+                           fix="Pass model='...' to the widget, or make the client with chatkit.connect().")
+    return model
+
+
+def chat_models(client) -> list[str]:
+    """The ids from ``client.models.list()`` that can chat, the default model first."""
+    default = getattr(client, "default_model", None)
+    ids = sorted(m.id for m in client.models.list() if not any(word in m.id for word in NOT_CHAT))
+    return ([default] if default else []) + [i for i in ids if i != default]
+
+
+def explain(exc: BaseException, model: str = "") -> str:
+    """One sentence on what went wrong and what to do next, for the widget's status line."""
+    if isinstance(exc, ChatkitError):
+        return str(exc)
+    if isinstance(exc, openai.NotFoundError):
+        return (f"The server has no model named {model!r} (404). Fix: pick a model from the list; "
+                "client.models.list() shows them all.")
+    if isinstance(exc, openai.BadRequestError):
+        param = getattr(exc, "param", None)
+        where = f" Change the setting '{param}'." if param else ""
+        return f"The server rejected the request (400): {_message(exc)}.{where} Fix: move it back into range and run again."
+    if isinstance(exc, openai.AuthenticationError):
+        return "The key was refused (401). Fix: check it with chatkit.verify(); notebook 02 shows how."
+    if isinstance(exc, openai.RateLimitError):
+        return "Too many requests or no credit left (429). Fix: wait a minute and run again, or check your billing page."
+    if isinstance(exc, openai.APIConnectionError):
+        return "Cannot reach the server. Fix: check your connection, or run 'python -m chatkit doctor'."
+    if isinstance(exc, openai.APIStatusError):
+        return f"The server answered {exc.status_code}: {_message(exc)}. Fix: run again; if it persists, run 'python -m chatkit doctor'."
+    return f"Unexpected error: {type(exc).__name__}: {exc}. The traceback is below; please report it."
+
+
+def is_expected(exc: BaseException) -> bool:
+    """Errors a learner causes (bad setting, wrong key): a sentence is enough, no traceback."""
+    return isinstance(exc, (ChatkitError, openai.APIError))
+
+
+def format_traceback(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+def _message(exc) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict) and body.get("message"):
+        return str(body["message"]).rstrip(".")
+    return str(exc).rstrip(".")

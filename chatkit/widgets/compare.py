@@ -1,0 +1,138 @@
+"""Compare: one prompt, a grid of settings, every answer side by side."""
+
+from __future__ import annotations
+
+import html
+import itertools
+
+import ipywidgets as w
+
+from . import calls
+from .panel import Panel
+
+DEFAULT_GRID = {"temperature": [0.0, 0.7, 1.4], "seed": [1, 2]}
+
+
+class Compare(Panel):
+    """Send the same prompt with every combination of settings and show the answers in a table.
+
+    ``grid`` maps up to two parameter names to the values to try; ``fixed`` parameters
+    (such as ``max_tokens=60``) go with every request. Rows are the first parameter's
+    values, columns the second's. ``cmp.results`` maps each combination to its result.
+
+    >>> cmp = Compare(prompt="Name a fruit.", grid={"temperature": [0, 1.5], "seed": [1, 2]})  # doctest: +SKIP
+    >>> print(cmp.run())                                       # doctest: +SKIP
+    temperature=0 seed=1: Apple.
+    ...
+    """
+
+    def __init__(self, client=None, prompt: str = "Write a haiku about tea.", grid: dict | None = None, *,
+                 system: str = "", model: str | None = None, max_tokens: int = 60, **fixed) -> None:
+        super().__init__()
+        if client is None:
+            from ..connect import connect
+
+            client = connect()
+        self.client, self.system = client, system
+        self.grid = {name: list(values) for name, values in (grid or DEFAULT_GRID).items()}
+        if not 1 <= len(self.grid) <= 2:
+            from ..errors import ChatkitError
+
+            raise ChatkitError(f"Compare takes one or two parameters to vary, not {len(self.grid)}.",
+                               fix="Vary two at a time, e.g. grid={'temperature': [0, 1], 'seed': [1, 2]}.")
+        self.fixed = {"model": model or calls.default_model(client), "max_tokens": max_tokens, **fixed}
+        self.results: dict[tuple, calls.Result] = {}
+        self.prompt = w.Textarea(prompt, description="prompt", layout={"width": "95%"})
+        self.prompt.add_class("chatkit-prompt")
+        self.run_button = w.Button(description="Run all", button_style="primary", icon="th")
+        self.run_button.add_class("chatkit-run")
+        self.table = w.HTML()
+        self.table.add_class("chatkit-compare-table")
+        self.run_button.on_click(self._safely(self.start))
+        self.widget = w.VBox([self.prompt, self.run_button, self.table, self.status, self.errors])
+        self.widget.add_class("chatkit-compare")
+        self._render({})
+
+    @property
+    def settings(self) -> list[tuple]:
+        """Every combination of the grid's values, in the order they are sent."""
+        return list(itertools.product(*self.grid.values()))
+
+    def params(self, setting: tuple) -> dict:
+        """The request for one combination of settings."""
+        return {**self.fixed, **dict(zip(self.grid, setting)), "messages": calls.messages(self.prompt.value, self.system)}
+
+    def start(self) -> None:
+        """Send every combination in a worker thread, one after the other; the table fills in."""
+        with self._lock:
+            run_id = self._next_run()
+            self.results = {}
+            self._render({})
+            self._say(f"running {len(self.settings)} requests…")
+        self._launch(run_id, self._work)
+
+    def run(self, timeout: float | None = None) -> "Compare":
+        """Send every combination and wait for all answers; raise if one failed."""
+        self.start()
+        self.wait(timeout)
+        self._raise_error()
+        return self
+
+    def _model_name(self) -> str:
+        return self.fixed["model"]
+
+    def _work(self, run_id: int) -> None:
+        for setting in self.settings:
+            partial: list[str] = []
+
+            def show(piece: str, setting=setting, partial=partial) -> None:
+                partial.append(piece)
+                self._show_partial(run_id, setting, "".join(partial))
+
+            result = calls.stream_chat(self.client, self.params(setting), show, stale=lambda: not self.current(run_id))
+            if result is None:
+                return
+            with self._lock:
+                if not self.current(run_id):
+                    return
+                self.results[setting] = result
+                self._render({})
+        with self._lock:
+            if self.current(run_id):
+                different = len({r.text for r in self.results.values()})
+                self._say(f"{len(self.results)} answers, {different} different.")
+
+    def _show_partial(self, run_id: int, setting: tuple, text: str) -> None:
+        with self._lock:
+            if self.current(run_id):
+                self._render({setting: text})
+
+    def _render(self, partial: dict[tuple, str]) -> None:
+        names = list(self.grid)
+        columns = self.grid[names[1]] if len(names) == 2 else [None]
+        head = "".join(f"<th>{html.escape(_label(names[1], c))}</th>" for c in columns) if len(names) == 2 \
+            else "<th>answer</th>"
+        rows = []
+        for value in self.grid[names[0]]:
+            cells = "".join(self._cell((value,) if c is None else (value, c), partial) for c in columns)
+            rows.append(f"<tr><th>{html.escape(_label(names[0], value))}</th>{cells}</tr>")
+        self.table.value = (f'<table style="table-layout:fixed;width:100%;border-collapse:collapse">'
+                            f"<tr><th></th>{head}</tr>{''.join(rows)}</table>")
+
+    def _cell(self, setting: tuple, partial: dict[tuple, str]) -> str:
+        result = self.results.get(setting)
+        text = result.text if result else partial.get(setting, "…" if setting in partial else "")
+        note = f"<br><small>{result.completion_tokens} tokens, {result.finish_reason}</small>" if result else ""
+        return (f'<td class="chatkit-compare-cell" style="vertical-align:top;border:1px solid #ddd;padding:4px;'
+                f'white-space:pre-wrap">{html.escape(text)}{note}</td>')
+
+    def __str__(self) -> str:
+        lines = []
+        for setting, result in self.results.items():
+            label = " ".join(_label(name, value) for name, value in zip(self.grid, setting))
+            lines.append(f"{label}: {result.text}")
+        return "\n".join(lines)
+
+
+def _label(name: str, value) -> str:
+    return f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}"
