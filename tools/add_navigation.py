@@ -60,7 +60,8 @@ def main(argv: list[str]) -> int:
     if check and stale:
         print(f"Navigation is out of date in: {', '.join(stale)}. Run: python tools/add_navigation.py")
         return 1
-    print(("Checked" if check else "Updated") + f" {len(paths)} notebooks.")
+    verb = "Checked" if check else f"Updated {len(stale)} of"
+    print(f"{verb} {len(paths)} notebooks.")
     return 0
 
 

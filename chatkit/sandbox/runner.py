@@ -8,11 +8,17 @@ it), ``gen.cancel`` is set and the model stops at the next token.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import AsyncIterator
 
 from .engine import Generation, Piece
 
 _DONE = object()
+# llama.cpp's OpenMP threads belong to the thread that calls it. A second calling thread
+# (e.g. after two overlapping requests) brings a second team, and with more threads than
+# cores every step then waits ~3x longer, for the rest of the process. So every
+# generation runs on this one thread; the engine runs one at a time anyway.
+_model_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatkit-model")
 
 
 async def pieces(gen: Generation) -> AsyncIterator[Piece]:
@@ -28,7 +34,7 @@ async def pieces(gen: Generation) -> AsyncIterator[Piece]:
         except BaseException as exc:  # handed to the reader, which re-raises it
             loop.call_soon_threadsafe(queue.put_nowait, exc)
 
-    worker = loop.run_in_executor(None, work)
+    worker = loop.run_in_executor(_model_thread, work)
     try:
         while (item := await queue.get()) is not _DONE:
             if isinstance(item, BaseException):
