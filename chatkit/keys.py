@@ -21,7 +21,7 @@ DOCS = "notebooks/02-set-up-your-api-key.ipynb"
 def mask_key(key: str | None) -> str:
     """Show a key the way the dashboard does: its prefix and last 4 characters.
 
-    >>> mask_key("sk-proj-abcdefghijklmnopqrstuvwxyz1234")
+    >>> mask_key("sk-proj-example1234example1234")
     'sk-proj-…1234'
     >>> mask_key(None)
     '(no key)'
@@ -40,8 +40,8 @@ def check_key_format(key: str) -> str:
     Catches the usual copy-paste accidents; it cannot tell if the key is valid
     (only the server can: see ``chatkit.verify``).
 
-    >>> check_key_format("sk-proj-abcdefghijklmnopqrstuvwxyz1234")
-    'sk-proj-abcdefghijklmnopqrstuvwxyz1234'
+    >>> check_key_format("sk-proj-example1234example1234")
+    'sk-proj-example1234example1234'
     """
     if not isinstance(key, str) or not key:
         raise KeyFormatError("The key is empty.", fix="Paste the key you copied from the API keys page.", docs=DOCS)
@@ -91,7 +91,7 @@ def save_key(key: str, env_file: str | os.PathLike = ".env", name: str = "OPENAI
     to the ``.gitignore`` beside it. Other lines in the file are kept. The key is
     never echoed. Returns the path written.
 
-    >>> save_key("sk-proj-abcdefghijklmnopqrstuvwxyz1234", tmp / ".env")  # doctest: +SKIP
+    >>> save_key("sk-proj-example1234example1234", tmp / ".env")  # doctest: +SKIP
     PosixPath('.../.env')
     """
     from dotenv import set_key
