@@ -6,20 +6,13 @@ the sandbox with a throw-away data folder, whatever the developer has set.
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import pytest
 
-SETTINGS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
-            "CHATKIT_BACKEND", "CHATKIT_MODEL")
+from chatkit.config import force_sandbox
 
 
 def pytest_configure(config):
-    for name in SETTINGS:
-        os.environ.pop(name, None)
-    os.environ["CHATKIT_BACKEND"] = "sandbox"
-    os.environ["CHATKIT_DATA_DIR"] = tempfile.mkdtemp(prefix="chatkit-test-")
+    force_sandbox("chatkit-test-")
 
 
 @pytest.hookimpl(wrapper=True)

@@ -98,6 +98,26 @@ def _choose_backend(forced: str | None, key: str | None, base_url: str | None) -
     return "openai"
 
 
+# Everything that can steer chatkit or the openai client to a backend.
+SETTING_NAMES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
+                 "CHATKIT_BACKEND", "CHATKIT_MODEL")
+
+
+def force_sandbox(prefix: str = "chatkit-") -> Path:
+    """Pin this process (and kernels it starts) to the sandbox, with a new empty data folder.
+
+    Removes every setting in SETTING_NAMES from ``os.environ``: used by the test suite
+    and by tools/execute_notebooks.py, so no real key is ever used there.
+    """
+    import tempfile
+
+    for name in SETTING_NAMES:
+        os.environ.pop(name, None)
+    os.environ["CHATKIT_BACKEND"] = "sandbox"
+    os.environ["CHATKIT_DATA_DIR"] = tempfile.mkdtemp(prefix=prefix)
+    return Path(os.environ["CHATKIT_DATA_DIR"])
+
+
 def data_dir(override: str | os.PathLike | None = None) -> Path:
     """Folder for the sandbox's state: CHATKIT_DATA_DIR, else the user's cache folder."""
     from platformdirs import user_cache_dir

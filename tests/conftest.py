@@ -5,18 +5,17 @@ from __future__ import annotations
 import openai
 import pytest
 
+from chatkit.config import SETTING_NAMES
 from chatkit.sandbox.scripted import ScriptedEngine
 from chatkit.sandbox.server import Sandbox
 
 # The environment for notebook kernels is set in ../conftest.py, which `pytest notebooks` loads too.
-_SETTINGS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
-             "CHATKIT_BACKEND", "CHATKIT_MODEL")
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
     """No OPENAI_* or CHATKIT_* settings, and a working folder with no .env above it."""
-    for name in _SETTINGS:
+    for name in SETTING_NAMES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 

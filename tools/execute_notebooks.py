@@ -14,25 +14,21 @@ shows folders of this computer).
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
+from chatkit.config import force_sandbox
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-CLEARED = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "CHATKIT_MODEL")
 
 
 def sandbox_environment() -> None:
     """Point kernels started from this process at the sandbox, with a fresh data folder."""
-    for name in CLEARED:
-        os.environ.pop(name, None)
-    os.environ["CHATKIT_BACKEND"] = "sandbox"
-    os.environ["CHATKIT_DATA_DIR"] = tempfile.mkdtemp(prefix="chatkit-notebooks-")
+    force_sandbox("chatkit-notebooks-")
 
 
 def clean(nb) -> None:

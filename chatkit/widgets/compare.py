@@ -71,13 +71,6 @@ class Compare(Panel):
             self._say(f"running {len(self.settings)} requests…")
         self._launch(run_id, self._work)
 
-    def run(self, timeout: float | None = None) -> "Compare":
-        """Send every combination and wait for all answers; raise if one failed."""
-        self.start()
-        self.wait(timeout)
-        self._raise_error()
-        return self
-
     def _model_name(self) -> str:
         return self.fixed["model"]
 

@@ -111,13 +111,6 @@ class TokenProbabilities(Panel):
             self._say("asking the model…")
         self._launch(run_id, self._work)
 
-    def run(self, timeout: float | None = None) -> "TokenProbabilities":
-        """Ask for the probabilities and wait; raise if the request failed."""
-        self.start()
-        self.wait(timeout)
-        self._raise_error()
-        return self
-
     def _model_name(self) -> str:
         return self.model
 

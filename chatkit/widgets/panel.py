@@ -92,6 +92,13 @@ class Panel:
             thread.join(timeout)
         return not self.running
 
+    def run(self, timeout: float | None = None):
+        """Start, wait for the answer, raise if it failed; returns the widget."""
+        self.start()
+        self.wait(timeout)
+        self._raise_error()
+        return self
+
     def _raise_error(self) -> None:
         if self.error is not None:
             raise self.error

@@ -142,9 +142,7 @@ class Playground(Panel):
 
         Returns the :class:`~chatkit.widgets.calls.Result` (None if ``timeout`` passed first).
         """
-        self.start()
-        self.wait(timeout)
-        self._raise_error()
+        super().run(timeout)
         return self.result
 
     def _work(self, run_id: int, params: dict, key: str | None) -> None:
