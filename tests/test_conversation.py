@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatkit import Conversation, tokens
+from chatkit.conversation import SUMMARIZE
 from chatkit.errors import ChatkitError
 
 SANDBOX_MODEL = "smollm2-135m-instruct"
@@ -93,7 +94,7 @@ def test_summarize_replaces_old_turns_with_the_models_summary(scripted):
     conv.ask("I like green tea very much indeed.")
     conv.ask("Who am I?")
     summary_request, answer_request = scripted.engine.history[-2:]
-    assert summary_request[0]["content"].startswith("Summarize:\nUser: My name is Ada")
+    assert summary_request[0]["content"].startswith(SUMMARIZE + "User: My name is Ada")
     assert conv.summary == "Ada likes tea." and conv.last_trim.summary == "Ada likes tea."
     assert {"role": "system", "content": "Summary of the earlier conversation: Ada likes tea."} in answer_request
     assert not any("painter" in m["content"] for m in answer_request)

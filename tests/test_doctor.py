@@ -17,7 +17,7 @@ from chatkit.keys import mask_key, save_key
 
 GOOD_KEY = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789"
 CANARY = "sk-proj-CANARY-never-print-me-0123456789abcdefXYZ9"
-PACKAGE_ROWS = ["openai", "ipywidgets", "jupyterlab", "python-dotenv", "llama-cpp-python", "starlette", "uvicorn"]
+PACKAGE_ROWS = ["openai", "ipywidgets", "jupyterlab", "python-dotenv", "xllamacpp", "starlette", "uvicorn"]
 
 
 def find(report: Report, name: str) -> Check:
@@ -39,7 +39,7 @@ def write_env(path, text: str, mode: int = 0o600, ignored: bool = True):
 def test_a_fresh_folder_passes_every_check_in_order():
     report = diagnose(call=False)
     names = [check.name for check in report.checks]
-    assert names == ["Python", *PACKAGE_ROWS, "Sandbox model", ".env file", "API key", "Backend"]
+    assert names == ["Python", *PACKAGE_ROWS, "Model runtime", "Sandbox model", ".env file", "API key", "Backend"]
     assert report.ok, str(report)
     assert find(report, ".env file").detail == "none (sandbox will be used)"
     assert find(report, "API key").detail == "none (the sandbox makes its own)"
@@ -261,3 +261,19 @@ def test_the_canary_key_never_appears_in_any_output(monkeypatch, sandbox, tmp_pa
     for text in (str(report), report._repr_html_(), repr(report)):
         assert CANARY not in text and CANARY[8:] not in text
     assert mask_key(CANARY) in str(report)
+
+
+def test_a_runtime_that_does_not_load_names_the_system_library(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_openmp(name, *args, **kwargs):
+        if name == "xllamacpp":
+            raise ImportError("libgomp.so.1: cannot open shared object file: No such file or directory")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_openmp)
+    monkeypatch.setattr(doctor.sys, "platform", "linux")
+    check = assert_fails(diagnose(call=False), "Model runtime", "apt-get install libgomp1")
+    assert "libgomp.so.1" in check.detail

