@@ -132,3 +132,22 @@ def test_stored_outputs_match_the_tags(path):
             assert not errors, f"cell {cell.id} raised an error: fix it, or tag it raises-exception"
         if "remove-output" in tags(cell):
             assert not cell.outputs, f"cell {cell.id} is tagged remove-output but has stored output"
+
+
+# A checked output must not depend on how a pretty-printer lays out a container: IPython 9
+# prints a Counter in most_common() order where IPython 8 kept insertion order.
+CONTAINER_REPR = re.compile(r"^(Counter|defaultdict|OrderedDict)\(|^\{.*:|^\{'|^set\(|^frozenset\(")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_checked_outputs_are_not_container_reprs(path):
+    offenders = []
+    for cell in code_cells(read(path)):
+        if "NBVAL_CHECK_OUTPUT" not in cell.source:
+            continue
+        for out in cell.get("outputs", []):
+            shown = out.get("data", {}).get("text/plain", "") if out.get("output_type") == "execute_result" else ""
+            if CONTAINER_REPR.match(shown):
+                offenders.append(cell.source.splitlines()[1] if "\n" in cell.source else cell.source)
+    assert not offenders, ("These checked cells show a dict, set or Counter as the cell's value; its layout "
+                           f"depends on the IPython version. Print a sorted table or a plain list: {offenders}")

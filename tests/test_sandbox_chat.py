@@ -217,3 +217,10 @@ def test_greedy_output_does_not_depend_on_the_request_before(client, sandbox):
     fresh = text(ask(client, sandbox, question, max_tokens=60))
     ask(client, sandbox, question, max_tokens=10)  # leaves a shorter run of the same prompt cached
     assert text(ask(client, sandbox, question, max_tokens=60)) == fresh
+
+
+def test_detokenize_shows_the_prompt_with_its_markers(sandbox):
+    engine = sandbox.engine
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi <|im_end|>"}]
+    assert engine.detokenize(engine.render(messages)) == (
+        "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nhi <|im_end|><|im_end|>\n<|im_start|>assistant\n")

@@ -139,6 +139,10 @@ class LlamaEngine:
         body = {"content": text, "add_special": False, "parse_special": special}
         return self._call("POST", "/tokenize", body)["tokens"]
 
+    def detokenize(self, tokens: list[int]) -> str:
+        """The text of ``tokens``, special markers such as ``<|im_start|>`` included."""
+        return self._call("POST", "/detokenize", {"tokens": list(tokens)})["content"]
+
     def generate(self, prompt: list[int], sampling: Sampling, cancel: threading.Event | None = None) -> Generation:
         """Sample a reply to ``prompt``; stops at end of turn, ``stop`` text, the token limit or ``cancel``."""
         return Generation(lambda g: self._run(g, prompt, sampling), cancel)
