@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -14,7 +15,8 @@ from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 from ..keys import mask_key
-from . import chat, responses
+from . import chat, completions, responses
+from .background import Jobs
 from .wire import APIError, model_not_found
 
 log = logging.getLogger("chatkit.sandbox")
@@ -70,13 +72,41 @@ def create_app(engine, store) -> Starlette:
         store.add_usage(key.id, prompt_tokens, completion_tokens)
         return JSONResponse(obj)
 
-    async def create_response(request: Request):
+    async def text_completions(request: Request):
         key = authenticate(request)
         body = await json_body(request)
         if body.get("stream") if isinstance(body, dict) else False:
+            events = await completions.stream(engine, body, lambda p, c: store.add_usage(key.id, p, c))
+            return StreamingResponse(events, media_type="text/event-stream")
+        obj, prompt_tokens, completion_tokens = await completions.complete(engine, body)
+        store.add_usage(key.id, prompt_tokens, completion_tokens)
+        return JSONResponse(obj)
+
+    jobs = Jobs()
+
+    async def create_response(request: Request):
+        key = authenticate(request)
+        body = await json_body(request)
+        streamed = body.get("stream") if isinstance(body, dict) else False
+        if body.get("background") if isinstance(body, dict) else False:
+            job = jobs.start(engine, store, key.id, body)
+            if streamed:
+                return StreamingResponse(job.follow(), media_type="text/event-stream")
+            return JSONResponse(job.run.snapshot("queued"))
+        if streamed:
             return StreamingResponse(await responses.stream(engine, store, key.id, body),
                                      media_type="text/event-stream")
         return JSONResponse(await responses.create(engine, store, key.id, body))
+
+    async def count_input_tokens(request: Request):
+        authenticate(request)
+        return JSONResponse(await responses.input_tokens(engine, store, await json_body(request)))
+
+    def stored_response(rid: str) -> dict:
+        found = store.load_response(rid)
+        if found is None:
+            raise APIError(404, f"Response with id '{rid}' not found.", param="response_id")
+        return found[0]
 
     async def one_response(request: Request):
         authenticate(request)
@@ -85,10 +115,22 @@ def create_app(engine, store) -> Starlette:
             if not store.delete_response(rid):
                 raise APIError(404, f"Response with id '{rid}' not found.", param="response_id")
             return JSONResponse({"id": rid, "object": "response.deleted", "deleted": True})
-        found = store.load_response(rid)
-        if found is None:
-            raise APIError(404, f"Response with id '{rid}' not found.", param="response_id")
-        return JSONResponse(found[0])
+        found = stored_response(rid)
+        if request.query_params.get("stream") == "true":
+            after = request.query_params.get("starting_after", "-1")
+            if not after.lstrip("-").isdigit():
+                raise APIError(400, "Invalid 'starting_after': expected an integer.", param="starting_after")
+            return StreamingResponse(jobs.get(rid).follow(int(after)), media_type="text/event-stream")
+        return JSONResponse(found)
+
+    async def cancel_response(request: Request):
+        authenticate(request)
+        rid = request.path_params["response_id"]
+        stored_response(rid)
+        job = jobs.get(rid)
+        job.run.gen.cancel.set()
+        await asyncio.wait({job.task}, timeout=10)  # the model stops at its next token
+        return JSONResponse(stored_response(rid))
 
     async def api_error(request: Request, exc: APIError):
         return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
@@ -108,8 +150,11 @@ def create_app(engine, store) -> Starlette:
         Route("/v1/models", list_models),
         Route("/v1/models/{model:path}", get_model),
         Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+        Route("/v1/completions", text_completions, methods=["POST"]),
         Route("/v1/responses", create_response, methods=["POST"]),
+        Route("/v1/responses/input_tokens", count_input_tokens, methods=["POST"]),
         Route("/v1/responses/{response_id}", one_response, methods=["GET", "DELETE"]),
+        Route("/v1/responses/{response_id}/cancel", cancel_response, methods=["POST"]),
     ]
     handlers = {APIError: api_error, HTTPException: http_error, Exception: server_error}
     app = Starlette(routes=routes, exception_handlers=handlers)

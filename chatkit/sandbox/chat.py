@@ -7,15 +7,16 @@ import secrets
 import time
 from typing import AsyncIterator
 
-from . import runner
+from . import runner, structured
 from .engine import Sampling
+from .structured import Plan
 from .wire import APIError, ChatRequest, context_too_long, model_not_found, parse, text_of
 
 FINGERPRINT = "fp_sandbox"
 
 
-def prepare(engine, body: dict, *, param: str = "messages") -> tuple[ChatRequest, list[int], list[Sampling]]:
-    """Validate the request; return it, the prompt tokens, and one Sampling per choice."""
+def prepare(engine, body: dict, *, param: str = "messages") -> tuple[ChatRequest, list[int], list[Sampling], Plan]:
+    """Validate the request; return it, the prompt tokens, one Sampling per choice, and the output plan."""
     req = parse(ChatRequest, body)
     if req.model != engine.model_id:
         raise model_not_found(req.model)
@@ -28,8 +29,8 @@ def prepare(engine, body: dict, *, param: str = "messages") -> tuple[ChatRequest
         raise APIError(400, "Invalid value for 'top_logprobs': 'logprobs' must be set to true when "
                        "'top_logprobs' is used.", param="top_logprobs", code="invalid_value")
     bias = logit_bias(engine, req.logit_bias)
-    messages = [{"role": "system" if m.role == "developer" else m.role, "content": text_of(m.content)}
-                for m in req.messages]
+    plan = output_plan(req)
+    messages = with_system(render_messages(req.messages), plan.system_text())
     prompt = engine.render(messages)
     limit = req.max_completion_tokens or req.max_tokens
     check_context(engine, prompt, limit, param)
@@ -41,9 +42,53 @@ def prepare(engine, body: dict, *, param: str = "messages") -> tuple[ChatRequest
         seed=None if req.seed is None else req.seed + i,  # n choices differ, yet repeat with a seed
         presence_penalty=req.presence_penalty or 0.0, frequency_penalty=req.frequency_penalty or 0.0,
         top_logprobs=(req.top_logprobs or 0) if req.logprobs else None,
-        logit_bias=bias,
+        logit_bias=bias, grammar=plan.grammar(),
     ) for i in range(n)]
-    return req, prompt, samplings
+    return req, prompt, samplings, plan
+
+
+def output_plan(req: ChatRequest) -> Plan:
+    """Tools, tool_choice and response_format, checked as the platform checks them."""
+    tools = [t.function.model_dump() for t in req.tools or []]
+    choice = req.tool_choice.function.name if hasattr(req.tool_choice, "function") else req.tool_choice
+    choice = structured.check_tools(tools, choice, lambda i: f"tools[{i}].function.parameters")
+    answer = None
+    if req.response_format is not None:
+        fmt = req.response_format.json_schema
+        if req.response_format.type == "json_schema" and fmt is None:
+            raise APIError(400, "Missing required parameter: 'response_format.json_schema'.",
+                           param="response_format.json_schema", code="missing_required_parameter")
+        answer = structured.answer_schema(
+            req.response_format.type, fmt and fmt.name, fmt and fmt.schema_, fmt and fmt.strict,
+            "response_format", "response_format", [text_of(m.content) for m in req.messages], "messages")
+    return Plan(tools, choice, req.parallel_tool_calls is not False, answer)
+
+
+def render_messages(messages) -> list[dict]:
+    """The messages as the model reads them: "developer" is "system", tool calls are their JSON."""
+    out = []
+    for m in messages:
+        content = text_of(m.content)
+        if m.tool_calls:
+            calls = [{"name": c.function.name, "arguments": c.function.arguments} for c in m.tool_calls]
+            content = (content + "\n" if content else "") + structured.calls_text(calls)
+        out.append({"role": "system" if m.role == "developer" else m.role, "content": content})
+    return out
+
+
+def with_system(messages: list[dict], text: str | None) -> list[dict]:
+    """Add ``text`` (the tools, for instance) to the system message, or put one first."""
+    if not text:
+        return messages
+    if messages and messages[0]["role"] == "system":
+        return [{**messages[0], "content": messages[0]["content"] + "\n\n" + text}] + messages[1:]
+    return [{"role": "system", "content": text}] + messages
+
+
+def tool_calls(calls: list[dict]) -> list[dict]:
+    """Chat Completions' shape for the calls the model made."""
+    return [{"id": c["call_id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}}
+            for c in calls]
 
 
 def logit_bias(engine, bias: dict[str, float] | None) -> dict[int, float] | None:
@@ -83,15 +128,18 @@ def usage(prompt_tokens: int, completion_tokens: int) -> dict:
 
 async def complete(engine, body: dict) -> tuple[dict, int, int]:
     """A whole chat.completion object, plus (prompt, completion) token counts."""
-    req, prompt, samplings = prepare(engine, body)
+    req, prompt, samplings, plan = prepare(engine, body)
     choices, generated = [], 0
     for index, sampling in enumerate(samplings):
         gen = engine.generate(prompt, sampling)
         text, logprobs = await runner.collect(gen)
         generated += gen.tokens
+        calls = plan.read(text)
+        message = {"role": "assistant", "content": None if calls else text, "refusal": None, "annotations": []}
+        if calls:
+            message["tool_calls"] = tool_calls(calls)
         choices.append({
-            "index": index, "finish_reason": gen.finish_reason,
-            "message": {"role": "assistant", "content": text, "refusal": None, "annotations": []},
+            "index": index, "finish_reason": "tool_calls" if calls else gen.finish_reason, "message": message,
             "logprobs": {"content": logprobs, "refusal": None} if req.logprobs else None,
         })
     obj = {"id": "chatcmpl-" + secrets.token_hex(12), "object": "chat.completion", "created": int(time.time()),
@@ -102,7 +150,7 @@ async def complete(engine, body: dict) -> tuple[dict, int, int]:
 
 async def stream(engine, body: dict, on_done) -> AsyncIterator[str]:
     """Server-sent events, one chunk per piece; ``on_done(prompt, completion)`` records usage."""
-    req, prompt, samplings = prepare(engine, body)
+    req, prompt, samplings, plan = prepare(engine, body)
     include_usage = bool(req.stream_options and req.stream_options.include_usage)
     base = {"id": "chatcmpl-" + secrets.token_hex(12), "object": "chat.completion.chunk",
             "created": int(time.time()), "model": engine.model_id, "system_fingerprint": FINGERPRINT,
@@ -120,13 +168,33 @@ async def stream(engine, body: dict, on_done) -> AsyncIterator[str]:
         for index, sampling in enumerate(samplings):
             gen = engine.generate(prompt, sampling)
             yield chunk(index, {"role": "assistant", "content": "", "refusal": None})
+            held: list[str] | None = [] if plan.calling else None  # a possible tool call is held back
             async for piece in runner.pieces(gen):
+                if held is not None and (held or piece.text.lstrip().startswith("{") or not piece.text.strip()):
+                    held.append(piece.text)
+                    continue
+                if held:
+                    yield chunk(index, {"content": "".join(held)})
+                held = None
                 yield chunk(index, {"content": piece.text}, logprobs=[piece.logprob] if piece.logprob else None)
             generated += gen.tokens
-            yield chunk(index, {}, gen.finish_reason)
+            calls = plan.read("".join(held)) if held else None
+            if calls:
+                for i, call in enumerate(tool_calls(calls)):
+                    yield chunk(index, {"tool_calls": [{"index": i, **call, "function": {**call["function"], "arguments": ""}}]})
+                    for part in _pieces_of(call["function"]["arguments"]):
+                        yield chunk(index, {"tool_calls": [{"index": i, "function": {"arguments": part}}]})
+            elif held:
+                yield chunk(index, {"content": "".join(held)})
+            yield chunk(index, {}, "tool_calls" if calls else gen.finish_reason)
         on_done(len(prompt), generated)
         if include_usage:
             yield f"data: {json.dumps({**base, 'choices': [], 'usage': usage(len(prompt), generated)})}\n\n"
         yield "data: [DONE]\n\n"
 
     return events()
+
+
+def _pieces_of(text: str, size: int = 12) -> list[str]:
+    """Arguments streamed a few characters at a time, as the platform sends them."""
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]

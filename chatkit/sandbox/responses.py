@@ -1,7 +1,10 @@
 """POST /v1/responses: the newer API, where the server can remember the conversation.
 
 With ``store`` (the default) a response is saved, and a later request can send only
-the new input plus ``previous_response_id``: the sandbox rebuilds the history.
+the new input plus ``previous_response_id``: the sandbox rebuilds the history. Function
+tools and ``text.format`` (structured outputs) work as in Chat Completions; a function
+call comes back as a ``function_call`` output item, and its result goes in as a
+``function_call_output`` input item.
 """
 
 from __future__ import annotations
@@ -11,17 +14,25 @@ import secrets
 import time
 from typing import AsyncIterator
 
-from . import runner
-from .chat import check_context
+from . import runner, structured
+from .chat import check_context, with_system
 from .engine import Sampling
+from .structured import Plan
 from .wire import APIError, ResponsesRequest, model_not_found, parse, text_of
+
+# Tools that run on OpenAI's servers: the sandbox has none of them.
+HOSTED = ("web_search", "web_search_preview", "file_search", "code_interpreter", "computer_use_preview",
+          "image_generation", "mcp", "local_shell", "custom")
 
 
 def prepare(engine, store, body: dict):
-    """Validate; return the request, the history (without instructions) and the prompt tokens."""
+    """Validate; return the request, the history (without instructions), the prompt tokens and the plan."""
     req = parse(ResponsesRequest, body)
     if req.model != engine.model_id:
         raise model_not_found(req.model)
+    if req.background and not req.store:
+        raise APIError(400, "Background responses must be stored: set 'store' to true (the default).",
+                       param="background", code="invalid_value")
     history: list[dict] = []
     if req.previous_response_id:
         found = store.load_response(req.previous_response_id)
@@ -29,38 +40,82 @@ def prepare(engine, store, body: dict):
             raise APIError(400, f"Previous response with id '{req.previous_response_id}' not found.",
                            param="previous_response_id", code="previous_response_not_found")
         history = found[1]
-    items = [{"role": "user", "content": req.input}] if isinstance(req.input, str) else [
-        {"role": m.role, "content": text_of(m.content)} for m in req.input]
-    history = history + [{"role": "system" if m["role"] == "developer" else m["role"], "content": m["content"]}
-                         for m in items]
+    history = history + input_messages(req)
+    plan = output_plan(req, history)
     system = [{"role": "system", "content": req.instructions}] if req.instructions else []
-    prompt = engine.render(system + history)
+    prompt = engine.render(with_system(system + history, plan.system_text()))
     check_context(engine, prompt, req.max_output_tokens, "input")
-    return req, history, prompt
+    return req, history, prompt, plan
 
 
-def sampling(req: ResponsesRequest) -> Sampling:
+def input_messages(req: ResponsesRequest) -> list[dict]:
+    """The input items as messages: a function call is the JSON the model wrote, its output a tool message."""
+    if isinstance(req.input, str):
+        return [{"role": "user", "content": req.input}]
+    out: list[dict] = []
+    for item in req.input:
+        if item.type == "function_call":
+            out.append({"role": "assistant", "content": structured.calls_text([item.model_dump()])})
+        elif item.type == "function_call_output":
+            out.append({"role": "tool", "content": item.output})
+        else:
+            out.append({"role": "system" if item.role == "developer" else item.role, "content": text_of(item.content)})
+    return out
+
+
+def output_plan(req: ResponsesRequest, history: list[dict]) -> Plan:
+    tools = []
+    for i, tool in enumerate(req.tools or []):
+        if tool.type != "function":
+            raise APIError(400, f"The sandbox cannot run the '{tool.type}' tool: it runs on OpenAI's servers. "
+                           "Use a function tool here, or run with a real key.", param=f"tools[{i}].type",
+                           code="unsupported_tool" if tool.type in HOSTED else "invalid_value")
+        if tool.name is None:
+            raise APIError(400, f"Missing required parameter: 'tools[{i}].name'.", param=f"tools[{i}].name",
+                           code="missing_required_parameter")
+        tools.append({"name": tool.name, "description": tool.description, "parameters": tool.parameters,
+                      "strict": True if tool.strict is None else tool.strict})  # strict by default here
+    choice = req.tool_choice.name if hasattr(req.tool_choice, "name") else req.tool_choice
+    choice = structured.check_tools(tools, choice, lambda i: f"tools[{i}].parameters")
+    fmt = req.text.format if req.text else None
+    answer = None if fmt is None else structured.answer_schema(
+        fmt.type, fmt.name, fmt.schema_, fmt.strict, "text.format", "text.format",
+        [m["content"] for m in history] + [req.instructions or ""], "input")
+    return Plan(tools, choice, req.parallel_tool_calls is not False, answer)
+
+
+def sampling(req: ResponsesRequest, plan: Plan) -> Sampling:
     return Sampling(temperature=1.0 if req.temperature is None else req.temperature,
-                    top_p=1.0 if req.top_p is None else req.top_p, max_tokens=req.max_output_tokens)
+                    top_p=1.0 if req.top_p is None else req.top_p, max_tokens=req.max_output_tokens,
+                    grammar=plan.grammar())
 
 
 def response_object(req: ResponsesRequest, engine, rid: str, created: int, status: str,
                     output: list, usage: dict | None) -> dict:
+    fmt = req.text.format.model_dump(by_alias=True, exclude_none=True) if req.text and req.text.format else None
+    tool_choice = req.tool_choice.model_dump() if hasattr(req.tool_choice, "model_dump") else req.tool_choice
     return {
         "id": rid, "object": "response", "created_at": created, "status": status, "error": None,
         "incomplete_details": {"reason": "max_output_tokens"} if status == "incomplete" else None,
         "instructions": req.instructions, "max_output_tokens": req.max_output_tokens, "model": engine.model_id,
-        "output": output, "parallel_tool_calls": True, "previous_response_id": req.previous_response_id,
+        "output": output, "parallel_tool_calls": req.parallel_tool_calls is not False,
+        "previous_response_id": req.previous_response_id, "background": bool(req.background),
         "reasoning": {"effort": None, "summary": None}, "store": req.store,
         "temperature": 1.0 if req.temperature is None else req.temperature,
-        "top_p": 1.0 if req.top_p is None else req.top_p, "text": {"format": {"type": "text"}},
-        "tool_choice": "auto", "tools": [], "truncation": "disabled", "usage": usage, "user": None, "metadata": {},
+        "top_p": 1.0 if req.top_p is None else req.top_p, "text": {"format": fmt or {"type": "text"}},
+        "tool_choice": tool_choice or "auto", "tools": [t.model_dump(exclude_none=True) for t in req.tools or []],
+        "truncation": "disabled", "usage": usage, "user": None, "metadata": {},
     }
 
 
 def message_item(item_id: str, text: str | None, status: str) -> dict:
     content = [] if text is None else [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]
     return {"id": item_id, "type": "message", "status": status, "role": "assistant", "content": content}
+
+
+def call_items(calls: list[dict]) -> list[dict]:
+    return [{"id": "fc_" + secrets.token_hex(16), "type": "function_call", "status": "completed",
+             "call_id": c["call_id"], "name": c["name"], "arguments": c["arguments"]} for c in calls]
 
 
 def usage(input_tokens: int, output_tokens: int) -> dict:
@@ -71,54 +126,125 @@ def usage(input_tokens: int, output_tokens: int) -> dict:
 
 def _status(gen) -> str:
     """The response's status, which its message item shares: cut short by the token limit, or not."""
-    return "incomplete" if gen.finish_reason == "length" else "completed"
+    return {"length": "incomplete", "cancelled": "cancelled"}.get(gen.finish_reason, "completed")
 
 
-def _finish(engine, store, key_id, req, history, prompt, rid, created, item_id, text, gen) -> dict:
-    status = _status(gen)
-    obj = response_object(req, engine, rid, created, status, [message_item(item_id, text, status)],
-                          usage(len(prompt), gen.tokens))
-    if req.store:
-        store.save_response(key_id, obj, history + [{"role": "assistant", "content": text}])
-    store.add_usage(key_id, len(prompt), gen.tokens)
-    return obj
+class Run:
+    """One response being made: its ids, and how it ends."""
+
+    def __init__(self, engine, store, key_id: str, body: dict) -> None:
+        self.engine, self.store, self.key_id = engine, store, key_id
+        self.req, self.history, self.prompt, self.plan = prepare(engine, store, body)
+        self.rid, self.created = "resp_" + secrets.token_hex(16), int(time.time())
+        self.item_id = "msg_" + secrets.token_hex(16)
+        self.gen = engine.generate(self.prompt, sampling(self.req, self.plan))
+
+    def snapshot(self, status: str) -> dict:
+        return response_object(self.req, self.engine, self.rid, self.created, status, [], None)
+
+    def output(self, text: str) -> tuple[list[dict], list[dict] | None]:
+        calls = self.plan.read(text)
+        if calls:
+            return call_items(calls), calls
+        return [message_item(self.item_id, text, _status(self.gen))], None
+
+    def finish(self, text: str) -> dict:
+        output, calls = self.output(text)
+        obj = response_object(self.req, self.engine, self.rid, self.created, _status(self.gen), output,
+                              usage(len(self.prompt), self.gen.tokens))
+        if self.req.store:  # tool calls are kept as a later request would send them back
+            said = structured.calls_text(calls) if calls else text
+            self.store.save_response(self.key_id, obj, self.history + [{"role": "assistant", "content": said}])
+        self.store.add_usage(self.key_id, len(self.prompt), self.gen.tokens)
+        return obj
 
 
 async def create(engine, store, key_id: str, body: dict) -> dict:
-    req, history, prompt = prepare(engine, store, body)
-    rid, created, item_id = "resp_" + secrets.token_hex(16), int(time.time()), "msg_" + secrets.token_hex(16)
-    gen = engine.generate(prompt, sampling(req))
-    text, _ = await runner.collect(gen)
-    return _finish(engine, store, key_id, req, history, prompt, rid, created, item_id, text, gen)
+    run = Run(engine, store, key_id, body)
+    text, _ = await runner.collect(run.gen)
+    return run.finish(text)
+
+
+async def input_tokens(engine, store, body: dict) -> dict:
+    """POST /v1/responses/input_tokens: what the request's input would cost, without running it."""
+    _, _, prompt, _ = prepare(engine, store, body)
+    return {"object": "response.input_tokens", "input_tokens": len(prompt)}
+
+
+def events(run: Run) -> AsyncIterator[dict]:
+    """The typed stream events of ``run``, in the order the real API sends them."""
+    return _events(run)
+
+
+async def _events(run: Run) -> AsyncIterator[dict]:
+    start = run.snapshot("in_progress")
+    if run.req.background:
+        queued = run.snapshot("queued")
+        yield {"type": "response.created", "response": queued}
+        yield {"type": "response.queued", "response": queued}
+    else:
+        yield {"type": "response.created", "response": start}
+    yield {"type": "response.in_progress", "response": start}
+    where = {"item_id": run.item_id, "output_index": 0, "content_index": 0}
+    part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+    opened, held, parts = False, run.plan.calling, []
+    async for piece in runner.pieces(run.gen):
+        parts.append(piece.text)
+        if held and ("".join(parts).lstrip().startswith("{") or not "".join(parts).strip()):
+            continue  # maybe a tool call: sent whole at the end
+        if not opened:
+            opened = True
+            yield {"type": "response.output_item.added", "output_index": 0,
+                   "item": message_item(run.item_id, None, "in_progress")}
+            yield {"type": "response.content_part.added", **where, "part": part}
+            piece_text, held = "".join(parts), False
+        else:
+            piece_text = piece.text
+        yield {"type": "response.output_text.delta", **where, "delta": piece_text, "logprobs": []}
+    text = "".join(parts)
+    output, calls = run.output(text)
+    if calls:
+        for index, item in enumerate(output):
+            yield {"type": "response.output_item.added", "output_index": index,
+                   "item": {**item, "arguments": "", "status": "in_progress"}}
+            for chunk in _chunks(item["arguments"]):
+                yield {"type": "response.function_call_arguments.delta", "item_id": item["id"],
+                       "output_index": index, "delta": chunk}
+            yield {"type": "response.function_call_arguments.done", "item_id": item["id"], "output_index": index,
+                   "name": item["name"], "arguments": item["arguments"]}
+            yield {"type": "response.output_item.done", "output_index": index, "item": item}
+    else:
+        if not opened:
+            yield {"type": "response.output_item.added", "output_index": 0,
+                   "item": message_item(run.item_id, None, "in_progress")}
+            yield {"type": "response.content_part.added", **where, "part": part}
+            if text:
+                yield {"type": "response.output_text.delta", **where, "delta": text, "logprobs": []}
+        yield {"type": "response.output_text.done", **where, "text": text, "logprobs": []}
+        yield {"type": "response.content_part.done", **where, "part": {**part, "text": text}}
+        yield {"type": "response.output_item.done", "output_index": 0, "item": output[0]}
+    final = run.finish(text)
+    if final["status"] != "cancelled":  # a cancelled response's stream just ends
+        kind = "response.incomplete" if final["status"] == "incomplete" else "response.completed"
+        yield {"type": kind, "response": final}
 
 
 async def stream(engine, store, key_id: str, body: dict) -> AsyncIterator[str]:
-    """Typed server-sent events, in the order the real API sends them."""
-    req, history, prompt = prepare(engine, store, body)
-    rid, created, item_id = "resp_" + secrets.token_hex(16), int(time.time()), "msg_" + secrets.token_hex(16)
-    seq = iter(range(1_000_000))
+    """Server-sent events for a streamed (not background) response."""
+    run = Run(engine, store, key_id, body)
 
-    def event(kind: str, **fields) -> str:
-        return f"event: {kind}\ndata: {json.dumps({'type': kind, 'sequence_number': next(seq), **fields})}\n\n"
+    async def sse() -> AsyncIterator[str]:
+        seq = 0
+        async for event in events(run):
+            yield sse_event({**event, "sequence_number": seq})
+            seq += 1
 
-    async def events() -> AsyncIterator[str]:
-        start = response_object(req, engine, rid, created, "in_progress", [], None)
-        where = {"item_id": item_id, "output_index": 0, "content_index": 0}
-        yield event("response.created", response=start)
-        yield event("response.in_progress", response=start)
-        yield event("response.output_item.added", output_index=0, item=message_item(item_id, None, "in_progress"))
-        part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
-        yield event("response.content_part.added", **where, part=part)
-        gen, parts = engine.generate(prompt, sampling(req)), []
-        async for piece in runner.pieces(gen):
-            parts.append(piece.text)
-            yield event("response.output_text.delta", **where, delta=piece.text, logprobs=[])
-        text = "".join(parts)
-        yield event("response.output_text.done", **where, text=text, logprobs=[])
-        yield event("response.content_part.done", **where, part={**part, "text": text})
-        yield event("response.output_item.done", output_index=0, item=message_item(item_id, text, _status(gen)))
-        final = _finish(engine, store, key_id, req, history, prompt, rid, created, item_id, text, gen)
-        kind = "response.incomplete" if final["status"] == "incomplete" else "response.completed"
-        yield event(kind, response=final)
+    return sse()
 
-    return events()
+
+def sse_event(event: dict) -> str:
+    return f"event: {event['type']}\ndata: {json.dumps(event)}\n\n"
+
+
+def _chunks(text: str, size: int = 12) -> list[str]:
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]

@@ -7,7 +7,7 @@ raises the same exception with the same fields.
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -43,8 +43,24 @@ def context_too_long(window: int, prompt: int, completion: int | None, param: st
 # --- request bodies ---------------------------------------------------------------
 
 class _Body(BaseModel):
-    # Unknown fields are ignored, so SDK options the sandbox does not model still work.
+    # Inside a request, unknown fields are ignored: items sent back from a response carry
+    # fields (ids, statuses, annotations) that do not change the answer.
     model_config = ConfigDict(extra="ignore")
+
+
+class _Request(_Body):
+    """A request body. A parameter the sandbox does not know is refused, as the platform does;
+    one it knows but cannot honour (``UNSUPPORTED``) is refused with the reason."""
+
+    model_config = ConfigDict(extra="forbid")
+    UNKNOWN: ClassVar[str] = "Unrecognized request argument supplied: {param}"
+    UNSUPPORTED: ClassVar[dict[str, str]] = {}
+
+
+# Parameters of the real API that the sandbox refuses, and why (the README lists them).
+NO_AUDIO = "The sandbox model reads and writes text only."
+NOT_REASONING = "The sandbox model is not a reasoning model."
+NO_SEARCH = "The sandbox has no web search."
 
 
 class TextPart(_Body):
@@ -55,16 +71,67 @@ class TextPart(_Body):
 Content = Union[str, list[TextPart]]
 
 
+class FunctionCall(_Body):
+    name: str
+    arguments: str
+
+
+class ToolCall(_Body):
+    id: str
+    type: Literal["function"] = "function"
+    function: FunctionCall
+
+
 class ChatMessage(_Body):
     role: Literal["system", "developer", "user", "assistant", "tool"]
     content: Union[Content, None] = None
+    tool_calls: list[ToolCall] | None = None
+    tool_call_id: str | None = None
+
+
+class JSONSchemaFormat(_Body):
+    name: str
+    schema_: dict | None = Field(None, alias="schema")
+    strict: bool | None = None
+    description: str | None = None
+
+
+class ResponseFormat(_Body):
+    type: Literal["text", "json_object", "json_schema"]
+    json_schema: JSONSchemaFormat | None = None
+
+
+class Function(_Body):
+    name: str
+    description: str | None = None
+    parameters: dict | None = None
+    strict: bool | None = None
+
+
+class ChatTool(_Body):
+    type: Literal["function"]
+    function: Function
+
+
+class NamedFunction(_Body):
+    name: str
+
+
+class ChatToolChoice(_Body):
+    type: Literal["function"]
+    function: NamedFunction
 
 
 class StreamOptions(_Body):
     include_usage: bool = False
 
 
-class ChatRequest(_Body):
+class ChatRequest(_Request):
+    UNSUPPORTED = {"audio": NO_AUDIO, "modalities": NO_AUDIO, "reasoning_effort": NOT_REASONING,
+                   "verbosity": NOT_REASONING, "web_search_options": NO_SEARCH,
+                   "prediction": "The sandbox does not do predicted outputs.",
+                   "functions": "Use 'tools' instead (functions is deprecated).",
+                   "function_call": "Use 'tool_choice' instead (function_call is deprecated)."}
     model: str
     messages: list[ChatMessage] = Field(min_length=1)
     temperature: float | None = Field(None, ge=0.0, le=2.0)
@@ -81,7 +148,40 @@ class ChatRequest(_Body):
     logit_bias: dict[str, float] | None = None  # token ids as strings, checked against the vocabulary
     stream: bool | None = None
     stream_options: StreamOptions | None = None
+    response_format: ResponseFormat | None = None
+    tools: list[ChatTool] | None = None
+    tool_choice: Union[Literal["none", "auto", "required"], ChatToolChoice, None] = None
+    parallel_tool_calls: bool | None = None
+    # Accepted; they change nothing in the answer, here or on the platform.
+    user: str | None = None
+    metadata: dict[str, str] | None = None
+    store: bool | None = None
+    service_tier: str | None = None
+    safety_identifier: str | None = None
+    prompt_cache_key: str | None = None
 
+
+class CompletionRequest(_Request):
+    """The legacy ``POST /v1/completions``: text in, its continuation out."""
+
+    model: str
+    prompt: Union[str, list[Union[str, int, list[int]]]]  # the sandbox serves one string: see completions.py
+    max_tokens: int | None = Field(None, ge=1)
+    temperature: float | None = Field(None, ge=0.0, le=2.0)
+    top_p: float | None = Field(None, ge=0.0, le=1.0)
+    n: int | None = Field(None, ge=1, le=8)
+    stop: Union[str, list[str], None] = Field(None)
+    seed: int | None = None
+    presence_penalty: float | None = Field(None, ge=-2.0, le=2.0)
+    frequency_penalty: float | None = Field(None, ge=-2.0, le=2.0)
+    logit_bias: dict[str, float] | None = None
+    logprobs: int | None = Field(None, ge=0, le=5, strict=True)  # strict: `false` must not mean 0
+    echo: bool | None = None
+    best_of: int | None = None
+    suffix: str | None = None
+    user: str | None = None
+    stream: bool | None = None
+    stream_options: StreamOptions | None = None
 
 class InputMessage(_Body):
     type: Literal["message"] = "message"
@@ -89,9 +189,60 @@ class InputMessage(_Body):
     content: Content
 
 
-class ResponsesRequest(_Body):
+class FunctionCallItem(_Body):
+    """A tool call the model made earlier, sent back with its result."""
+
+    type: Literal["function_call"]
+    call_id: str
+    name: str
+    arguments: str
+
+
+class FunctionCallOutput(_Body):
+    type: Literal["function_call_output"]
+    call_id: str
+    output: str
+
+
+InputItem = Union[InputMessage, FunctionCallItem, FunctionCallOutput]
+
+
+class TextFormat(_Body):
+    type: Literal["text", "json_object", "json_schema"]
+    name: str | None = None
+    schema_: dict | None = Field(None, alias="schema")
+    strict: bool | None = None
+    description: str | None = None
+
+
+class TextOptions(_Body):
+    format: TextFormat | None = None
+
+
+class ResponsesTool(_Body):
+    # Only function tools run here; other types are refused with a clear 400 (responses.py).
+    type: str
+    name: str | None = None
+    description: str | None = None
+    parameters: dict | None = None
+    strict: bool | None = None
+
+
+class ResponsesToolChoice(_Body):
+    type: Literal["function"]
+    name: str
+
+
+class ResponsesRequest(_Request):
+    UNKNOWN = "Unknown parameter: '{param}'."
+    UNSUPPORTED = {"reasoning": NOT_REASONING, "include": "The sandbox adds nothing to its output on request.",
+                   "top_logprobs": "The sandbox gives log probabilities in Chat Completions only.",
+                   "truncation": "The sandbox never truncates: a request over the context window gets a 400.",
+                   "max_tool_calls": "Limit tool calls with 'parallel_tool_calls' here.",
+                   "prompt": "The sandbox has no stored prompts.",
+                   "conversation": "Use 'previous_response_id' here to continue a conversation."}
     model: str
-    input: Union[str, list[InputMessage]]
+    input: Union[str, list[InputItem]]
     instructions: str | None = None
     temperature: float | None = Field(None, ge=0.0, le=2.0)
     top_p: float | None = Field(None, ge=0.0, le=1.0)
@@ -99,16 +250,36 @@ class ResponsesRequest(_Body):
     previous_response_id: str | None = None
     store: bool = True
     stream: bool | None = None
+    text: TextOptions | None = None
+    tools: list[ResponsesTool] | None = None
+    tool_choice: Union[Literal["none", "auto", "required"], ResponsesToolChoice, None] = None
+    parallel_tool_calls: bool | None = None
+    background: bool | None = None
+    # Accepted; they change nothing in the answer, here or on the platform.
+    user: str | None = None
+    metadata: dict[str, str] | None = None
+    service_tier: str | None = None
+    safety_identifier: str | None = None
+    prompt_cache_key: str | None = None
+    stream_options: dict | None = None
 
 
 def parse(model: type[BaseModel], data: object) -> BaseModel:
     """Validate a JSON body, raising the APIError OpenAI would send."""
     if not isinstance(data, dict):
         raise APIError(400, "The request body must be a JSON object.")
+    for name, why in getattr(model, "UNSUPPORTED", {}).items():
+        if data.get(name) not in (None, ["text"], "disabled"):  # text only, never truncated: as here
+            raise APIError(400, f"Unsupported parameter: '{name}' is not supported with this model. {why}",
+                           param=name, code="unsupported_parameter")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise _to_api_error(exc.errors()[0]) from None
+        err = exc.errors()[0]
+        if err["type"] == "extra_forbidden":
+            param = str(err["loc"][0])
+            raise APIError(400, model.UNKNOWN.format(param=param), param=param, code="unknown_parameter") from None
+        raise _to_api_error(err) from None
 
 
 def _to_api_error(err: dict) -> APIError:
