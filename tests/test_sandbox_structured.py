@@ -174,3 +174,13 @@ def test_responses_stream_function_call_events(client, model):
     assert "response.function_call_arguments.delta" in kinds and kinds[-1] == "response.completed"
     done = next(e for e in events if e.type == "response.function_call_arguments.done")
     assert json.loads(done.arguments) == json.loads(events[-1].response.output[0].arguments)
+
+
+def test_auto_calls_after_a_question_and_answers_after_the_result(client, model):
+    first = client.chat.completions.create(model=model, temperature=0, messages=ASK_WEATHER, tools=[WEATHER])
+    message = first.choices[0].message
+    assert first.choices[0].finish_reason == "tool_calls"
+    result = {"role": "tool", "tool_call_id": message.tool_calls[0].id, "content": "18°C, sunny"}
+    second = client.chat.completions.create(model=model, temperature=0, max_tokens=30, tools=[WEATHER],
+                                            messages=ASK_WEATHER + [message.model_dump(exclude_none=True), result])
+    assert second.choices[0].message.tool_calls is None and second.choices[0].message.content

@@ -30,7 +30,9 @@ def prepare(engine, body: dict, *, param: str = "messages") -> tuple[ChatRequest
                        "'top_logprobs' is used.", param="top_logprobs", code="invalid_value")
     bias = logit_bias(engine, req.logit_bias)
     plan = output_plan(req)
-    messages = with_system(render_messages(req.messages), plan.system_text())
+    rendered = render_messages(req.messages)
+    plan.decide(rendered[-1]["role"])
+    messages = with_system(rendered, plan.system_text())
     prompt = engine.render(messages)
     limit = req.max_completion_tokens or req.max_tokens
     check_context(engine, prompt, limit, param)

@@ -41,7 +41,7 @@ def prepare(engine, store, body: dict):
                            param="previous_response_id", code="previous_response_not_found")
         history = found[1]
     history = history + input_messages(req)
-    plan = output_plan(req, history)
+    plan = output_plan(req, history).decide(history[-1]["role"] if history else "user")
     system = [{"role": "system", "content": req.instructions}] if req.instructions else []
     prompt = engine.render(with_system(system + history, plan.system_text()))
     check_context(engine, prompt, req.max_output_tokens, "input")

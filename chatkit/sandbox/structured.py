@@ -169,17 +169,9 @@ def _refers_to_root(node: object) -> bool:
     return isinstance(node, list) and any(_refers_to_root(v) for v in node)
 
 
-def tools_grammar(tools: list[dict], choice: str, parallel: bool, answer: dict | None = None) -> str:
-    """Tool calls only (``choice`` "required" or one tool), or calls or an answer ("auto").
-
-    ``answer`` is the schema an answer must match (structured outputs), else free text
-    that does not start with ``{``.
-    """
-    calls = _json_rule(calls_schema(tools, parallel))
-    if choice != "auto":
-        return f"%llguidance {{}}\nstart: {calls}\n"
-    text = _json_rule(answer) if answer is not None else r"/[^{\s][\s\S]*/"
-    return f"%llguidance {{}}\nstart: calls | answer\ncalls: {calls}\nanswer: {text}\n"
+def tools_grammar(tools: list[dict], parallel: bool) -> str:
+    """A grammar for one or more calls of ``tools``, nothing else."""
+    return f"%llguidance {{}}\nstart: {_json_rule(calls_schema(tools, parallel))}\n"
 
 
 def tools_prompt(tools: list[dict]) -> str:
@@ -247,11 +239,18 @@ class Plan:
     def calling(self) -> bool:
         return bool(self.tools) and self.choice != "none"
 
+    def decide(self, last_role: str) -> "Plan":
+        """Resolve ``auto`` the way a capable model usually does, which the tiny one cannot judge:
+        after a user's message, call a tool; after a tool's result, answer."""
+        if self.choice == "auto" and self.tools:
+            self.choice = "none" if last_role == "tool" else "required"
+        return self
+
     def grammar(self) -> str | None:
         if self.calling:
             named = self.choice not in ("auto", "required")
-            tools = [t for t in self.tools if t["name"] == self.choice] if named else self.tools
-            return tools_grammar(tools, "auto" if self.choice == "auto" else "required", self.parallel, self.answer)
+            return tools_grammar([t for t in self.tools if t["name"] == self.choice] if named else self.tools,
+                                 self.parallel)
         return json_grammar(self.answer) if self.answer is not None else None
 
     def system_text(self) -> str | None:
