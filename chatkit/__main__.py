@@ -3,6 +3,7 @@
     python -m chatkit doctor               is everything ready? what to fix?
     python -m chatkit serve                the sandbox, for any OpenAI client
     python -m chatkit keys create --save   a sandbox key, written to .env
+    python -m chatkit exercises NOTEBOOK   run a notebook, report its exercises
 """
 
 from __future__ import annotations
@@ -74,7 +75,30 @@ def _parser() -> argparse.ArgumentParser:
     revoke = actions.add_parser("revoke", parents=[data], help="revoke a key: it stops working at once")
     revoke.add_argument("key_id", metavar="KEY_ID", help="the key's id, as shown by 'keys list' (key_…)")
     revoke.set_defaults(run=_keys_revoke)
+    _exercise_commands(commands)
     return parser
+
+
+def _exercise_commands(commands) -> None:
+    exercises = commands.add_parser("exercises", help="run notebooks and report their exercises (for teachers)")
+    exercises.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="a learner's .ipynb file")
+    exercises.add_argument("--solutions", action="store_true",
+                           help="fill in the reference solutions first: every check should pass")
+    exercises.set_defaults(run=_exercises)
+
+
+def _exercises(args) -> int:
+    from .exercises import run_notebook
+
+    passed = True
+    for path in args.notebooks:
+        if not Path(path).is_file():
+            raise ChatkitError(f"No notebook at {path}.", fix="Give the path of a .ipynb file.")
+        print(Path(path).name)
+        for name, verdict in run_notebook(path, solutions=args.solutions):
+            print(f"  {name:24} {verdict}")
+            passed = passed and verdict.startswith("✓")
+    return 0 if passed else 1
 
 
 def _port(text: str) -> int:

@@ -241,3 +241,13 @@ def test_serve_on_a_busy_port_says_so_in_one_line(capsys):
     assert code == 1 and out == "" and "Traceback" not in err
     assert err == (f"error: Cannot listen on 127.0.0.1:{port} (Address already in use). "
                    "Fix: Choose another port with --port, or stop the program using this one.\n")
+
+
+def test_exercises_reports_each_check_of_a_notebook(capsys):
+    from pathlib import Path
+
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "00-start-here.ipynb"
+    code, out, _ = run(capsys, "exercises", str(notebook))
+    assert code == 1 and "00-live-backend" in out and "Not done yet" in out
+    code, out, _ = run(capsys, "exercises", str(notebook), "--solutions")
+    assert code == 0 and "✓ live_backend() works" in out
