@@ -1,4 +1,10 @@
-"""The sandbox's "API keys" page, and a hidden field to save a key to .env."""
+"""The sandbox's "API keys" page, and a hidden field to save a key to .env.
+
+Both are :class:`~chatkit.widgets.panel.Panel` widgets, like the playground: a button
+press that fails ends in one line in the status (what happened and the fix), never in a
+traceback. (An ``except`` around ``with output:`` cannot do that: in IPython the
+``Output`` widget shows the traceback itself and swallows the exception.)
+"""
 
 from __future__ import annotations
 
@@ -9,45 +15,28 @@ from pathlib import Path
 import ipywidgets as w
 
 from ..errors import ChatkitError
-from ..keys import mask_key, save_key
+from ..keys import DOCS, mask_key, save_key
+from .panel import Panel
 
 
-class _Panel:
-    """Common parts: a status line, and an Output area where unexpected errors land."""
-
-    def __init__(self) -> None:
-        self.status = w.HTML()
-        self.errors = w.Output()
-        self.status.add_class("chatkit-status")
-
-    def _say(self, text: str, ok: bool = True) -> None:
-        color = "#1a7f37" if ok else "#cf222e"
-        self.status.value = f'<span style="color:{color}">{html.escape(text)}</span>'
+class _KeyWidget(Panel):
+    """A panel whose buttons finish at once; each press starts from a clean status."""
 
     def _safely(self, action):
-        """Run a button action: known errors become a message, others a traceback in the panel."""
+        def fresh() -> None:
+            with self._lock:
+                self._next_run()  # forget the last press's error and traceback
+            action()
 
-        def handler(_button=None):
-            try:
-                with self.errors:
-                    self.errors.clear_output()
-                    action()
-            except ChatkitError as exc:
-                self._say(str(exc), ok=False)
-
-        return handler
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+        return super()._safely(fresh)
 
 
-class KeysPanel(_Panel):
+class KeysPanel(_KeyWidget):
     """Create, list (masked) and revoke sandbox keys: the offline "API keys" page.
 
     A new key is kept in ``panel.new_key`` and never shown in full: save it with
-    ``chatkit.save_key(panel.new_key, ".env")``.
+    ``chatkit.save_key(panel.new_key, ".env")``. The buttons show errors in the panel;
+    the methods raise them.
 
     >>> panel = KeysPanel()            # doctest: +SKIP
     >>> info = panel.create("laptop")  # what the Create button does  # doctest: +SKIP
@@ -77,8 +66,8 @@ class KeysPanel(_Panel):
         if not name:
             raise ChatkitError("A key needs a name.", fix="Type a name that says where you use it, e.g. 'laptop'.")
         self.new_key, info = self.store.create_key(name)
-        self._say(f"Created {info.id} ({info.masked}). The full key is in panel.new_key and will not be "
-                  "shown again: save it now with chatkit.save_key(panel.new_key).")
+        self._say(html.escape(f"Created {info.id} ({info.masked}). The full key is in panel.new_key and will not "
+                              "be shown again: save it now with chatkit.save_key(panel.new_key)."))
         self.refresh()
         return info
 
@@ -87,7 +76,7 @@ class KeysPanel(_Panel):
         info = self.store.revoke_key(key_id)
         if info is None:
             raise ChatkitError(f"There is no key with id {key_id}.", fix="Pick one from the list above.")
-        self._say(f"Revoked {info.id} ({info.masked}). Requests with it now fail with 401.")
+        self._say(html.escape(f"Revoked {info.id} ({info.masked}). Requests with it now fail with 401."))
         self.refresh()
         return info
 
@@ -106,7 +95,7 @@ class KeysPanel(_Panel):
         return w.HBox([label, button])
 
 
-class KeyEntry(_Panel):
+class KeyEntry(_KeyWidget):
     """A hidden field to paste a key and save it to a .env file (mode 0600, git-ignored).
 
     >>> KeyEntry(".env")   # paste, press Save; the key is never shown  # doctest: +SKIP
@@ -123,11 +112,14 @@ class KeyEntry(_Panel):
 
     def save(self) -> Path:
         """Check the pasted key's format, write it to the .env file, and clear the field."""
-        key = self.field.value
+        key, self.field.value = self.field.value, ""  # never leave a secret sitting in the widget
         try:
             path = save_key(key, self.env_file)
-        finally:
-            self.field.value = ""  # never leave a secret sitting in the widget
-        self._say(f"Saved {mask_key(key)} to {path.name} (only you can read it; it is in .gitignore). "
-                  "Restart the kernel so chatkit picks it up.")
+        except FileNotFoundError as exc:
+            raise ChatkitError(f"There is no folder {self.env_file.resolve().parent} to save "
+                               f"{self.env_file.name} in.",
+                               fix="Create the folder first, or give KeyEntry a .env path in a folder that exists, "
+                                   "e.g. KeyEntry('.env') for the notebook's folder.", docs=DOCS) from exc
+        self._say(html.escape(f"Saved {mask_key(key)} to {path.name} (only you can read it; it is in .gitignore). "
+                              "Restart the kernel so chatkit picks it up."))
         return path
