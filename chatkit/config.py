@@ -12,7 +12,10 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-# One default model per backend, defined here and nowhere else.
+# One default model per backend, defined here and nowhere else. OpenAI's: gpt-4.1-mini, because
+# every setting the course teaches (temperature, top_p, seed, penalties, logprobs) works on it,
+# while its successors are reasoning models; OpenAI retires it on 2027-01-14 (chatkit/prices.json),
+# and the doctor warns ahead of that day.
 DEFAULT_MODELS = {
     "sandbox": "smollm2-135m-instruct",
     "openai": "gpt-4.1-mini",

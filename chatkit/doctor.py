@@ -271,7 +271,25 @@ def _backend(env_file: Path | None) -> Check:
         return Check("Backend", False, exc.what, exc.fix)
     if settings.backend == "sandbox":
         return Check("Backend", True, f"sandbox (offline, on this computer), model {settings.model}")
-    return Check("Backend", True, f"{settings.backend} at {settings.base_url}, model {settings.model}")
+    found = f"{settings.backend} at {settings.base_url}, model {settings.model}"
+    return _retiring(settings.model, found) or Check("Backend", True, found)
+
+
+def _retiring(model: str, found: str, today=None) -> Check | None:
+    """A warning when OpenAI retires the model soon (within 60 days), an error once it has."""
+    import datetime
+
+    from .tokens import retirement
+
+    day, today = retirement(model), today or datetime.date.today()
+    if day is None or (day - today).days > 60:
+        return None
+    fix = (f"Choose a current model in .env, for example CHATKIT_MODEL=gpt-6-luna (see notebook 01); "
+           f"{model} is retired by OpenAI on {day.isoformat()}.")
+    if day <= today:
+        return Check("Backend", False, f"{found}: OpenAI retired {model} on {day.isoformat()}", fix)
+    return Check("Backend", True, f"{found} (OpenAI retires it on {day.isoformat()}, in {(day - today).days} "
+                 f"days: then set CHATKIT_MODEL=gpt-6-luna)")
 
 
 def _test_call() -> Check:

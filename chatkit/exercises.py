@@ -8,7 +8,7 @@ every check against them, and ``python -m chatkit exercises check NOTEBOOK`` run
 learner's notebook and reports each exercise.
 
 >>> check("01-calls-per-dollar", calls_per_dollar)     # doctest: +SKIP
-✓ calls_per_dollar() works: 2,000 calls per dollar on gpt-4.1-nano at 1,000 + 1,000 tokens.
+✓ calls_per_dollar() works: 1,667 calls per dollar on gpt-6-luna at 1,000 + 1,000 tokens.
 """
 
 from __future__ import annotations

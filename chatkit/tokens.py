@@ -14,11 +14,12 @@ tokenizer, and its counts come from the sandbox's engine itself.
 >>> tokens.count_messages([{"role": "user", "content": "Hello, world!"}], "gpt-4o")
 11
 >>> print(tokens.estimate_cost("gpt-4.1-mini", 1_000, 500))
-$0.001200 for gpt-4.1-mini (1,000 input + 500 output tokens; prices of 2025-08-07)
+$0.001200 for gpt-4.1-mini (1,000 input + 500 output tokens; prices of 2026-11-26)
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import re
@@ -197,14 +198,24 @@ def _price(model: str) -> dict | None:
     return models.get(model) or models.get(re.sub(r"-\d{4}-\d{2}-\d{2}$", "", model))
 
 
+def retirement(model: str) -> datetime.date | None:
+    """The day OpenAI retires ``model``, from the dated table (None: no date announced, or unknown).
+
+    >>> retirement("gpt-4.1-mini")
+    datetime.date(2027, 1, 14)
+    """
+    price = _price(model)
+    return datetime.date.fromisoformat(price["shutdown"]) if price and price.get("shutdown") else None
+
+
 def estimate_cost(model: str, input_tokens: int, output_tokens: int) -> Cost:
     """What a call costs in US dollars, from the dated table in ``chatkit/prices.json``.
 
     A model not in the table gives a :class:`Cost` whose ``total`` is ``None`` and which
     prints as "unknown price", never a made-up zero.
 
-    >>> estimate_cost("gpt-4.1-nano", 1_000, 1_000).total
-    0.0005
+    >>> estimate_cost("gpt-4.1-mini", 1_000, 1_000).total
+    0.002
     >>> estimate_cost("my-own-model", 10, 10).known
     False
     """

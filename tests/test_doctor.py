@@ -277,3 +277,14 @@ def test_a_runtime_that_does_not_load_names_the_system_library(monkeypatch):
     monkeypatch.setattr(doctor.sys, "platform", "linux")
     check = assert_fails(diagnose(call=False), "Model runtime", "apt-get install libgomp1")
     assert "libgomp.so.1" in check.detail
+
+
+def test_a_model_openai_has_retired_fails_with_a_current_one_to_choose():
+    import datetime
+
+    check = doctor._retiring("gpt-4.1-nano", "openai, model gpt-4.1-nano", datetime.date(2026, 11, 26))
+    assert not check.ok and "retired gpt-4.1-nano on 2026-10-23" in check.detail and "CHATKIT_MODEL=" in check.fix
+    soon = doctor._retiring("gpt-4.1-mini", "openai, model gpt-4.1-mini", datetime.date(2026, 11, 26))
+    assert soon.ok and "in 49 days" in soon.detail
+    assert doctor._retiring("gpt-4.1-mini", "x", datetime.date(2026, 9, 1)) is None
+    assert doctor._retiring("my-own-model", "x") is None

@@ -177,7 +177,7 @@ def test_an_unknown_price_is_neither_zero_nor_an_error():
     cost = estimate_cost("llama3.2", 1_000, 1_000)
     assert not cost.known and cost.total is None
     assert str(cost).startswith("unknown price: 'llama3.2'")
-    assert "platform.openai.com" in str(cost)
+    assert "developers.openai.com" in str(cost)
 
 
 def test_the_sandbox_is_free_and_known():
@@ -189,8 +189,11 @@ def test_price_table_is_dated_sourced_and_countable():
     datetime.date.fromisoformat(table["date"])
     assert table["source"].startswith("https://")
     for model, price in table["models"].items():
-        assert price["input"] <= price["output"], model
-        tokens.encoding_name(model)  # every priced model can also be counted
+        assert price["input"] <= price["output"] and price["cached_input"] <= price["input"], model
+        if price.get("shutdown"):
+            datetime.date.fromisoformat(price["shutdown"])
+        if price.get("tokenizer") != "unpublished":
+            tokens.encoding_name(model)  # every other priced model can also be counted
 
 
 def test_docstring_examples_run():
