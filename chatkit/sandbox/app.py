@@ -1,4 +1,11 @@
-"""The sandbox's HTTP API: routes, key checks, OpenAI-shaped errors and headers."""
+"""The sandbox's HTTP API: routes, key checks, OpenAI-shaped errors and headers.
+
+Every route is a plain function below; what they share (the engine, the store, the
+background jobs) lives on ``request.app.state``. The sandbox is a server, so every
+request is treated as possibly hostile: the body is capped before it is read, JSON that
+is too deep or not valid Unicode is refused with a 400, checks and tokenizing run off the
+event loop, and stored responses belong to the key that made them.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Route, Router
 
 from ..keys import mask_key
 from . import chat, completions, responses
@@ -21,143 +28,224 @@ from .wire import APIError, model_not_found
 
 log = logging.getLogger("chatkit.sandbox")
 KEYS_HELP = "Create one with 'python -m chatkit keys create', or use chatkit.connect(), which makes one for you."
+MAX_BODY = 1_000_000  # bytes: far more than the 2,048-token context window can use
+MAX_DEPTH = 64  # nesting of JSON arrays and objects; real requests need fewer than 10
 
 
-def create_app(engine, store) -> Starlette:
-    """Build the ASGI app serving ``engine`` (a LlamaEngine or ScriptedEngine) with ``store``."""
+# --- what every route does first ---------------------------------------------------
 
-    def authenticate(request: Request):
-        header = request.headers.get("authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        if not token:
-            raise APIError(401, "You didn't provide an API key. You need to provide your API key in an "
-                           "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY). "
-                           + KEYS_HELP)
-        info = store.check_key(token)
-        if info is None or not info.active:
-            why = " This key was revoked." if info else ""
-            raise APIError(401, f"Incorrect API key provided: {mask_key(token)}.{why} {KEYS_HELP}",
-                           code="invalid_api_key")
-        return info
+def authenticate(request: Request):
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if not token:
+        raise APIError(401, "You didn't provide an API key. You need to provide your API key in an "
+                       "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY). " + KEYS_HELP)
+    info = request.app.state.store.check_key(token)
+    if info is None or not info.active:
+        why = " This key was revoked." if info else ""
+        raise APIError(401, f"Incorrect API key provided: {mask_key(token)}.{why} {KEYS_HELP}",
+                       code="invalid_api_key")
+    return info
 
-    async def json_body(request: Request) -> dict:
-        raw = await request.body()
+
+async def json_body(request: Request) -> dict:
+    """The request's JSON, refused early when too large, too deep or not valid Unicode."""
+    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        raise too_large()
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise too_large()
+    return await asyncio.to_thread(_parse_json, bytes(raw))
+
+
+def _parse_json(raw: bytes) -> object:
+    if _depth(raw) > MAX_DEPTH:
+        raise APIError(400, f"The JSON body is nested more than {MAX_DEPTH} levels deep. Send a flatter request.")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise APIError(400, "We could not parse the JSON body of your request. (HINT: This likely means "
+                       "you aren't using your HTTP library correctly. The OpenAI API expects a JSON "
+                       "payload, but what was sent was not valid JSON.)") from None
+    if not _valid_unicode(data):
+        raise APIError(400, "The request body contains text that is not valid Unicode (a lone surrogate such as "
+                       "\\ud800). Send UTF-8 text.")
+    return data
+
+
+def _depth(raw: bytes) -> int:
+    """How deeply brackets nest, ignoring brackets inside strings: a cheap guard before json.loads."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (byte == 0x5C, byte != 0x22)
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def _valid_unicode(value: object) -> bool:
+    if isinstance(value, str):
         try:
-            return json.loads(raw)
-        except ValueError:
-            raise APIError(400, "We could not parse the JSON body of your request. (HINT: This likely means "
-                           "you aren't using your HTTP library correctly. The OpenAI API expects a JSON "
-                           "payload, but what was sent was not valid JSON.)") from None
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_valid_unicode(k) and _valid_unicode(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_valid_unicode(v) for v in value)
+    return True
 
-    def model_object() -> dict:
-        return {"id": engine.model_id, "object": "model", "created": 1730419200, "owned_by": "chatkit-sandbox"}
 
-    async def list_models(request: Request):
-        authenticate(request)
-        return JSONResponse({"object": "list", "data": [model_object()]})
+def too_large() -> APIError:
+    return APIError(413, f"The request body is larger than the sandbox accepts ({MAX_BODY:,} bytes). The "
+                    "model's context window holds 2,048 tokens, about 8,000 characters: send less.",
+                    code="request_too_large")
 
-    async def get_model(request: Request):
-        authenticate(request)
-        if request.path_params["model"] != engine.model_id:
-            raise model_not_found(request.path_params["model"])
-        return JSONResponse(model_object())
 
-    async def chat_completions(request: Request):
-        key = authenticate(request)
-        body = await json_body(request)
-        if body.get("stream") if isinstance(body, dict) else False:
-            events = await chat.stream(engine, body, lambda p, c: store.add_usage(key.id, p, c))
-            return StreamingResponse(events, media_type="text/event-stream")
-        obj, prompt_tokens, completion_tokens = await chat.complete(engine, body)
-        store.add_usage(key.id, prompt_tokens, completion_tokens)
-        return JSONResponse(obj)
+# --- routes ----------------------------------------------------------------------
 
-    async def text_completions(request: Request):
-        key = authenticate(request)
-        body = await json_body(request)
-        if body.get("stream") if isinstance(body, dict) else False:
-            events = await completions.stream(engine, body, lambda p, c: store.add_usage(key.id, p, c))
-            return StreamingResponse(events, media_type="text/event-stream")
-        obj, prompt_tokens, completion_tokens = await completions.complete(engine, body)
-        store.add_usage(key.id, prompt_tokens, completion_tokens)
-        return JSONResponse(obj)
+def model_object(engine) -> dict:
+    return {"id": engine.model_id, "object": "model", "created": 1730419200, "owned_by": "chatkit-sandbox"}
 
-    jobs = Jobs()
 
-    async def create_response(request: Request):
-        key = authenticate(request)
-        body = await json_body(request)
-        streamed = body.get("stream") if isinstance(body, dict) else False
-        if body.get("background") if isinstance(body, dict) else False:
-            job = jobs.start(engine, store, key.id, body)
-            if streamed:
-                return StreamingResponse(job.follow(), media_type="text/event-stream")
-            return JSONResponse(job.run.snapshot("queued"))
+async def list_models(request: Request):
+    authenticate(request)
+    return JSONResponse({"object": "list", "data": [model_object(request.app.state.engine)]})
+
+
+async def get_model(request: Request):
+    authenticate(request)
+    engine = request.app.state.engine
+    if request.path_params["model"] != engine.model_id:
+        raise model_not_found(request.path_params["model"])
+    return JSONResponse(model_object(engine))
+
+
+async def chat_completions(request: Request):
+    key, state = authenticate(request), request.app.state
+    body = await json_body(request)
+    if isinstance(body, dict) and body.get("stream"):
+        events = await chat.stream(state.engine, body, lambda p, c: state.store.add_usage(key.id, p, c))
+        return StreamingResponse(events, media_type="text/event-stream")
+    obj, prompt_tokens, completion_tokens = await chat.complete(state.engine, body)
+    state.store.add_usage(key.id, prompt_tokens, completion_tokens)
+    return JSONResponse(obj)
+
+
+async def text_completions(request: Request):
+    key, state = authenticate(request), request.app.state
+    body = await json_body(request)
+    if isinstance(body, dict) and body.get("stream"):
+        events = await completions.stream(state.engine, body, lambda p, c: state.store.add_usage(key.id, p, c))
+        return StreamingResponse(events, media_type="text/event-stream")
+    obj, prompt_tokens, completion_tokens = await completions.complete(state.engine, body)
+    state.store.add_usage(key.id, prompt_tokens, completion_tokens)
+    return JSONResponse(obj)
+
+
+async def create_response(request: Request):
+    key, state = authenticate(request), request.app.state
+    body = await json_body(request)
+    streamed = isinstance(body, dict) and body.get("stream")
+    if isinstance(body, dict) and body.get("background"):
+        run = await asyncio.to_thread(responses.Run, state.engine, state.store, key.id, body)
+        job = state.jobs.start(run)
         if streamed:
-            return StreamingResponse(await responses.stream(engine, store, key.id, body),
-                                     media_type="text/event-stream")
-        return JSONResponse(await responses.create(engine, store, key.id, body))
+            return StreamingResponse(job.follow(), media_type="text/event-stream")
+        return JSONResponse(job.run.snapshot("queued"))
+    if streamed:
+        events = await responses.stream(state.engine, state.store, key.id, body)
+        return StreamingResponse(events, media_type="text/event-stream")
+    return JSONResponse(await responses.create(state.engine, state.store, key.id, body))
 
-    async def count_input_tokens(request: Request):
-        authenticate(request)
-        return JSONResponse(await responses.input_tokens(engine, store, await json_body(request)))
 
-    def stored_response(rid: str) -> dict:
-        found = store.load_response(rid)
-        if found is None:
+async def count_input_tokens(request: Request):
+    key, state = authenticate(request), request.app.state
+    return JSONResponse(await responses.input_tokens(state.engine, state.store, key.id, await json_body(request)))
+
+
+def stored_response(request: Request, key) -> dict:
+    """A stored response of this key (another key's is "not found", as on the platform)."""
+    rid = request.path_params["response_id"]
+    found = request.app.state.store.load_response(rid, key.id)
+    if found is None:
+        raise APIError(404, f"Response with id '{rid}' not found.", param="response_id")
+    return found[0]
+
+
+async def one_response(request: Request):
+    key, state = authenticate(request), request.app.state
+    rid = request.path_params["response_id"]
+    if request.method == "DELETE":
+        if not state.store.delete_response(rid, key.id):
             raise APIError(404, f"Response with id '{rid}' not found.", param="response_id")
-        return found[0]
+        return JSONResponse({"id": rid, "object": "response.deleted", "deleted": True})
+    found = stored_response(request, key)
+    if request.query_params.get("stream") == "true":
+        after = request.query_params.get("starting_after", "-1")
+        if not (after.lstrip("-").isdigit() and len(after) < 10):
+            raise APIError(400, "Invalid 'starting_after': expected an integer.", param="starting_after")
+        return StreamingResponse(state.jobs.get(rid).follow(int(after)), media_type="text/event-stream")
+    return JSONResponse(found)
 
-    async def one_response(request: Request):
-        authenticate(request)
-        rid = request.path_params["response_id"]
-        if request.method == "DELETE":
-            if not store.delete_response(rid):
-                raise APIError(404, f"Response with id '{rid}' not found.", param="response_id")
-            return JSONResponse({"id": rid, "object": "response.deleted", "deleted": True})
-        found = stored_response(rid)
-        if request.query_params.get("stream") == "true":
-            after = request.query_params.get("starting_after", "-1")
-            if not after.lstrip("-").isdigit():
-                raise APIError(400, "Invalid 'starting_after': expected an integer.", param="starting_after")
-            return StreamingResponse(jobs.get(rid).follow(int(after)), media_type="text/event-stream")
-        return JSONResponse(found)
 
-    async def cancel_response(request: Request):
-        authenticate(request)
-        rid = request.path_params["response_id"]
-        stored_response(rid)
-        job = jobs.get(rid)
-        job.run.gen.cancel.set()
-        await asyncio.wait({job.task}, timeout=10)  # the model stops at its next token
-        return JSONResponse(stored_response(rid))
+async def cancel_response(request: Request):
+    key, state = authenticate(request), request.app.state
+    stored_response(request, key)
+    job = state.jobs.get(request.path_params["response_id"])
+    job.run.gen.cancel.set()
+    await asyncio.wait({job.task}, timeout=10)  # the model stops at its next token
+    return JSONResponse(stored_response(request, key))
 
-    async def api_error(request: Request, exc: APIError):
-        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
-    async def http_error(request: Request, exc: HTTPException):
-        # Unknown routes answer like OpenAI's: e.g. the retired /v1/engines/... endpoints.
-        message = f"Invalid URL ({request.method} {request.url.path})"
-        return JSONResponse(APIError(exc.status_code, message).body(), status_code=exc.status_code)
+# --- errors ----------------------------------------------------------------------
 
-    async def server_error(request: Request, exc: Exception):
-        log.exception("sandbox bug while serving %s", request.url.path)
-        body = APIError(500, "The sandbox had an error while processing your request. Its log has the details.",
-                        type="server_error").body()
-        return JSONResponse(body, status_code=500)
+async def api_error(request: Request, exc: APIError):
+    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
-    routes = [
-        Route("/v1/models", list_models),
-        Route("/v1/models/{model:path}", get_model),
-        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
-        Route("/v1/completions", text_completions, methods=["POST"]),
-        Route("/v1/responses", create_response, methods=["POST"]),
-        Route("/v1/responses/input_tokens", count_input_tokens, methods=["POST"]),
-        Route("/v1/responses/{response_id}", one_response, methods=["GET", "DELETE"]),
-        Route("/v1/responses/{response_id}/cancel", cancel_response, methods=["POST"]),
-    ]
-    handlers = {APIError: api_error, HTTPException: http_error, Exception: server_error}
-    app = Starlette(routes=routes, exception_handlers=handlers)
+
+async def http_error(request: Request, exc: HTTPException):
+    # Unknown routes answer like OpenAI's: e.g. the retired /v1/engines/... endpoints.
+    message = f"Invalid URL ({request.method} {request.url.path})"
+    return JSONResponse(APIError(exc.status_code, message).body(), status_code=exc.status_code)
+
+
+async def server_error(request: Request, exc: Exception):
+    log.exception("sandbox bug while serving %s", request.url.path)
+    body = APIError(500, "The sandbox had an error while processing your request. Its log has the details.",
+                    type="server_error").body()
+    # Close the connection: after a failure mid-request, a kept-alive connection may be unusable.
+    return JSONResponse(body, status_code=500, headers={"connection": "close"})
+
+
+ROUTES = [
+    Route("/v1/models", list_models),
+    Route("/v1/models/{model:path}", get_model),
+    Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+    Route("/v1/completions", text_completions, methods=["POST"]),
+    Route("/v1/responses", create_response, methods=["POST"]),
+    Route("/v1/responses/input_tokens", count_input_tokens, methods=["POST"]),
+    Route("/v1/responses/{response_id}", one_response, methods=["GET", "DELETE"]),
+    Route("/v1/responses/{response_id}/cancel", cancel_response, methods=["POST"]),
+]
+
+
+def create_app(engine, store) -> "OpenAIHeaders":
+    """The ASGI app serving ``engine`` (a LlamaEngine or ScriptedEngine) with ``store``."""
+    app = Starlette(exception_handlers={APIError: api_error, HTTPException: http_error, Exception: server_error})
+    # No redirect from "/v1/models/" to "/v1/models": it would be built from the client's Host header.
+    app.router = Router(routes=ROUTES, redirect_slashes=False)
+    app.state.engine, app.state.store, app.state.jobs = engine, store, Jobs()
     return OpenAIHeaders(app)
 
 

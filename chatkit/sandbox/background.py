@@ -62,12 +62,12 @@ class Jobs:
 
     KEEP = 100  # finished jobs whose events stay in memory for resuming their stream
 
-    def start(self, engine, store, key_id: str, body: dict) -> Job:
-        run = Run(engine, store, key_id, body)
+    def start(self, run: Run) -> Job:
+        """Queue a prepared run (see :class:`~chatkit.sandbox.responses.Run`) and start it."""
         finished = [rid for rid, job in self.jobs.items() if job.ended]
         for rid in finished[: max(0, len(finished) - self.KEEP)]:
             del self.jobs[rid]
-        store.save_response(key_id, run.snapshot("queued"), run.history)
+        run.store.save_response(run.key_id, run.snapshot("queued"), run.history)
         job = self.jobs[run.rid] = Job(run)
         return job
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import time
@@ -20,11 +21,7 @@ def prepare(engine, body: dict, *, param: str = "messages") -> tuple[ChatRequest
     req = parse(ChatRequest, body)
     if req.model != engine.model_id:
         raise model_not_found(req.model)
-    stops = [req.stop] if isinstance(req.stop, str) else list(req.stop or [])
-    if len(stops) > 4:
-        raise APIError(400, f"Invalid 'stop': array too long. Expected an array with maximum length 4, "
-                       f"but got an array with length {len(stops)} instead.", param="stop",
-                       code="array_above_max_length")
+    stops = stop_list(req.stop)
     if req.top_logprobs is not None and not req.logprobs:
         raise APIError(400, "Invalid value for 'top_logprobs': 'logprobs' must be set to true when "
                        "'top_logprobs' is used.", param="top_logprobs", code="invalid_value")
@@ -93,6 +90,23 @@ def tool_calls(calls: list[dict]) -> list[dict]:
             for c in calls]
 
 
+MAX_STOP = 256  # characters: llama.cpp looks for every stop string after every token
+
+
+def stop_list(stop: str | list[str] | None) -> list[str]:
+    """The stop sequences, at most 4 (as on OpenAI), each at most MAX_STOP characters (the sandbox's bound)."""
+    stops = [stop] if isinstance(stop, str) else list(stop or [])
+    if len(stops) > 4:
+        raise APIError(400, f"Invalid 'stop': array too long. Expected an array with maximum length 4, "
+                       f"but got an array with length {len(stops)} instead.", param="stop",
+                       code="array_above_max_length")
+    if any(len(s) > MAX_STOP for s in stops):
+        raise APIError(400, f"Invalid 'stop': the sandbox accepts stop sequences of at most {MAX_STOP} characters. "
+                       "A stop sequence is a short marker, such as \"\\nUser:\".", param="stop",
+                       code="string_above_max_length")
+    return stops
+
+
 def logit_bias(engine, bias: dict[str, float] | None) -> dict[int, float] | None:
     """Token ids as ints, rejected as OpenAI does when not in the vocabulary or the bias is out of range."""
     if not bias:
@@ -100,10 +114,11 @@ def logit_bias(engine, bias: dict[str, float] | None) -> dict[int, float] | None
     size = getattr(engine, "vocab_size", None)
     for key, value in bias.items():
         if not (key.isascii() and key.isdigit()):
-            raise APIError(400, f"Invalid key in 'logit_bias': {key}. You should only be submitting non-negative "
-                           "integers.", param="logit_bias")
-        if size is not None and int(key) >= size:
-            raise APIError(400, f"Invalid key in 'logit_bias': {key}. Maximum value is {size - 1}.", param="logit_bias")
+            raise APIError(400, f"Invalid key in 'logit_bias': {key[:40]}. You should only be submitting "
+                           "non-negative integers.", param="logit_bias")
+        if len(key) > 9 or (size is not None and int(key) >= size):
+            raise APIError(400, f"Invalid key in 'logit_bias': {key[:40]}. Maximum value is {(size or 10**9) - 1}.",
+                           param="logit_bias")
         if not -100 <= value <= 100:
             raise APIError(400, f"Invalid value for 'logit_bias': {value:g} (token {key}). Values must be between "
                            "-100 and 100.", param="logit_bias", code="invalid_value")
@@ -130,7 +145,7 @@ def usage(prompt_tokens: int, completion_tokens: int) -> dict:
 
 async def complete(engine, body: dict) -> tuple[dict, int, int]:
     """A whole chat.completion object, plus (prompt, completion) token counts."""
-    req, prompt, samplings, plan = prepare(engine, body)
+    req, prompt, samplings, plan = await asyncio.to_thread(prepare, engine, body)
     choices, generated = [], 0
     for index, sampling in enumerate(samplings):
         gen = engine.generate(prompt, sampling)
@@ -152,7 +167,7 @@ async def complete(engine, body: dict) -> tuple[dict, int, int]:
 
 async def stream(engine, body: dict, on_done) -> AsyncIterator[str]:
     """Server-sent events, one chunk per piece; ``on_done(prompt, completion)`` records usage."""
-    req, prompt, samplings, plan = prepare(engine, body)
+    req, prompt, samplings, plan = await asyncio.to_thread(prepare, engine, body)
     include_usage = bool(req.stream_options and req.stream_options.include_usage)
     base = {"id": "chatcmpl-" + secrets.token_hex(12), "object": "chat.completion.chunk",
             "created": int(time.time()), "model": engine.model_id, "system_fingerprint": FINGERPRINT,

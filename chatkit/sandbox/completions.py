@@ -6,6 +6,7 @@ OpenAI quick-starts wrote a chat ("User: Hello\\nAI:") and let the model write t
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import time
@@ -27,7 +28,7 @@ def prepare(engine, body: dict) -> tuple[CompletionRequest, str, list[int], list
         raise model_not_found(req.model)
     refuse_unsupported(req)
     text = prompt_text(req.prompt)
-    stops = stop_list(req.stop)
+    stops = chat.stop_list(req.stop)
     bias = chat.logit_bias(engine, req.logit_bias)
     prompt = engine.tokenize(text) or engine.tokenize(DOCUMENT_START, special=True)
     limit = req.max_tokens or DEFAULT_MAX_TOKENS
@@ -71,15 +72,6 @@ def prompt_text(prompt: str | list) -> str:
     return prompt[0]
 
 
-def stop_list(stop: str | list[str] | None) -> list[str]:
-    stops = [stop] if isinstance(stop, str) else list(stop or [])
-    if len(stops) > 4:
-        raise APIError(400, f"Invalid 'stop': array too long. Expected an array with maximum length 4, "
-                       f"but got an array with length {len(stops)} instead.", param="stop",
-                       code="array_above_max_length")
-    return stops
-
-
 def legacy_logprobs(entries: list[dict], k: int, offset: int, before: bytes = b"") -> dict:
     """Chat-style entries in the legacy shape; offsets count from the prompt's start (``offset`` long)."""
     out: dict = {"tokens": [], "token_logprobs": [], "top_logprobs": [], "text_offset": []}
@@ -115,7 +107,7 @@ def envelope(engine) -> dict:
 
 async def complete(engine, body: dict) -> tuple[dict, int, int]:
     """A whole text_completion object, plus (prompt, completion) token counts."""
-    req, text, prompt, samplings = prepare(engine, body)
+    req, text, prompt, samplings = await asyncio.to_thread(prepare, engine, body)
     choices, generated = [], 0
     for index, sampling in enumerate(samplings):
         gen = engine.generate(prompt, sampling)
@@ -130,7 +122,7 @@ async def complete(engine, body: dict) -> tuple[dict, int, int]:
 
 async def stream(engine, body: dict, on_done) -> AsyncIterator[str]:
     """Server-sent events, one chunk per piece; ``on_done(prompt, completion)`` records usage."""
-    req, text, prompt, samplings = prepare(engine, body)
+    req, text, prompt, samplings = await asyncio.to_thread(prepare, engine, body)
     include_usage = bool(req.stream_options and req.stream_options.include_usage)
     base = envelope(engine)
     if include_usage:

@@ -9,6 +9,7 @@ call comes back as a ``function_call`` output item, and its result goes in as a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import time
@@ -25,7 +26,7 @@ HOSTED = ("web_search", "web_search_preview", "file_search", "code_interpreter",
           "image_generation", "mcp", "local_shell", "custom")
 
 
-def prepare(engine, store, body: dict):
+def prepare(engine, store, key_id: str, body: dict):
     """Validate; return the request, the history (without instructions), the prompt tokens and the plan."""
     req = parse(ResponsesRequest, body)
     if req.model != engine.model_id:
@@ -35,7 +36,7 @@ def prepare(engine, store, body: dict):
                        param="background", code="invalid_value")
     history: list[dict] = []
     if req.previous_response_id:
-        found = store.load_response(req.previous_response_id)
+        found = store.load_response(req.previous_response_id, key_id)
         if found is None:
             raise APIError(400, f"Previous response with id '{req.previous_response_id}' not found.",
                            param="previous_response_id", code="previous_response_not_found")
@@ -134,7 +135,7 @@ class Run:
 
     def __init__(self, engine, store, key_id: str, body: dict) -> None:
         self.engine, self.store, self.key_id = engine, store, key_id
-        self.req, self.history, self.prompt, self.plan = prepare(engine, store, body)
+        self.req, self.history, self.prompt, self.plan = prepare(engine, store, key_id, body)
         self.rid, self.created = "resp_" + secrets.token_hex(16), int(time.time())
         self.item_id = "msg_" + secrets.token_hex(16)
         self.gen = engine.generate(self.prompt, sampling(self.req, self.plan))
@@ -160,14 +161,14 @@ class Run:
 
 
 async def create(engine, store, key_id: str, body: dict) -> dict:
-    run = Run(engine, store, key_id, body)
+    run = await asyncio.to_thread(Run, engine, store, key_id, body)  # checks and tokenizing: off the event loop
     text, _ = await runner.collect(run.gen)
     return run.finish(text)
 
 
-async def input_tokens(engine, store, body: dict) -> dict:
+async def input_tokens(engine, store, key_id: str, body: dict) -> dict:
     """POST /v1/responses/input_tokens: what the request's input would cost, without running it."""
-    _, _, prompt, _ = prepare(engine, store, body)
+    _, _, prompt, _ = await asyncio.to_thread(prepare, engine, store, key_id, body)
     return {"object": "response.input_tokens", "input_tokens": len(prompt)}
 
 
@@ -231,7 +232,7 @@ async def _events(run: Run) -> AsyncIterator[dict]:
 
 async def stream(engine, store, key_id: str, body: dict) -> AsyncIterator[str]:
     """Server-sent events for a streamed (not background) response."""
-    run = Run(engine, store, key_id, body)
+    run = await asyncio.to_thread(Run, engine, store, key_id, body)
 
     async def sse() -> AsyncIterator[str]:
         seq = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 import sqlite3
 import time
@@ -19,6 +20,7 @@ from pathlib import Path
 from ..keys import mask_key
 
 KEY_PREFIX = "sk-sandbox-"
+SESSION_KEY_ID = "key_session"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS keys (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
@@ -58,6 +60,10 @@ class Store:
     def __init__(self, folder: str | Path) -> None:
         self.path = Path(folder) / "sandbox.sqlite3"
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.touch(mode=0o600)  # it holds conversations: readable by you only
+        for path in [self.path] + [self.path.with_name(self.path.name + s) for s in ("-wal", "-shm")]:
+            if path.exists() and os.name != "nt":
+                path.chmod(0o600)
         with closing(self._db()) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
@@ -75,7 +81,10 @@ class Store:
         (what ``chatkit.connect()`` uses, so it does not fill the keys page).
         """
         key = KEY_PREFIX + secrets.token_urlsafe(32)
-        info = KeyInfo("key_" + secrets.token_hex(8), name, mask_key(key), int(time.time()))
+        # Keys of chatkit.connect() share one id, like the keys of one project on the platform:
+        # a conversation stored from one notebook can be continued from the next.
+        key_id = "key_" + secrets.token_hex(8) if persist else SESSION_KEY_ID
+        info = KeyInfo(key_id, name, mask_key(key), int(time.time()))
         if persist:
             with closing(self._db()) as db:
                 db.execute("INSERT INTO keys VALUES (?, ?, ?, ?, ?, NULL)",
@@ -112,14 +121,17 @@ class Store:
             db.execute("INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?)",
                        (body["id"], key_id, body["created_at"], json.dumps(body), json.dumps(history)))
 
-    def load_response(self, response_id: str) -> tuple[dict, list[dict]] | None:
+    def load_response(self, response_id: str, key_id: str) -> tuple[dict, list[dict]] | None:
+        """A stored response and its history, if ``key_id`` made it: another key's is not found."""
         with closing(self._db()) as db:
-            row = db.execute("SELECT body, history FROM responses WHERE id = ?", (response_id,)).fetchone()
+            row = db.execute("SELECT body, history FROM responses WHERE id = ? AND key_id = ?",
+                             (response_id, key_id)).fetchone()
         return (json.loads(row[0]), json.loads(row[1])) if row else None
 
-    def delete_response(self, response_id: str) -> bool:
+    def delete_response(self, response_id: str, key_id: str) -> bool:
         with closing(self._db()) as db:
-            return db.execute("DELETE FROM responses WHERE id = ?", (response_id,)).rowcount > 0
+            return db.execute("DELETE FROM responses WHERE id = ? AND key_id = ?",
+                              (response_id, key_id)).rowcount > 0
 
     # --- usage --------------------------------------------------------------------
 
