@@ -4,6 +4,7 @@
     python -m chatkit serve                the sandbox, for any OpenAI client
     python -m chatkit keys create --save   a sandbox key, written to .env
     python -m chatkit exercises NOTEBOOK   run a notebook, report its exercises
+    python -m chatkit batch IN.jsonl --out OUT.jsonl   many prompts at once (resumable)
 """
 
 from __future__ import annotations
@@ -76,7 +77,56 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("key_id", metavar="KEY_ID", help="the key's id, as shown by 'keys list' (key_…)")
     revoke.set_defaults(run=_keys_revoke)
     _exercise_commands(commands)
+    _batch_commands(commands)
     return parser
+
+
+def _batch_commands(commands) -> None:
+    batch = commands.add_parser("batch", help="send many prompts from a JSONL file; results to another (resumable)")
+    batch.add_argument("input", metavar="IN.jsonl",
+                       help="one prompt per line: a JSON string, or an object with custom_id and prompt or messages")
+    batch.add_argument("--out", required=True, metavar="OUT.jsonl", help="results, one per line; finished items "
+                       "already there are skipped")
+    batch.add_argument("--mode", choices=("runner", "batch-api"), default="runner",
+                       help="runner: concurrent requests now (default); batch-api: the provider's Batch API")
+    batch.add_argument("--concurrency", type=int, default=8, help="runner: requests in flight at most (default 8)")
+    batch.add_argument("--rpm", type=float, help="runner: stay under this many requests per minute")
+    batch.add_argument("--tpm", type=float, help="runner: stay under this many tokens per minute")
+    batch.add_argument("--max-tokens", type=int, default=200, help="output limit per request (default 200)")
+    batch.add_argument("--model", help="default: the backend's default model")
+    batch.set_defaults(run=_batch)
+
+
+def _batch(args) -> int:
+    import asyncio
+    import json
+
+    from . import batch
+    from .batch.jsonl import ResultsFile
+    from .connect import connect, connect_async
+
+    try:
+        lines = [line for line in Path(args.input).read_text(encoding="utf-8").splitlines() if line.strip()]
+        prompts = [json.loads(line) for line in lines]
+    except (OSError, ValueError) as exc:
+        raise ChatkitError(f"Cannot read prompts from {args.input}: {exc}.",
+                           fix="Give a JSONL file: one JSON string or object per line.") from None
+    if args.mode == "runner":
+        results = asyncio.run(batch.run_batch(connect_async(), prompts, model=args.model, out=args.out,
+                                              concurrency=args.concurrency, rpm=args.rpm, tpm=args.tpm,
+                                              max_tokens=args.max_tokens))
+    else:
+        client = connect()
+        done = batch.wait(client, batch.submit(client, prompts, model=args.model, max_tokens=args.max_tokens))
+        results = batch.collect(client, done, prompts)
+        with ResultsFile(args.out) as out:
+            for result in results:
+                out.add(result.as_dict())
+    failed = [r for r in results if r.status != "ok"]
+    print(f"{len(results) - len(failed)} of {len(results)} done, {len(failed)} failed; results in {args.out}")
+    for result in failed[:5]:
+        print(f"  {result.id}: {result.error}")
+    return 1 if failed else 0
 
 
 def _exercise_commands(commands) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import queue
 import re
 import signal
@@ -251,3 +253,21 @@ def test_exercises_reports_each_check_of_a_notebook(capsys):
     assert code == 1 and "00-live-backend" in out and "Not done yet" in out
     code, out, _ = run(capsys, "exercises", str(notebook), "--solutions")
     assert code == 0 and "✓ live_backend() works" in out
+
+
+def test_batch_runs_a_jsonl_file_and_resumes(capsys, tmp_path):
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text('"Name a colour."\n{"custom_id": "fruit", "prompt": "Name a fruit."}\n', encoding="utf-8")
+    out = tmp_path / "results.jsonl"
+    code, text, _ = run(capsys, "batch", str(prompts), "--out", str(out), "--max-tokens", "5")
+    assert code == 0 and "2 of 2 done, 0 failed" in text
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] in (["item-0", "fruit"], ["fruit", "item-0"])
+    code, text, _ = run(capsys, "batch", str(prompts), "--out", str(out))
+    assert code == 0 and len(out.read_text().splitlines()) == 2  # nothing sent twice
+
+
+def test_batch_explains_an_unreadable_file(capsys, tmp_path):
+    bad = tmp_path / "prompts.jsonl"
+    bad.write_text("not json\n", encoding="utf-8")
+    code, _, err = run(capsys, "batch", str(bad), "--out", str(tmp_path / "o.jsonl"))
+    assert code == 1 and "JSONL" in err

@@ -40,10 +40,11 @@ class ScriptedEngine:
 
     def render(self, messages: list[dict]) -> list[int]:
         self._last = messages
-        return self.tokenize(" ".join(f"{m['role']}: {m['content']}" for m in messages))
+        return _Prompt(self.tokenize(" ".join(f"{m['role']}: {m['content']}" for m in messages)), messages)
 
     def generate(self, prompt: list[int], sampling: Sampling, cancel: threading.Event | None = None) -> Generation:
-        self.history.append(self._last)
+        # The messages travel with their prompt: requests are prepared in parallel threads.
+        self.history.append(getattr(prompt, "messages", self._last))
         reply = self.queue.pop(0) if self.queue else self.default
 
         def run(gen: Generation):
@@ -58,3 +59,11 @@ class ScriptedEngine:
                 yield Piece(word)
 
         return Generation(run, cancel)
+
+
+class _Prompt(list):
+    """Prompt tokens that remember the messages they were rendered from."""
+
+    def __init__(self, tokens: list[int], messages: list[dict]) -> None:
+        super().__init__(tokens)
+        self.messages = messages

@@ -1,0 +1,114 @@
+"""chatkit.batch.run_batch against the sandbox: order, failures, resuming, and a kill mid-run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import openai
+import pytest
+
+from chatkit.batch import QuotaExceeded, read_results, run_batch
+from chatkit.batch.throttle import Throttle
+from chatkit.connect import AsyncOpenAI
+
+
+def async_client(box) -> AsyncOpenAI:
+    client = AsyncOpenAI(api_key=box.key, base_url=box.base_url, max_retries=0)
+    client.default_model = box.engine.model_id
+    return client
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_results_come_back_in_input_order_with_usage(scripted):
+    scripted.engine.default = "fine"
+    prompts = [f"Question {i}" for i in range(12)]
+    results = run(run_batch(async_client(scripted), prompts, concurrency=4, max_tokens=5, progress=False))
+    assert [r.id for r in results] == [f"item-{i}" for i in range(12)]
+    assert all(r.status == "ok" and r.text == "fine" and r.usage["total_tokens"] > 0 for r in results)
+    sent = [m[-1]["content"] for m in scripted.engine.history]
+    assert sorted(sent) == sorted(prompts)
+
+
+def test_a_failing_item_is_reported_and_the_others_finish(scripted):
+    prompts = [{"custom_id": "good", "prompt": "Hi"}, {"custom_id": "bad", "prompt": "Hi", "temperature": 5},
+               {"custom_id": "also-good", "prompt": "Hi"}]
+    results = run(run_batch(async_client(scripted), prompts, progress=False))
+    assert [r.status for r in results] == ["ok", "failed", "ok"]
+    assert results[1].error.startswith("400") and "temperature" in results[1].error
+
+
+def test_a_sync_client_gets_a_clear_error(scripted):
+    with pytest.raises(Exception, match="connect_async"):
+        run(run_batch(openai.OpenAI(api_key=scripted.key, base_url=scripted.base_url), ["Hi"]))
+
+
+def test_finished_items_are_skipped_when_run_again(scripted, tmp_path):
+    out = tmp_path / "results.jsonl"
+    run(run_batch(async_client(scripted), ["a", "b", "c"], out=out, progress=False))
+    sent = len(scripted.engine.history)
+    with open(out, "a", encoding="utf-8") as f:
+        f.write('{"id": "item-3", "sta')  # a line cut short by a crash
+    results = run(run_batch(async_client(scripted), ["a", "b", "c", "d"], out=out, progress=False))
+    assert len(scripted.engine.history) == sent + 1  # only "d" was sent
+    assert [r.status for r in results] == ["ok"] * 4
+    assert sorted(read_results(out)) == ["item-0", "item-1", "item-2", "item-3"]
+    assert all(line.endswith("}") for line in out.read_text().splitlines())
+
+
+KILLED_RUN = textwrap.dedent("""
+    import asyncio, sys, time
+    from chatkit.batch import run_batch
+    from chatkit.connect import AsyncOpenAI
+    from chatkit.sandbox.scripted import ScriptedEngine
+    from chatkit.sandbox.server import Sandbox
+
+    class Slow(ScriptedEngine):
+        def generate(self, prompt, sampling, cancel=None):
+            time.sleep(0.05)
+            return super().generate(prompt, sampling, cancel)
+
+    box = Sandbox.start(engine=Slow(), data_dir=sys.argv[2])
+    client = AsyncOpenAI(api_key=box.key, base_url=box.base_url, max_retries=0)
+    client.default_model = box.engine.model_id
+    asyncio.run(run_batch(client, [f"q{i}" for i in range(200)], out=sys.argv[1], concurrency=2, progress=False))
+""")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGKILL")
+def test_a_kill_mid_run_loses_no_finished_result_and_duplicates_none(scripted, tmp_path):
+    out = tmp_path / "results.jsonl"
+    child = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(out), str(tmp_path / "data")])
+    deadline = time.monotonic() + 60
+    while (not out.exists() or len(out.read_bytes().splitlines()) < 10) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    before = read_results(out)
+    assert 10 <= len(before) < 200
+    results = run(run_batch(async_client(scripted), [f"q{i}" for i in range(200)], out=out, progress=False))
+    assert len(scripted.engine.history) == 200 - len(before)  # finished items were not sent again
+    ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+    assert len(ids) == len(set(ids)) == 200 and all(r.status == "ok" for r in results)
+
+
+def test_the_throttle_keeps_under_its_request_rate():
+    async def burst():
+        throttle, times = Throttle(rpm=600), []  # 10 a second, 600 at once after a full minute
+        throttle.requests.level = 0  # start empty: pace from the first request
+        for _ in range(6):
+            await throttle.acquire()
+            times.append(time.monotonic())
+        return times
+
+    times = run(burst())
+    assert times[-1] - times[0] >= 0.45  # 5 intervals of 0.1 s, give or take the clock
