@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[data], help="run the sandbox server until Ctrl+C")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8765, help="port to listen on; 0 picks a free one (default: 8765)")
+    limits = serve.add_argument_group("the platform's limits, imitated per key (all off by default)")
+    limits.add_argument("--rpm", type=_count, metavar="N", help="requests per minute")
+    limits.add_argument("--tpm", type=_count, metavar="N", help="tokens per minute (prompt + output limit)")
+    limits.add_argument("--quota-tokens", type=_count, metavar="N", help="tokens a key may use in all")
+    limits.add_argument("--latency-ms", type=_count, metavar="N", help="simulated network round trip per request")
     serve.set_defaults(run=_serve)
 
     keys = commands.add_parser("keys", help="create, list and revoke sandbox API keys")
@@ -151,6 +156,13 @@ def _exercises(args) -> int:
     return 0 if passed else 1
 
 
+def _count(text: str) -> int:
+    """A whole number of at least 0, for argparse."""
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number: use 0 or more (0 turns the limit off)")
+    return int(text)
+
+
 def _port(text: str) -> int:
     """A TCP port number, for argparse."""
     if not text.isdigit() or int(text) > 65535:
@@ -171,9 +183,11 @@ def _doctor(args) -> int:
 # --- serve ------------------------------------------------------------------------
 
 def _serve(args) -> int:
+    from .sandbox.limits import Limits
     from .sandbox.server import Sandbox
 
-    box = Sandbox.start(data_dir=args.data_dir, host=args.host, port=args.port)
+    limits = Limits(rpm=args.rpm, tpm=args.tpm, quota_tokens=args.quota_tokens, latency_ms=args.latency_ms)
+    box = Sandbox.start(data_dir=args.data_dir, host=args.host, port=args.port, limits=limits)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl+C
     try:
         _announce(box, args.data_dir)
@@ -199,6 +213,8 @@ def _announce(box, data_dir: str | None) -> None:
           f"Press Ctrl+C to stop.", flush=True)
     print("Point any OpenAI client at it with these two settings (in .env or the environment):", flush=True)
     print(f"  OPENAI_BASE_URL={box.base_url}\n  OPENAI_API_KEY=<a key from: {keys_create}>", flush=True)
+    if box.limits.active:
+        print(f"Imitating the platform's limits, per key: {box.limits}", flush=True)
 
 
 # --- keys -------------------------------------------------------------------------

@@ -42,8 +42,13 @@ class Exercise:
     solution: str  # the reference solution's source
 
 
-def check(name: str, answer: Callable) -> bool:
-    """Check the learner's ``answer`` for exercise ``name``; print the verdict, return whether it passed."""
+def check(name: str, answer: Callable) -> None:
+    """Check the learner's ``answer`` for exercise ``name`` and print the verdict (see :func:`passes`)."""
+    passes(name, answer)
+
+
+def passes(name: str, answer: Callable) -> bool:
+    """Check and print the verdict, like :func:`check`; return whether it passed."""
     exercise = EXERCISES[name]
     if os.environ.get(VERIFY):
         verify_solution(exercise, getattr(answer, "__globals__", {}))
@@ -258,6 +263,41 @@ def _trim(answer: Callable) -> str:
     return "trim() drops the oldest turns, keeps the system message, and stops at the budget."
 
 
+def _tokens_counted(answer: Callable) -> str:
+    from .batch.runner import token_cost
+
+    model = answer.__globals__["MODEL"]
+    cases = [([{"role": "user", "content": "Name a fruit. Answer with one word."}], 10),
+             ([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What is an API?"}], 200)]
+    for messages, limit in cases:
+        got, expected = answer(messages, limit), token_cost({"messages": messages, "max_tokens": limit}, model)
+        if got != expected:
+            raise Wrong(f"For {len(messages)} message(s) and max_tokens={limit}, tokens_counted() returned {got!r}; "
+                        f"the request counts {expected}.")
+    taken = _taken_by_sandbox(answer.__globals__.get("client"), model, *cases[1])
+    if taken is not None and abs(taken - answer(*cases[1])) > 1:
+        raise Wrong(f"The sandbox took {taken} tokens from its limit, and tokens_counted() says {answer(*cases[1])}.")
+    seen = f" (the sandbox took {taken} from its limit)" if taken is not None else ""
+    return f"tokens_counted() counts the prompt and the output limit: {answer(*cases[1])} tokens{seen}."
+
+
+def _taken_by_sandbox(client, model: str, messages: list[dict], limit: int) -> int | None:
+    """Tokens the live sandbox takes from a tokens-per-minute limit for this request (None: not the sandbox)."""
+    from .sandbox.server import serving
+
+    box = serving(str(client.base_url)) if client is not None else None
+    if box is None:
+        return None
+    limits = box.limits
+    saved = {name: getattr(limits, name) for name in ("rpm", "tpm", "quota_tokens", "latency_ms")}
+    limits.update(tpm=100_000, rpm=None, quota_tokens=None, latency_ms=None)
+    try:
+        raw = client.chat.completions.with_raw_response.create(model=model, messages=messages, max_tokens=limit)
+        return int(raw.headers["x-ratelimit-limit-tokens"]) - int(raw.headers["x-ratelimit-remaining-tokens"])
+    finally:
+        limits.update(**saved)
+
+
 EXERCISES = {e.name: e for e in [
     Exercise("00-live-backend", "live_backend", "chatkit.backend_info() returns an object with a `backend` "
              "field: return that.", _live_backend, '''
@@ -286,6 +326,11 @@ def ask(question):
              "...}: which setting makes the random choices repeat?", _repeatable_settings, '''
 def repeatable_settings():
     return {"temperature": 0.8, "seed": 7}
+'''),
+    Exercise("06-tokens-counted", "tokens_counted", "tokens.count_messages(messages, MODEL) counts the prompt "
+             "(notebook 05); the platform adds the output limit before the request runs.", _tokens_counted, '''
+def tokens_counted(messages, max_tokens):
+    return tokens.count_messages(messages, MODEL) + max_tokens
 '''),
     Exercise("05-trim", "trim", "Start from a copy of the list; while tokens.count_messages(..., MODEL) is over "
              "the budget and more than one turn is left, drop the oldest turn after the system message.", _trim, '''

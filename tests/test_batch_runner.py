@@ -103,7 +103,7 @@ def test_a_kill_mid_run_loses_no_finished_result_and_duplicates_none(scripted, t
 
 def test_the_throttle_keeps_under_its_request_rate():
     async def burst():
-        throttle, times = Throttle(rpm=600), []  # 10 a second, 600 at once after a full minute
+        throttle, times = Throttle(rpm=600 / Throttle.MARGIN), []  # 10 a second
         throttle.requests.level = 0  # start empty: pace from the first request
         for _ in range(6):
             await throttle.acquire()
@@ -112,3 +112,44 @@ def test_the_throttle_keeps_under_its_request_rate():
 
     times = run(burst())
     assert times[-1] - times[0] >= 0.45  # 5 intervals of 0.1 s, give or take the clock
+
+
+# --- against the sandbox's rate limits and quota ----------------------------------------
+
+@pytest.fixture
+def limited(tmp_path):
+    from chatkit.sandbox.limits import Limits
+    from chatkit.sandbox.scripted import ScriptedEngine
+    from chatkit.sandbox.server import Sandbox
+
+    box = Sandbox.start(engine=ScriptedEngine(), data_dir=tmp_path, limits=Limits())
+    yield box
+    box.stop()
+
+
+def test_the_client_throttle_keeps_the_server_from_refusing_anything(limited):
+    limited.limits.update(rpm=60)
+    start = time.monotonic()
+    results = run(run_batch(async_client(limited), ["Hi"] * 63, rpm=60, concurrency=16, progress=False))
+    assert all(r.status == "ok" and r.attempts == 1 for r in results)
+    assert sum(limited.limits.refused.values()) == 0
+    assert time.monotonic() - start >= 2.5  # the 61st to 63rd waited about a second each
+
+
+def test_without_the_throttle_the_sdk_retries_the_429s_and_succeeds(limited):
+    limited.limits.update(rpm=60)
+    results = run(run_batch(async_client(limited), ["Hi"] * 62, concurrency=16, progress=False))
+    assert all(r.status == "ok" for r in results)
+    assert limited.limits.refused["rate_limit_exceeded"] >= 1
+    assert max(r.attempts for r in results) >= 2  # the SDK waited for retry-after, then sent again
+
+
+def test_an_empty_quota_stops_the_run_at_once(limited, tmp_path):
+    limited.engine.default = "word " * 20
+    limited.limits.update(quota_tokens=150)
+    with pytest.raises(QuotaExceeded, match="insufficient_quota") as error:
+        run(run_batch(async_client(limited), ["Hi"] * 30, concurrency=2, out=tmp_path / "r.jsonl", progress=False))
+    statuses = [r.status for r in error.value.results]
+    assert "skipped" in statuses and statuses.count("ok") < 30
+    assert len(limited.engine.history) < 30  # the rest were never sent
+    assert sorted(read_results(tmp_path / "r.jsonl")) == sorted(r.id for r in error.value.results if r.status == "ok")

@@ -15,7 +15,7 @@ import pytest
 import chatkit
 from chatkit import exercises, tokens
 from chatkit.connect import OpenAI
-from chatkit.exercises import EXERCISES, check, solution
+from chatkit.exercises import EXERCISES, check, passes, solution
 
 PRICES = {"gpt-4.1": (2.00, 8.00), "gpt-4.1-nano": (0.10, 0.40)}
 _names = itertools.count()
@@ -74,13 +74,16 @@ WRONG = {
                 'def trim(messages, budget):\n    kept = list(messages)\n'
                 '    while len(kept) > 2 and tokens.count_messages(kept, MODEL) > budget:\n        kept.pop()\n'
                 '    return kept\n'],
+    "06-tokens-counted": ['def tokens_counted(messages, max_tokens):\n    return tokens.count_messages(messages, MODEL)\n',
+                          'def tokens_counted(messages, max_tokens):\n'
+                          '    return sum(len(m["content"]) // 4 for m in messages) + max_tokens\n'],
 }
 HELPFUL = {"00-live-backend": "live_backend()", "01-calls-per-dollar": "calls_per_dollar(",
-           "02-find-keys": "find_keys()", "03-ask": "", "04-repeatable-settings": "", "05-trim": ""}
+           "02-find-keys": "find_keys()", "03-ask": "", "04-repeatable-settings": "", "05-trim": "", "06-tokens-counted": "tokens_counted()"}
 
 
 def verdict(capsys, name, answer) -> tuple[bool, str]:
-    passed = check(name, answer)
+    passed = passes(name, answer)
     return passed, capsys.readouterr().out
 
 
@@ -121,10 +124,11 @@ def test_in_ci_a_solution_that_no_longer_fits_its_notebook_fails_loudly(monkeypa
     untouched = define("def calls_per_dollar(model, i, o):\n    ...\n", renamed, "calls_per_dollar")
     with pytest.raises(AssertionError, match="reference solution of 01-calls-per-dollar fails"):
         check("01-calls-per-dollar", untouched)
+    assert check.__doc__ and passes.__doc__
 
 
 def test_the_ask_check_restores_the_notebooks_client(notebook):
     answer = solution("03-ask", notebook)
     client = answer.__globals__["client"]
-    assert check("03-ask", answer) and answer.__globals__["client"] is client
+    assert passes("03-ask", answer) and answer.__globals__["client"] is client
     assert isinstance(client, openai.OpenAI)

@@ -7,4 +7,24 @@
 
 from .server import Sandbox, ensure_running as running
 
-__all__ = ["Sandbox", "running"]
+__all__ = ["Sandbox", "running", "simulate"]
+
+
+def simulate(**settings) -> str:
+    """Give the live sandbox a network delay, rate limits or a quota; with a real backend, do nothing.
+
+    Settings: ``latency_ms``, ``rpm``, ``tpm``, ``quota_tokens`` (0 or None turns one off).
+    Returns a sentence that says what is simulated, for the notebook to show.
+
+    >>> print(chatkit.sandbox.simulate(latency_ms=1000))      # doctest: +SKIP
+    Simulated on the sandbox: latency_ms=1000 (every other limit off)
+    """
+    from ..config import read_settings
+
+    if read_settings().backend != "sandbox":
+        return ("Nothing simulated: the live backend is not the sandbox, so the real network and your "
+                "account's own rate limits apply.")
+    limits = running().limits
+    limits.update(**{"latency_ms": None, "rpm": None, "tpm": None, "quota_tokens": None, **settings})
+    shown = ", ".join(f"{k}={v}" for k, v in settings.items() if v)
+    return f"Simulated on the sandbox: {shown or 'nothing'} (every other limit off)"

@@ -22,8 +22,10 @@ from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route, Router
 
 from ..keys import mask_key
-from . import chat, completions, responses
+from . import batches, chat, completions, files, responses
 from .background import Jobs
+from .batchworker import Worker
+from .limits import Limits, LimitsMiddleware, admit, chat_cost, completion_cost, response_cost
 from .wire import APIError, model_not_found
 
 log = logging.getLogger("chatkit.sandbox")
@@ -45,6 +47,7 @@ def authenticate(request: Request):
         why = " This key was revoked." if info else ""
         raise APIError(401, f"Incorrect API key provided: {mask_key(token)}.{why} {KEYS_HELP}",
                        code="invalid_api_key")
+    request.state.key_id = info.id  # the x-ratelimit-* headers are this key's (limits.py)
     return info
 
 
@@ -134,6 +137,7 @@ async def get_model(request: Request):
 async def chat_completions(request: Request):
     key, state = authenticate(request), request.app.state
     body = await json_body(request)
+    await admit(request, key.id, body, chat_cost)
     if isinstance(body, dict) and body.get("stream"):
         events = await chat.stream(state.engine, body, lambda p, c: state.store.add_usage(key.id, p, c))
         return StreamingResponse(events, media_type="text/event-stream")
@@ -145,6 +149,7 @@ async def chat_completions(request: Request):
 async def text_completions(request: Request):
     key, state = authenticate(request), request.app.state
     body = await json_body(request)
+    await admit(request, key.id, body, completion_cost)
     if isinstance(body, dict) and body.get("stream"):
         events = await completions.stream(state.engine, body, lambda p, c: state.store.add_usage(key.id, p, c))
         return StreamingResponse(events, media_type="text/event-stream")
@@ -156,6 +161,7 @@ async def text_completions(request: Request):
 async def create_response(request: Request):
     key, state = authenticate(request), request.app.state
     body = await json_body(request)
+    await admit(request, key.id, body, response_cost)
     streamed = isinstance(body, dict) and body.get("stream")
     if isinstance(body, dict) and body.get("background"):
         run = await asyncio.to_thread(responses.Run, state.engine, state.store, key.id, body)
@@ -237,16 +243,27 @@ ROUTES = [
     Route("/v1/responses/input_tokens", count_input_tokens, methods=["POST"]),
     Route("/v1/responses/{response_id}", one_response, methods=["GET", "DELETE"]),
     Route("/v1/responses/{response_id}/cancel", cancel_response, methods=["POST"]),
+    Route("/v1/files", files.upload, methods=["POST"]),
+    Route("/v1/files", files.list_files, methods=["GET"]),
+    Route("/v1/files/{file_id}", files.one_file, methods=["GET", "DELETE"]),
+    Route("/v1/files/{file_id}/content", files.file_content, methods=["GET"]),
+    Route("/v1/batches", batches.create_batch, methods=["POST"]),
+    Route("/v1/batches", batches.list_batches, methods=["GET"]),
+    Route("/v1/batches/{batch_id}", batches.get_batch, methods=["GET"]),
+    Route("/v1/batches/{batch_id}/cancel", batches.cancel_batch, methods=["POST"]),
 ]
 
 
-def create_app(engine, store) -> "OpenAIHeaders":
-    """The ASGI app serving ``engine`` (a LlamaEngine or ScriptedEngine) with ``store``."""
+def create_app(engine, store, limits: Limits | None = None) -> LimitsMiddleware:
+    """The ASGI app serving ``engine`` (a LlamaEngine or ScriptedEngine) with ``store``, under ``limits``."""
     app = Starlette(exception_handlers={APIError: api_error, HTTPException: http_error, Exception: server_error})
     # No redirect from "/v1/models/" to "/v1/models": it would be built from the client's Host header.
     app.router = Router(routes=ROUTES, redirect_slashes=False)
     app.state.engine, app.state.store, app.state.jobs = engine, store, Jobs()
-    return OpenAIHeaders(app)
+    app.state.files = files.FileStore(store.path)
+    app.state.batches = Worker(engine, store, app.state.files)  # started by the first Batch API request
+    app.state.limits = limits or Limits()
+    return LimitsMiddleware(OpenAIHeaders(app), app.state.limits)  # outermost: latency is not processing time
 
 
 class OpenAIHeaders:

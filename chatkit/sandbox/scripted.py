@@ -20,13 +20,17 @@ __all__ = ["ScriptedEngine", "Sampling"]
 
 
 class ScriptedEngine:
-    """Answers with the queued replies in order, one word per token; then with ``default``."""
+    """Answers with the queued replies in order, one word per token; then with ``default``.
+
+    ``delay`` (seconds) is waited before each word, as a slow model would: for tests of timing
+    (cancelling, restarting mid-batch). Cancelling cuts the wait short.
+    """
 
     model_id = "scripted-test-model"
     context_window = 2048
 
-    def __init__(self, default: str = "OK") -> None:
-        self.default = default
+    def __init__(self, default: str = "OK", delay: float = 0.0) -> None:
+        self.default, self.delay = default, delay
         self.queue: list[str] = []
         self.history: list[list[dict]] = []  # the messages of every request, in order
         self.lock = threading.Lock()
@@ -46,13 +50,14 @@ class ScriptedEngine:
         # The messages travel with their prompt: requests are prepared in parallel threads.
         self.history.append(getattr(prompt, "messages", self._last))
         reply = self.queue.pop(0) if self.queue else self.default
+        delay = self.delay
 
         def run(gen: Generation):
             words = re.findall(r"\S+\s*", reply)
             limit = sampling.max_tokens or len(words)
             gen.finish_reason = "length" if limit < len(words) else "stop"
             for word in words[:limit]:
-                if gen.cancel.is_set():
+                if gen.cancel.wait(delay):  # True at once if cancelled; waits ``delay`` otherwise
                     gen.finish_reason = "cancelled"
                     return
                 gen.tokens += 1

@@ -31,11 +31,13 @@ class Sandbox:
     >>> box = Sandbox.start()            # doctest: +SKIP
     >>> box.base_url                     # doctest: +SKIP
     'http://127.0.0.1:54321/v1'
+    >>> box.limits.update(rpm=20)        # the platform's rate limits, imitated: see limits.py  # doctest: +SKIP
+    Limits(rpm=20, tpm=None, quota_tokens=None, latency_ms=None)
     """
 
-    def __init__(self, server, thread, port: int, store, engine, key: str, host: str) -> None:
+    def __init__(self, server, thread, port: int, store, engine, key: str, host: str, limits=None) -> None:
         self._server, self._thread, self.port = server, thread, port
-        self.store, self.engine, self.host = store, engine, host
+        self.store, self.engine, self.host, self.limits = store, engine, host, limits
         self.key = key  # a key for this process only: never stored, never printed
         self.base_url = f"http://{host}:{port}/v1"
 
@@ -45,19 +47,24 @@ class Sandbox:
         return f"<Sandbox {self.base_url} model={self.engine.model_id} key={mask_key(self.key)}>"
 
     @classmethod
-    def start(cls, engine=None, data_dir=None, host: str = "127.0.0.1", port: int = 0) -> "Sandbox":
-        """Start serving in a daemon thread and return once it accepts connections."""
+    def start(cls, engine=None, data_dir=None, host: str = "127.0.0.1", port: int = 0, limits=None) -> "Sandbox":
+        """Start serving in a daemon thread and return once it accepts connections.
+
+        ``limits``: a :class:`~chatkit.sandbox.limits.Limits` (rate limits, quota, latency); none by default.
+        """
         import uvicorn
 
         from ..config import data_dir as default_data_dir
         from .app import create_app
+        from .limits import Limits
         from .store import Store
 
         engine = engine or shared_engine()
         store = Store(default_data_dir(data_dir))
         key, _ = store.create_key("this Python process", persist=False)
         sock = _bind(host, port)
-        config = uvicorn.Config(create_app(engine, store), log_level="warning", access_log=False,
+        limits = limits or Limits()
+        config = uvicorn.Config(create_app(engine, store, limits), log_level="warning", access_log=False,
                                 lifespan="off", timeout_graceful_shutdown=1)
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="chatkit-sandbox", daemon=True)
@@ -67,7 +74,7 @@ class Sandbox:
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise SandboxError("The sandbox server did not start.", fix="Run 'python -m chatkit doctor'.")
             time.sleep(0.005)
-        return cls(server, thread, sock.getsockname()[1], store, engine, key, host)
+        return cls(server, thread, sock.getsockname()[1], store, engine, key, host, limits)
 
     @property
     def alive(self) -> bool:
@@ -103,3 +110,9 @@ def ensure_running(data_dir=None) -> Sandbox:
         if _running is None or not _running.alive:
             _running = Sandbox.start(data_dir=data_dir)
         return _running
+
+
+def serving(base_url: str) -> "Sandbox | None":
+    """The sandbox of this process that answers at ``base_url``, if there is one."""
+    box = _running
+    return box if box is not None and box.alive and box.base_url.rstrip("/") == base_url.rstrip("/") else None
