@@ -153,3 +153,15 @@ def test_an_empty_quota_stops_the_run_at_once(limited, tmp_path):
     assert "skipped" in statuses and statuses.count("ok") < 30
     assert len(limited.engine.history) < 30  # the rest were never sent
     assert sorted(read_results(tmp_path / "r.jsonl")) == sorted(r.id for r in error.value.results if r.status == "ok")
+
+
+def test_no_more_than_concurrency_requests_are_in_flight(limited):
+    limited.limits.update(latency_ms=200)
+    results = run(run_batch(async_client(limited), ["Hi"] * 9, concurrency=3, progress=False))
+    edges = sorted([(r.started, 1) for r in results] + [(r.started + r.latency, -1) for r in results],
+                   key=lambda e: (e[0], e[1]))
+    in_flight = peak = 0
+    for _, step in edges:
+        in_flight += step
+        peak = max(peak, in_flight)
+    assert peak == 3  # all three slots used, never a fourth

@@ -271,3 +271,12 @@ def test_batch_explains_an_unreadable_file(capsys, tmp_path):
     bad.write_text("not json\n", encoding="utf-8")
     code, _, err = run(capsys, "batch", str(bad), "--out", str(tmp_path / "o.jsonl"))
     assert code == 1 and "JSONL" in err
+
+
+def test_batch_can_use_the_batch_api(capsys, tmp_path):
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text('"Name a colour."\n"Name a fruit."\n', encoding="utf-8")
+    out = tmp_path / "results.jsonl"
+    code, text, _ = run(capsys, "batch", str(prompts), "--out", str(out), "--mode", "batch-api", "--max-tokens", "4")
+    assert code == 0 and "2 of 2 done" in text
+    assert sorted(json.loads(line)["id"] for line in out.read_text().splitlines()) == ["item-0", "item-1"]
