@@ -53,14 +53,19 @@ def authenticate(request: Request):
 
 async def json_body(request: Request) -> dict:
     """The request's JSON, refused early when too large, too deep or not valid Unicode."""
-    if int(request.headers.get("content-length") or 0) > MAX_BODY:
-        raise too_large()
+    return await asyncio.to_thread(_parse_json, await read_capped(request, MAX_BODY, too_large))
+
+
+async def read_capped(request: Request, cap: int, refusal) -> bytes:
+    """The body, read only while it stays within ``cap`` bytes; else ``refusal()`` is raised (a 413)."""
+    if int(request.headers.get("content-length") or 0) > cap:
+        raise refusal()
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
-        if len(raw) > MAX_BODY:
-            raise too_large()
-    return await asyncio.to_thread(_parse_json, bytes(raw))
+        if len(raw) > cap:
+            raise refusal()
+    return bytes(raw)
 
 
 def _parse_json(raw: bytes) -> object:
@@ -135,25 +140,22 @@ async def get_model(request: Request):
 
 
 async def chat_completions(request: Request):
-    key, state = authenticate(request), request.app.state
-    body = await json_body(request)
-    await admit(request, key.id, body, chat_cost)
-    if isinstance(body, dict) and body.get("stream"):
-        events = await chat.stream(state.engine, body, lambda p, c: state.store.add_usage(key.id, p, c))
-        return StreamingResponse(events, media_type="text/event-stream")
-    obj, prompt_tokens, completion_tokens = await chat.complete(state.engine, body)
-    state.store.add_usage(key.id, prompt_tokens, completion_tokens)
-    return JSONResponse(obj)
+    return await _complete(request, chat, chat_cost)
 
 
 async def text_completions(request: Request):
+    return await _complete(request, completions, completion_cost)
+
+
+async def _complete(request: Request, endpoint, cost):
+    """Chat Completions and legacy Completions: the same steps, each with its own module."""
     key, state = authenticate(request), request.app.state
     body = await json_body(request)
-    await admit(request, key.id, body, completion_cost)
+    await admit(request, key.id, body, cost)
     if isinstance(body, dict) and body.get("stream"):
-        events = await completions.stream(state.engine, body, lambda p, c: state.store.add_usage(key.id, p, c))
+        events = await endpoint.stream(state.engine, body, lambda p, c: state.store.add_usage(key.id, p, c))
         return StreamingResponse(events, media_type="text/event-stream")
-    obj, prompt_tokens, completion_tokens = await completions.complete(state.engine, body)
+    obj, prompt_tokens, completion_tokens = await endpoint.complete(state.engine, body)
     state.store.add_usage(key.id, prompt_tokens, completion_tokens)
     return JSONResponse(obj)
 

@@ -153,15 +153,10 @@ def too_large() -> APIError:
 
 async def read_form(request: Request) -> dict[str, tuple[str | None, bytes]]:
     """The form's fields, name -> (filename, bytes); refused with 413 as soon as it is too large."""
-    cap = MAX_FILE + FORM_OVERHEAD
-    if int(request.headers.get("content-length") or 0) > cap:
-        raise too_large()
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > cap:
-            raise too_large()
-    return await asyncio.to_thread(parse_form, bytes(raw), request.headers.get("content-type", ""))
+    from .app import read_capped
+
+    raw = await read_capped(request, MAX_FILE + FORM_OVERHEAD, too_large)
+    return await asyncio.to_thread(parse_form, raw, request.headers.get("content-type", ""))
 
 
 def parse_form(body: bytes, content_type: str) -> dict[str, tuple[str | None, bytes]]:
