@@ -132,3 +132,14 @@ def test_a_strict_schema_that_breaks_the_rules_gets_the_platforms_400(client, mo
     with pytest.raises(openai.BadRequestError, match="function 'get_weather'.*additionalProperties"):
         client.responses.create(model=model, input="Hi", tools=[{**WEATHER, "parameters": {
             "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}])
+
+
+def test_reasoning_effort_none_is_accepted_as_what_the_sandbox_does(client, model):
+    """GPT-6 models take temperature only with reasoning off; the same code runs on the sandbox."""
+    chat = client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Hi"}], max_tokens=2,
+                                          temperature=0, reasoning_effort="none")
+    response = client.responses.create(model=model, input="Hi", max_output_tokens=16, temperature=0,
+                                       reasoning={"effort": "none"})
+    assert chat.choices and response.reasoning.effort == "none"
+    with pytest.raises(openai.BadRequestError, match="not a reasoning model"):
+        client.responses.create(model=model, input="Hi", reasoning={"effort": "low"})

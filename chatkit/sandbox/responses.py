@@ -101,7 +101,7 @@ def response_object(req: ResponsesRequest, engine, rid: str, created: int, statu
         "instructions": req.instructions, "max_output_tokens": req.max_output_tokens, "model": engine.model_id,
         "output": output, "parallel_tool_calls": req.parallel_tool_calls is not False,
         "previous_response_id": req.previous_response_id, "background": bool(req.background),
-        "reasoning": {"effort": None, "summary": None}, "store": req.store,
+        "reasoning": {"effort": (req.reasoning or {}).get("effort"), "summary": None}, "store": req.store,
         "temperature": 1.0 if req.temperature is None else req.temperature,
         "top_p": 1.0 if req.top_p is None else req.top_p, "text": {"format": fmt or {"type": "text"}},
         "tool_choice": tool_choice or "auto", "tools": [t.model_dump(exclude_none=True) for t in req.tools or []],

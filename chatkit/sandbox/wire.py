@@ -59,7 +59,10 @@ class _Request(_Body):
 
 # Parameters of the real API that the sandbox refuses, and why (the README lists them).
 NO_AUDIO = "The sandbox model reads and writes text only."
-NOT_REASONING = "The sandbox model is not a reasoning model."
+NOT_REASONING = ("The sandbox model is not a reasoning model: the only effort it accepts is \"none\" "
+                 "(what GPT-6 models need for temperature and top_p).")
+# Values of an unsupported parameter that ask for what the sandbox does anyway: accepted.
+ALREADY_SO = (None, ["text"], "disabled", "none", {"effort": "none"})
 NO_SEARCH = "The sandbox has no web search."
 
 
@@ -156,6 +159,8 @@ class ChatRequest(_Request):
     user: str | None = None
     metadata: dict[str, str] | None = None
     store: bool | None = None
+    reasoning_effort: Literal["none"] | None = None  # anything else is refused above
+    modalities: list[Literal["text"]] | None = None
     service_tier: str | None = None
     safety_identifier: str | None = None
     prompt_cache_key: str | None = None
@@ -255,6 +260,8 @@ class ResponsesRequest(_Request):
     tool_choice: Union[Literal["none", "auto", "required"], ResponsesToolChoice, None] = None
     parallel_tool_calls: bool | None = None
     background: bool | None = None
+    reasoning: dict | None = None  # only {"effort": "none"} gets this far
+    truncation: Literal["disabled"] | None = None
     # Accepted; they change nothing in the answer, here or on the platform.
     user: str | None = None
     metadata: dict[str, str] | None = None
@@ -269,7 +276,7 @@ def parse(model: type[BaseModel], data: object) -> BaseModel:
     if not isinstance(data, dict):
         raise APIError(400, "The request body must be a JSON object.")
     for name, why in getattr(model, "UNSUPPORTED", {}).items():
-        if data.get(name) not in (None, ["text"], "disabled"):  # text only, never truncated: as here
+        if data.get(name) not in ALREADY_SO:  # text only, never truncated, no reasoning: as here
             raise APIError(400, f"Unsupported parameter: '{name}' is not supported with this model. {why}",
                            param=name, code="unsupported_parameter")
     try:
