@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import secrets
+import sys
 import time
 
 from . import chat, completions, responses
@@ -60,6 +61,8 @@ class Worker:
                 try:
                     busy = await self.step()
                 except Exception:
+                    if sys.is_finalizing() or _executor_closed():
+                        return  # Python is exiting around the sandbox's daemon thread: nothing to do
                     log.exception("sandbox bug in the batch worker; trying again in %s s", POLL)
                     busy = False
                 if not busy:
@@ -248,3 +251,12 @@ def check_request(data: dict, endpoint: str, seen: set[str]) -> dict | None:
         return problem("invalid_request", "The request's 'body' must be a JSON object: the body you would send "
                        f"to {endpoint}.", "body")
     return None
+
+
+def _executor_closed() -> bool:
+    """True once the event loop's default thread pool has shut down (the process is exiting)."""
+    try:
+        asyncio.get_running_loop().run_in_executor(None, int).cancel()
+    except RuntimeError:
+        return True
+    return False
