@@ -25,7 +25,7 @@ from ..keys import mask_key
 from . import batches, chat, completions, files, responses
 from .background import Jobs
 from .batchworker import Worker
-from .limits import Limits, LimitsMiddleware, admit, chat_cost, completion_cost, response_cost
+from .limits import Limits, LimitsMiddleware, admit
 from .wire import APIError, model_not_found
 
 log = logging.getLogger("chatkit.sandbox")
@@ -140,22 +140,23 @@ async def get_model(request: Request):
 
 
 async def chat_completions(request: Request):
-    return await _complete(request, chat, chat_cost)
+    return await _complete(request, chat)
 
 
 async def text_completions(request: Request):
-    return await _complete(request, completions, completion_cost)
+    return await _complete(request, completions)
 
 
-async def _complete(request: Request, endpoint, cost):
+async def _complete(request: Request, endpoint):
     """Chat Completions and legacy Completions: the same steps, each with its own module."""
     key, state = authenticate(request), request.app.state
     body = await json_body(request)
-    await admit(request, key.id, body, cost)
-    if isinstance(body, dict) and body.get("stream"):
-        events = await endpoint.stream(state.engine, body, lambda p, c: state.store.add_usage(key.id, p, c))
+    prepared = await asyncio.to_thread(endpoint.prepare, state.engine, body)  # checks and tokenizing, once
+    await admit(request, key.id, endpoint.cost(prepared))
+    if prepared[0].stream:
+        events = await endpoint.stream(state.engine, prepared, lambda p, c: state.store.add_usage(key.id, p, c))
         return StreamingResponse(events, media_type="text/event-stream")
-    obj, prompt_tokens, completion_tokens = await endpoint.complete(state.engine, body)
+    obj, prompt_tokens, completion_tokens = await endpoint.complete(state.engine, prepared)
     state.store.add_usage(key.id, prompt_tokens, completion_tokens)
     return JSONResponse(obj)
 
@@ -163,18 +164,16 @@ async def _complete(request: Request, endpoint, cost):
 async def create_response(request: Request):
     key, state = authenticate(request), request.app.state
     body = await json_body(request)
-    await admit(request, key.id, body, response_cost)
-    streamed = isinstance(body, dict) and body.get("stream")
-    if isinstance(body, dict) and body.get("background"):
-        run = await asyncio.to_thread(responses.Run, state.engine, state.store, key.id, body)
+    run = await asyncio.to_thread(responses.Run, state.engine, state.store, key.id, body)  # checks, once
+    await admit(request, key.id, run.cost)
+    if run.req.background:
         job = state.jobs.start(run)
-        if streamed:
+        if run.req.stream:
             return StreamingResponse(job.follow(), media_type="text/event-stream")
         return JSONResponse(job.run.snapshot("queued"))
-    if streamed:
-        events = await responses.stream(state.engine, state.store, key.id, body)
-        return StreamingResponse(events, media_type="text/event-stream")
-    return JSONResponse(await responses.create(state.engine, state.store, key.id, body))
+    if run.req.stream:
+        return StreamingResponse(await responses.stream(run), media_type="text/event-stream")
+    return JSONResponse(await responses.create(run))
 
 
 async def count_input_tokens(request: Request):

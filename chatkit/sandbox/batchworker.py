@@ -155,10 +155,12 @@ async def run_request(engine, store, key_id: str, endpoint: str, body: dict) -> 
                 raise APIError(400, f"A batch runs each request whole: '{name}' is not supported in the Batch API. "
                                "Remove it from the request's body.", param=name, code="unsupported_parameter")
         if endpoint == "/v1/responses":
-            obj = await responses.create(engine, store, key_id, body)  # it records its usage itself
+            run = await asyncio.to_thread(responses.Run, engine, store, key_id, body)
+            obj = await responses.create(run)  # it records its usage itself
             return 200, obj, (obj["usage"]["input_tokens"], obj["usage"]["output_tokens"])
         api = chat if endpoint == "/v1/chat/completions" else completions
-        obj, prompt_tokens, completion_tokens = await api.complete(engine, body)
+        prepared = await asyncio.to_thread(api.prepare, engine, body)
+        obj, prompt_tokens, completion_tokens = await api.complete(engine, prepared)
         store.add_usage(key_id, prompt_tokens, completion_tokens)
         return 200, obj, (prompt_tokens, completion_tokens)
     except APIError as exc:

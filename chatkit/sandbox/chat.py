@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import time
 from typing import AsyncIterator
 
-from . import runner, structured
+from . import limits, runner, structured
 from .engine import Sampling
 from .structured import Plan
 from .wire import APIError, ChatRequest, context_too_long, model_not_found, parse, text_of
@@ -143,9 +142,15 @@ def usage(prompt_tokens: int, completion_tokens: int) -> dict:
     }
 
 
-async def complete(engine, body: dict) -> tuple[dict, int, int]:
-    """A whole chat.completion object, plus (prompt, completion) token counts."""
-    req, prompt, samplings, plan = await asyncio.to_thread(prepare, engine, body)
+def cost(prepared) -> int:
+    """Tokens the request counts against a rate limit before it runs (see limits.cost)."""
+    _, prompt, samplings, _ = prepared
+    return limits.cost(prompt, [s.max_tokens for s in samplings])
+
+
+async def complete(engine, prepared) -> tuple[dict, int, int]:
+    """A whole chat.completion object for a request checked by :func:`prepare`, plus (prompt, completion) tokens."""
+    req, prompt, samplings, plan = prepared
     choices, generated = [], 0
     for index, sampling in enumerate(samplings):
         gen = engine.generate(prompt, sampling)
@@ -165,9 +170,9 @@ async def complete(engine, body: dict) -> tuple[dict, int, int]:
     return obj, len(prompt), generated
 
 
-async def stream(engine, body: dict, on_done) -> AsyncIterator[str]:
+async def stream(engine, prepared, on_done) -> AsyncIterator[str]:
     """Server-sent events, one chunk per piece; ``on_done(prompt, completion)`` records usage."""
-    req, prompt, samplings, plan = await asyncio.to_thread(prepare, engine, body)
+    req, prompt, samplings, plan = prepared
     include_usage = bool(req.stream_options and req.stream_options.include_usage)
     base = {"id": "chatcmpl-" + secrets.token_hex(12), "object": "chat.completion.chunk",
             "created": int(time.time()), "model": engine.model_id, "system_fingerprint": FINGERPRINT,

@@ -6,13 +6,12 @@ OpenAI quick-starts wrote a chat ("User: Hello\\nAI:") and let the model write t
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import time
 from typing import AsyncIterator
 
-from . import chat, runner
+from . import chat, limits, runner
 from .engine import Sampling
 from .wire import APIError, CompletionRequest, model_not_found, parse
 
@@ -105,9 +104,15 @@ def envelope(engine) -> dict:
             "model": engine.model_id, "system_fingerprint": chat.FINGERPRINT}
 
 
-async def complete(engine, body: dict) -> tuple[dict, int, int]:
-    """A whole text_completion object, plus (prompt, completion) token counts."""
-    req, text, prompt, samplings = await asyncio.to_thread(prepare, engine, body)
+def cost(prepared) -> int:
+    """Tokens the request counts against a rate limit before it runs (see limits.cost)."""
+    _, _, prompt, samplings = prepared
+    return limits.cost(prompt, [s.max_tokens for s in samplings])
+
+
+async def complete(engine, prepared) -> tuple[dict, int, int]:
+    """A whole text_completion object for a request checked by :func:`prepare`, plus (prompt, completion) tokens."""
+    req, text, prompt, samplings = prepared
     choices, generated = [], 0
     for index, sampling in enumerate(samplings):
         gen = engine.generate(prompt, sampling)
@@ -120,9 +125,9 @@ async def complete(engine, body: dict) -> tuple[dict, int, int]:
     return obj, len(prompt), generated
 
 
-async def stream(engine, body: dict, on_done) -> AsyncIterator[str]:
+async def stream(engine, prepared, on_done) -> AsyncIterator[str]:
     """Server-sent events, one chunk per piece; ``on_done(prompt, completion)`` records usage."""
-    req, text, prompt, samplings = await asyncio.to_thread(prepare, engine, body)
+    req, text, prompt, samplings = prepared
     include_usage = bool(req.stream_options and req.stream_options.include_usage)
     base = envelope(engine)
     if include_usage:

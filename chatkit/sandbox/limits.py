@@ -30,7 +30,6 @@ import threading
 import time
 from collections import Counter
 
-from . import chat, completions, responses
 from .engine import DEFAULT_MAX_TOKENS
 from .wire import APIError
 
@@ -209,30 +208,17 @@ def _ms(seconds: float) -> int:
 
 # --- what a request costs, counted before it runs ------------------------------------
 
-def _output(limit: int | None) -> int:
-    return DEFAULT_MAX_TOKENS if limit is None else limit
+def cost(prompt: list[int], output_limits: list[int | None]) -> int:
+    """What a request counts against the tokens limit before it runs, as the platform counts it:
+    its prompt tokens plus each output limit (the sandbox's cap when a request sets none)."""
+    return len(prompt) + sum(DEFAULT_MAX_TOKENS if limit is None else limit for limit in output_limits)
 
 
-def chat_cost(engine, store, key_id: str, body) -> int:
-    _, prompt, samplings, _ = chat.prepare(engine, body)
-    return len(prompt) + sum(_output(s.max_tokens) for s in samplings)
-
-
-def completion_cost(engine, store, key_id: str, body) -> int:
-    _, _, prompt, samplings = completions.prepare(engine, body)
-    return len(prompt) + sum(_output(s.max_tokens) for s in samplings)
-
-
-def response_cost(engine, store, key_id: str, body) -> int:
-    req, _, prompt, _ = responses.prepare(engine, store, key_id, body)
-    return len(prompt) + _output(req.max_output_tokens)
-
-
-async def admit(request, key_id: str, body, cost) -> None:
+async def admit(request, key_id: str, tokens: int) -> None:
     """Refuse the request with a 429 if its key is over its quota or a rate limit; else count it.
 
-    ``cost(engine, store, key_id, body)`` checks the request (a 400 comes before any counting)
-    and returns its tokens; it runs only while a rate limit is on.
+    The route calls it once the request is checked (a 400 comes before any counting), with
+    the request's ``tokens`` from :func:`cost`.
     """
     state = request.app.state
     limits: Limits = state.limits
@@ -241,7 +227,6 @@ async def admit(request, key_id: str, body, cost) -> None:
             rows = await asyncio.to_thread(state.store.usage, key_id)
             limits.check_quota(key_id, sum(row["input_tokens"] + row["output_tokens"] for row in rows))
         if limits.rpm or limits.tpm:
-            tokens = await asyncio.to_thread(cost, state.engine, state.store, key_id, body)
             limits.take(key_id, state.engine.model_id, tokens)
     finally:  # the headers tell the state just after this request was counted (or refused), not after it ran
         request.state.ratelimit_headers = limits.headers(key_id)

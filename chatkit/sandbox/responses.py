@@ -15,7 +15,7 @@ import secrets
 import time
 from typing import AsyncIterator
 
-from . import runner, structured
+from . import limits, runner, structured
 from .chat import check_context, with_system
 from .engine import Sampling
 from .structured import Plan
@@ -140,6 +140,11 @@ class Run:
         self.item_id = "msg_" + secrets.token_hex(16)
         self.gen = engine.generate(self.prompt, sampling(self.req, self.plan))
 
+    @property
+    def cost(self) -> int:
+        """Tokens the request counts against a rate limit before it runs (see limits.cost)."""
+        return limits.cost(self.prompt, [self.req.max_output_tokens])
+
     def snapshot(self, status: str) -> dict:
         return response_object(self.req, self.engine, self.rid, self.created, status, [], None)
 
@@ -160,8 +165,8 @@ class Run:
         return obj
 
 
-async def create(engine, store, key_id: str, body: dict) -> dict:
-    run = await asyncio.to_thread(Run, engine, store, key_id, body)  # checks and tokenizing: off the event loop
+async def create(run: "Run") -> dict:
+    """Run a checked request (``await asyncio.to_thread(Run, …)``) to the end; the response object."""
     text, _ = await runner.collect(run.gen)
     return run.finish(text)
 
@@ -230,9 +235,8 @@ async def _events(run: Run) -> AsyncIterator[dict]:
         yield {"type": kind, "response": final}
 
 
-async def stream(engine, store, key_id: str, body: dict) -> AsyncIterator[str]:
+async def stream(run: "Run") -> AsyncIterator[str]:
     """Server-sent events for a streamed (not background) response."""
-    run = await asyncio.to_thread(Run, engine, store, key_id, body)
 
     async def sse() -> AsyncIterator[str]:
         seq = 0
