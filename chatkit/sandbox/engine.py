@@ -112,9 +112,8 @@ class LlamaEngine:
         props = self._call("GET", "/props")
         self._template = jinja2.sandbox.ImmutableSandboxedEnvironment().from_string(props["chat_template"])
         # The tokens that end a turn; a logit_bias of -100 on them keeps the model talking.
-        ends = {props["eos_token"], "<|im_end|>", "<|endoftext|>"}
-        self.end_tokens = sorted({t for s in ends for t in self.tokenize(s, special=True)[:1]
-                                  if len(self.tokenize(s, special=True)) == 1})
+        ends = [self.tokenize(s, special=True) for s in {props["eos_token"], "<|im_end|>", "<|endoftext|>"}]
+        self.end_tokens = sorted({ids[0] for ids in ends if len(ids) == 1})
         self.lock = threading.Lock()  # held while a generation runs
 
     def render(self, messages: list[dict]) -> list[int]:

@@ -212,12 +212,11 @@ class FunctionCallOutput(_Body):
 InputItem = Union[InputMessage, FunctionCallItem, FunctionCallOutput]
 
 
-class TextFormat(_Body):
+class TextFormat(JSONSchemaFormat):
+    """Responses' ``text.format``: Chat's ``json_schema`` fields, flat, next to the type."""
+
     type: Literal["text", "json_object", "json_schema"]
     name: str | None = None
-    schema_: dict | None = Field(None, alias="schema")
-    strict: bool | None = None
-    description: str | None = None
 
 
 class TextOptions(_Body):
