@@ -1,0 +1,61 @@
+"""What every exercise check is made of: the answer that is wrong, the exercise, and a record of
+what the learner's function sent and received."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable
+
+
+class Wrong(Exception):
+    """The answer runs but does not do what the exercise asks; the message says what is off."""
+
+
+@dataclass
+class Exercise:
+    name: str
+    function: str  # the name the learner's function has in the notebook
+    hint: str
+    run: Callable[[Callable], str]  # raises Wrong, or returns what the success message says
+    solution: str  # the reference solution's source
+
+
+# --- what the learner's function sent and received -------------------------------
+
+@dataclass
+class Call:
+    path: str
+    body: dict
+    status: int
+    answer: dict
+
+
+@contextmanager
+def recorded(function: Callable, name: str = "client"):
+    """Point the function's ``client`` at a copy that records every request and its answer."""
+    import openai
+
+    namespace = function.__globals__
+    original = namespace.get(name)
+    if not isinstance(original, (openai.OpenAI,)):
+        raise Wrong(f"{function.__name__}() should use the notebook's `{name}`: run the setup cell at the top.")
+    calls: list[Call] = []
+
+    def on_response(response) -> None:
+        response.read()
+        try:
+            answer = json.loads(response.text)
+        except ValueError:
+            answer = {}
+        body = json.loads(response.request.content or b"{}")
+        calls.append(Call(response.request.url.path, body, response.status_code, answer))
+
+    http = openai.DefaultHttpx2Client(event_hooks={"response": [on_response]})
+    namespace[name] = original.with_options(http_client=http)
+    try:
+        yield calls
+    finally:
+        namespace[name] = original
+        http.close()
