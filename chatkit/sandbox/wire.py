@@ -50,19 +50,19 @@ class _Body(BaseModel):
 
 class _Request(_Body):
     """A request body. A parameter the sandbox does not know is refused, as the platform does;
-    one it knows but cannot honour (``UNSUPPORTED``) is refused with the reason."""
+    one it knows but cannot honour (``UNSUPPORTED``) is refused with the reason, unless it asks
+    for what the sandbox does anyway (``ALREADY``: text only, no reasoning, no truncation)."""
 
     model_config = ConfigDict(extra="forbid")
     UNKNOWN: ClassVar[str] = "Unrecognized request argument supplied: {param}"
     UNSUPPORTED: ClassVar[dict[str, str]] = {}
+    ALREADY: ClassVar[dict[str, object]] = {}
 
 
 # Parameters of the real API that the sandbox refuses, and why (the README lists them).
 NO_AUDIO = "The sandbox model reads and writes text only."
 NOT_REASONING = ("The sandbox model is not a reasoning model: the only effort it accepts is \"none\" "
                  "(what GPT-6 models need for temperature and top_p).")
-# Values of an unsupported parameter that ask for what the sandbox does anyway: accepted.
-ALREADY_SO = (None, ["text"], "disabled", "none", {"effort": "none"})
 NO_SEARCH = "The sandbox has no web search."
 
 
@@ -135,6 +135,7 @@ class ChatRequest(_Request):
                    "prediction": "The sandbox does not do predicted outputs.",
                    "functions": "Use 'tools' instead (functions is deprecated).",
                    "function_call": "Use 'tool_choice' instead (function_call is deprecated)."}
+    ALREADY = {"modalities": ["text"], "reasoning_effort": "none"}
     model: str
     messages: list[ChatMessage] = Field(min_length=1)
     temperature: float | None = Field(None, ge=0.0, le=2.0)
@@ -245,6 +246,7 @@ class ResponsesRequest(_Request):
                    "max_tool_calls": "Limit tool calls with 'parallel_tool_calls' here.",
                    "prompt": "The sandbox has no stored prompts.",
                    "conversation": "Use 'previous_response_id' here to continue a conversation."}
+    ALREADY = {"reasoning": {"effort": "none"}, "truncation": "disabled"}
     model: str
     input: Union[str, list[InputItem]]
     instructions: str | None = None
@@ -270,12 +272,16 @@ class ResponsesRequest(_Request):
     stream_options: dict | None = None
 
 
+_NOT_ALLOWED = object()
+
+
 def parse(model: type[BaseModel], data: object) -> BaseModel:
     """Validate a JSON body, raising the APIError OpenAI would send."""
     if not isinstance(data, dict):
         raise APIError(400, "The request body must be a JSON object.")
     for name, why in getattr(model, "UNSUPPORTED", {}).items():
-        if data.get(name) not in ALREADY_SO:  # text only, never truncated, no reasoning: as here
+        value = data.get(name)
+        if value is not None and value != getattr(model, "ALREADY", {}).get(name, _NOT_ALLOWED):
             raise APIError(400, f"Unsupported parameter: '{name}' is not supported with this model. {why}",
                            param=name, code="unsupported_parameter")
     try:
