@@ -7,8 +7,9 @@
 from .connect import backend_info, connect, connect_async
 from .conversation import Conversation
 from .errors import ChatkitError
+from .failures import explain
 from .keys import mask_key, save_key
 from .verify import verify
 
-__all__ = ["ChatkitError", "Conversation", "backend_info", "connect", "connect_async", "mask_key", "save_key", "verify"]
+__all__ = ["ChatkitError", "Conversation", "backend_info", "connect", "connect_async", "explain", "mask_key", "save_key", "verify"]
 __version__ = "0.1.0"

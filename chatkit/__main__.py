@@ -41,6 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     except ChatkitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:
+        from .failures import explain  # imports openai, which the doctor must not need
+
+        found = explain(exc)
+        if found.kind == "unknown":
+            raise
+        print(f"error: {found.line()}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130

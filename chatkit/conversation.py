@@ -15,8 +15,11 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import openai
+
 from . import tokens
 from .errors import ChatkitError
+from .failures import explain
 
 APIS = ("chat", "responses")
 STRATEGIES = ("drop_oldest", "summarize")
@@ -264,7 +267,6 @@ def _shorter(text: str) -> str:
 
 
 def _explain(exc: Exception) -> None:
-    """Add the fix to a context_length_exceeded error (the message the learner sees)."""
-    if getattr(exc, "code", None) == "context_length_exceeded" and hasattr(exc, "add_note"):
-        exc.add_note("The conversation no longer fits the model's context window. Fix: give it a budget, "
-                     f"e.g. Conversation(client, budget=1500), or start a new one. (See {DOCS})")
+    """Add what to do next to an API error (the last line of the traceback the learner sees)."""
+    if isinstance(exc, openai.APIError) and hasattr(exc, "add_note"):
+        exc.add_note(explain(exc).line())

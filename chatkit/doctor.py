@@ -302,7 +302,7 @@ def _test_call() -> Check:
         return Check("Test call", False, exc.what, exc.fix)
     verdict = verify(client)
     if not verdict.ok:
-        return Check("Test call", False, verdict.message, _verdict_fix(verdict, client.api_key))
+        return Check("Test call", False, verdict.message, verdict.fix)
     return _completion(client)
 
 
@@ -310,47 +310,19 @@ def _completion(client) -> Check:
     """One 5-token chat completion, timed; greedy (temperature 0) so the doctor's output repeats."""
     import openai
 
+    from .failures import explain
+
     start = time.perf_counter()
     try:
         reply = client.chat.completions.create(
             model=client.default_model, messages=[{"role": "user", "content": "Say hello."}], max_tokens=5,
             temperature=0)
-    except openai.APIStatusError as exc:
-        return Check("Test call", False, f"the test chat completion failed: {exc.status_code} {exc.message[:200]}",
-                     _fix_for(exc))
-    except openai.APITimeoutError:
-        return Check("Test call", False, f"the test chat completion took more than {CALL_TIMEOUT} s",
-                     "Run the doctor again; if it is still slow, close other busy programs (the sandbox "
-                     "shares your CPU) or check your network.")
-    except openai.APIConnectionError:
-        return Check("Test call", False, f"the test chat completion lost its connection to {client.base_url}",
-                     "Check your internet connection or proxy, then run the doctor again.")
+    except openai.APIError as exc:
+        found = explain(exc)
+        return Check("Test call", False, f"the test chat completion failed: {found.what}", found.fix)
     ms = round((time.perf_counter() - start) * 1000)
     text = (reply.choices[0].message.content or "").strip() if reply.choices else ""
     return Check("Test call", True, f"{client.default_model} answered {text!r} in {ms} ms at {client.base_url}")
-
-
-def _verdict_fix(verdict, key: str) -> str:
-    if verdict.problem == "wrong_key" and key.startswith("sk-sandbox-"):
-        # The usual cause: the key was made in another data folder (keys create --data-dir).
-        return ("A sandbox key works only with the sandbox whose data folder made it. Make one here with: "
-                "python -m chatkit keys create --save (add --data-dir DIR if your sandbox uses another folder).")
-    return verdict.fix
-
-
-def _fix_for(exc) -> str:
-    import openai
-
-    from .config import DEFAULT_MODELS
-
-    if getattr(exc, "code", None) == "insufficient_quota":
-        return "Add credit to your account (platform.openai.com, Settings, Billing), then try again."
-    fixes = {openai.NotFoundError: "Set CHATKIT_MODEL to a model this server has (see client.models.list()), "
-                                   "or remove it.",
-             openai.RateLimitError: "Wait a minute, then run the doctor again.",
-             openai.BadRequestError: f"Set CHATKIT_MODEL to a chat model such as {DEFAULT_MODELS['openai']}, "
-                                     "or remove it."}
-    return fixes.get(type(exc), "The server had a problem: wait a minute, then run the doctor again.")
 
 
 if __name__ == "__main__":

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-import socket
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
 import openai
 
+from .failures import explain
 from .keys import mask_key
+
+# What went wrong, in the words of chatkit.explain, grouped into verify's four problems.
+PROBLEMS = {"wrong_key": "wrong_key", "missing_key": "wrong_key", "permission": "permission", "region": "permission",
+            "host_not_found": "base_url", "refused": "base_url"}
 
 
 @dataclass(frozen=True)
@@ -17,7 +20,7 @@ class Verdict:
     """The answer of :func:`verify`: ``ok``, and if not, the ``problem``, what happened and the fix."""
 
     ok: bool
-    problem: str | None  # None, "wrong_key", "permission", "base_url", "network"
+    problem: str | None  # None, "wrong_key", "permission", "base_url", "network" (anything else)
     message: str
     fix: str = ""
 
@@ -35,16 +38,11 @@ def verify(client: openai.OpenAI) -> Verdict:
     try:
         # The raw answer, not the SDK's parsed page: a web page answering 200 must not crash.
         response = client.with_options(max_retries=0, timeout=15).models.with_raw_response.list()
-    except openai.AuthenticationError:
-        return Verdict(False, "wrong_key", f"The server at {url} refused the key {key} (wrong or revoked).",
-                       "Copy the key again from the API keys page, or create a new one, then save it to .env.")
-    except openai.PermissionDeniedError:
-        return Verdict(False, "permission", f"The key {key} works but may not list models.",
-                       "Give the key the 'Models: read' permission, or use an unrestricted key.")
-    except openai.NotFoundError:
-        return _not_an_api(url)
-    except openai.APIConnectionError as exc:
-        return _connection_problem(url, exc)
+    except openai.APIError as exc:
+        found = explain(exc)
+        if found.kind in ("url", "model"):
+            return _not_an_api(url)
+        return Verdict(False, PROBLEMS.get(found.kind, "network"), found.what, found.fix)
     models = _model_list(response.text)
     if models is None:
         return _not_an_api(url)
@@ -65,19 +63,3 @@ def _model_list(text: str) -> list | None:
         return None
     data = body.get("data") if isinstance(body, dict) else None
     return data if isinstance(data, list) else None
-
-
-def _connection_problem(url: str, exc: Exception) -> Verdict:
-    host = urlparse(url).hostname or url
-    causes = []
-    while exc is not None:
-        causes.append(exc)
-        exc = exc.__cause__ or exc.__context__
-    if any(isinstance(c, socket.gaierror) or "Name or service not known" in str(c) for c in causes):
-        return Verdict(False, "base_url", f"The host name '{host}' could not be found.",
-                       "Check the spelling of OPENAI_BASE_URL, and that you are online.")
-    if any(isinstance(c, ConnectionRefusedError) or "refused" in str(c).lower() for c in causes):
-        return Verdict(False, "base_url", f"Nothing is listening at {url}.",
-                       "Start the server (for a local model) or fix OPENAI_BASE_URL.")
-    return Verdict(False, "network", f"Could not reach {url} (no network, a proxy or a firewall).",
-                   "Check your internet connection or proxy settings, then try again.")

@@ -217,7 +217,7 @@ def test_nothing_listening_fails_the_call(monkeypatch):
 
 def test_an_unknown_model_fails_the_call(monkeypatch):
     monkeypatch.setenv("CHATKIT_MODEL", "gpt-nonexistent")
-    assert_fails(diagnose(call=True), "Test call", "Set CHATKIT_MODEL")
+    assert_fails(diagnose(call=True), "Test call", "set CHATKIT_MODEL")
 
 
 def test_a_bad_config_fails_the_call_too(monkeypatch):

@@ -132,8 +132,8 @@ def test_an_unknown_model_shows_in_the_widget(box):
     assert pg.model.value == "no-such-model"
     pg.run_button.click()
     assert pg.wait(10)
-    assert "no model named 'no-such-model' (404)" in status(pg)
-    assert "Fix: pick a model from the list" in status(pg)
+    assert "no model named 'no-such-model' (404 model_not_found)" in status(pg)
+    assert "Fix: Pick a model from the list" in status(pg)
     assert isinstance(pg.error, openai.NotFoundError)
     with pytest.raises(openai.NotFoundError):
         pg.run()

@@ -63,7 +63,7 @@ def test_an_error_shows_in_the_widget(box):
     cmp = Compare(make_client(box), grid={"temperature": [0.0]}, model="no-such-model")
     cmp.run_button.click()
     assert cmp.wait(10)
-    assert "The server has no model named 'no-such-model' (404). Fix:" in status(cmp)
+    assert "The server has no model named 'no-such-model' (404 model_not_found). Fix:" in status(cmp)
 
 
 def test_a_client_without_a_default_model_gets_a_fix(box):

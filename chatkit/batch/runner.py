@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 
 from .. import tokens
 from ..errors import ChatkitError
+from ..failures import explain
 from .jsonl import ResultsFile, read_results
 from .throttle import Throttle
 
@@ -144,9 +145,9 @@ async def _send(client, model: str, item_id: str, request: dict) -> Result:
                       error=f"429 {exc.code}: still rate limited after the SDK's retries", started=started)
     except openai.APIStatusError as exc:
         return Result(item_id, "failed", latency=time.perf_counter() - start, attempts=_attempts(exc.response),
-                      error=f"{exc.status_code} {exc.code or ''}: {exc.message}".strip(), started=started)
+                      error=explain(exc).line(), started=started)
     except openai.APIConnectionError as exc:
-        return Result(item_id, "failed", latency=time.perf_counter() - start, error=f"connection: {exc}",
+        return Result(item_id, "failed", latency=time.perf_counter() - start, error=explain(exc).line(),
                       started=started)
     completion = raw.parse()
     usage = completion.usage.model_dump(include={"prompt_tokens", "completion_tokens", "total_tokens"}) \

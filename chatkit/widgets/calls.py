@@ -131,28 +131,6 @@ def chat_models(client) -> list[str]:
     return ([default] if default else []) + [i for i in ids if i != default]
 
 
-def explain(exc: BaseException, model: str = "") -> str:
-    """One sentence on what went wrong and what to do next, for the widget's status line."""
-    if isinstance(exc, ChatkitError):
-        return str(exc)
-    if isinstance(exc, openai.NotFoundError):
-        return (f"The server has no model named {model!r} (404). Fix: pick a model from the list; "
-                "client.models.list() shows them all.")
-    if isinstance(exc, openai.BadRequestError):
-        param = getattr(exc, "param", None)
-        where = f" Change the setting '{param}'." if param else ""
-        return f"The server rejected the request (400): {_message(exc)}.{where} Fix: move it back into range and run again."
-    if isinstance(exc, openai.AuthenticationError):
-        return "The key was refused (401). Fix: check it with chatkit.verify(); notebook 02 shows how."
-    if isinstance(exc, openai.RateLimitError):
-        return "Too many requests or no credit left (429). Fix: wait a minute and run again, or check your billing page."
-    if isinstance(exc, openai.APIConnectionError):
-        return "Cannot reach the server. Fix: check your connection, or run 'python -m chatkit doctor'."
-    if isinstance(exc, openai.APIStatusError):
-        return f"The server answered {exc.status_code}: {_message(exc)}. Fix: run again; if it persists, run 'python -m chatkit doctor'."
-    return f"Unexpected error: {type(exc).__name__}: {exc}. The traceback is below; please report it."
-
-
 def is_expected(exc: BaseException) -> bool:
     """Errors a learner causes (bad setting, wrong key): a sentence is enough, no traceback."""
     return isinstance(exc, (ChatkitError, openai.APIError))
@@ -160,10 +138,3 @@ def is_expected(exc: BaseException) -> bool:
 
 def format_traceback(exc: BaseException) -> str:
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-
-
-def _message(exc) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict) and body.get("message"):
-        return str(body["message"]).rstrip(".")
-    return str(exc).rstrip(".")

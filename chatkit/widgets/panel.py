@@ -12,7 +12,8 @@ import threading
 
 import ipywidgets as w
 
-from .calls import explain, format_traceback, is_expected
+from ..failures import explain
+from .calls import format_traceback, is_expected
 
 
 def classed(widget: w.Widget, css_class: str) -> w.Widget:
@@ -38,9 +39,9 @@ class Panel:
         color = "inherit" if ok else "#cf222e"
         self.status.value = f'<span style="color:{color}">{text_html}</span>'
 
-    def _show_error(self, exc: BaseException, model: str = "") -> None:
+    def _show_error(self, exc: BaseException) -> None:
         self.error = exc
-        self._say(html.escape(explain(exc, model)), ok=False)
+        self._say(html.escape(explain(exc).line()), ok=False)
         if not is_expected(exc):
             self.errors.append_stderr(format_traceback(exc))
 
@@ -51,7 +52,7 @@ class Panel:
             try:
                 action()
             except Exception as exc:  # noqa: BLE001 - shown to the learner, never swallowed
-                self._show_error(exc, self._model_name())
+                self._show_error(exc)
 
         return handler
 
@@ -76,7 +77,7 @@ class Panel:
             except Exception as exc:  # noqa: BLE001 - a worker has no caller to raise to
                 with self._lock:
                     if self.current(run_id):
-                        self._show_error(exc, self._model_name())
+                        self._show_error(exc)
 
         self._thread = threading.Thread(target=guarded, name=f"chatkit-{type(self).__name__}-{run_id}", daemon=True)
         self._thread.start()

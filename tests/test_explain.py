@@ -1,0 +1,231 @@
+"""chatkit.explain: every common failure, triggered for real, explained the same way everywhere.
+
+Errors the sandbox can produce are produced by it, through the official client; the
+rest (403 region, 5xx, 408, proxies) come from httpx2's MockTransport, answering as the
+platform does.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import httpx2
+import openai
+import pytest
+
+import chatkit
+from chatkit.failures import explain, mask_secrets
+
+KEY = "sk-proj-" + "Zq7Xw" * 8 + "CnT1"
+
+
+def sandbox_client(box, key=None, **options):
+    return openai.OpenAI(api_key=key or box.key, base_url=box.base_url, max_retries=0, **options)
+
+
+def failure(call):
+    with pytest.raises(Exception) as caught:
+        call()
+    return caught.value
+
+
+def chat(client, **fields):
+    body = {"model": getattr(client, "_model", None) or "scripted-test-model",
+            "messages": [{"role": "user", "content": "Hi"}], **fields}
+    return lambda: client.chat.completions.create(**body)
+
+
+def mocked(status: int, error: dict | None = None, headers: dict | None = None):
+    """A client whose every request gets one fixed answer from the 'platform'."""
+    def answer(request):
+        return httpx2.Response(status, json={"error": error} if error else {}, headers=headers or {})
+
+    return openai.OpenAI(api_key=KEY, base_url="https://api.example.test/v1", max_retries=0,
+                         http_client=httpx2.Client(transport=httpx2.MockTransport(answer)))
+
+
+def error(message, type_="invalid_request_error", code=None, param=None):
+    return {"message": message, "type": type_, "code": code, "param": param}
+
+
+# --- from the real sandbox -------------------------------------------------------------
+
+def test_a_wrong_key(scripted):
+    found = explain(failure(chat(sandbox_client(scripted, key=KEY))))
+    assert (found.kind, found.status, found.retry) == ("wrong_key", 401, False)
+    assert "sk-proj-…CnT1" in found.what and KEY not in str(found)
+    assert "API keys page" in found.fix
+
+
+def test_a_sandbox_key_from_another_data_folder(scripted):
+    found = explain(failure(chat(sandbox_client(scripted, key="sk-sandbox-" + "x" * 40))))
+    assert found.kind == "wrong_key" and "python -m chatkit keys create --save" in found.fix
+
+
+def test_an_unknown_model(scripted):
+    found = explain(failure(chat(sandbox_client(scripted), model="gpt-nonexistent")))
+    assert (found.kind, found.status) == ("model", 404)
+    assert "'gpt-nonexistent'" in found.what and "client.models.list()" in found.fix
+
+
+def test_a_wrong_url(scripted):
+    client = openai.OpenAI(api_key=scripted.key, base_url=scripted.base_url.removesuffix("/v1"), max_retries=0)
+    found = explain(failure(chat(client)))
+    assert (found.kind, found.status) == ("url", 404) and "/chat/completions" in found.what
+    assert "OPENAI_BASE_URL" in found.fix and "Chat Completions" in found.cause
+
+
+def test_a_parameter_out_of_range_names_the_setting(scripted):
+    found = explain(failure(chat(sandbox_client(scripted), temperature=5)))
+    assert (found.kind, found.status, found.retry) == ("bad_request", 400, False)
+    assert "'temperature'" in found.what
+
+
+def test_the_minimum_max_output_tokens(scripted):
+    client = sandbox_client(scripted)
+    found = explain(failure(lambda: client.responses.create(model="scripted-test-model", input="Hi",
+                                                          max_output_tokens=5)))
+    assert found.kind == "bad_request" and "'max_output_tokens'" in found.what
+
+
+def test_a_conversation_too_long_for_the_context_window(scripted):
+    long = [{"role": "user", "content": "word " * 9000}]
+    found = explain(failure(chat(sandbox_client(scripted), messages=long)))
+    assert (found.kind, found.code) == ("context_length", "context_length_exceeded")
+    assert "budget" in found.fix
+
+
+def test_a_rate_limit_says_how_long_to_wait(scripted):
+    scripted.limits.update(rpm=1)
+    try:
+        client = sandbox_client(scripted)
+        chat(client)()
+        found = explain(failure(chat(client)))
+    finally:
+        scripted.limits.update(rpm=None)
+        scripted.limits.reset()
+    assert (found.kind, found.status, found.retry) == ("rate_limit", 429, True)
+    assert found.fix.startswith("Wait ") and "retry-after" in found.fix
+
+
+def test_no_quota_is_not_a_rate_limit(scripted):
+    scripted.limits.update(quota_tokens=1)
+    try:
+        client = sandbox_client(scripted)
+        chat(client)()  # uses up the quota
+        found = explain(failure(chat(client)))
+    finally:
+        scripted.limits.update(quota_tokens=None)
+        scripted.limits.reset()
+    assert (found.kind, found.status, found.retry) == ("quota", 429, False)
+    assert "billing" in found.fix and "waiting will not help" in found.fix
+
+
+def test_nothing_listening(scripted):
+    client = openai.OpenAI(api_key=KEY, base_url="http://127.0.0.1:9/v1", max_retries=0)
+    found = explain(failure(chat(client)))
+    assert (found.kind, found.retry) == ("refused", True) and "sandbox" in found.cause
+
+
+def test_an_unknown_host():
+    client = openai.OpenAI(api_key=KEY, base_url="http://nonexistent.invalid/v1", max_retries=0)
+    found = explain(failure(chat(client)))
+    assert found.kind == "host_not_found" and "'nonexistent.invalid'" in found.what
+
+
+def test_a_timeout(scripted):
+    scripted.engine.enqueue("slow " * 50)
+    client = sandbox_client(scripted, timeout=0.001)
+    found = explain(failure(chat(client)))
+    assert (found.kind, found.retry) == ("timeout", True) and "timeout=" in found.fix
+
+
+def test_no_key_at_all(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    found = explain(failure(lambda: openai.OpenAI()))
+    assert found.kind == "missing_key" and "chatkit.connect()" in found.fix
+
+
+# --- answers only the real platform gives ------------------------------------------------
+
+def test_a_region_the_platform_does_not_serve():
+    client = mocked(403, error("Country, region, or territory not supported", "request_forbidden",
+                               "unsupported_country_region_territory"))
+    found = explain(failure(chat(client)))
+    assert (found.kind, found.retry) == ("region", False) and "provider" in found.fix
+
+
+def test_a_restricted_key():
+    found = explain(failure(chat(mocked(403, error("Missing scopes: model.request")))))
+    assert found.kind == "permission" and "sk-proj-…CnT1" in found.what and "Missing scopes" in found.what
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_server_errors_can_be_retried(status):
+    found = explain(failure(chat(mocked(status, error("The server had an error", "server_error")))))
+    assert (found.kind, found.retry) == ("server", True)
+
+
+def test_a_request_timeout_answer():
+    assert explain(failure(chat(mocked(408)))).kind == "timeout"
+
+
+def test_a_proxy_failure():
+    def refuse(request):
+        raise httpx2.ProxyError("407 Proxy Authentication Required")
+
+    client = openai.OpenAI(api_key=KEY, base_url="https://api.example.test/v1", max_retries=0,
+                           http_client=httpx2.Client(transport=httpx2.MockTransport(refuse)))
+    assert explain(failure(chat(client))).kind == "proxy"
+
+
+def test_a_key_echoed_by_a_server_is_masked():
+    found = explain(failure(chat(mocked(400, error(f"Bad key {KEY} in header")))))
+    assert KEY not in str(found) + found.line() + found._repr_html_() and "sk-proj-…CnT1" in found.what
+
+
+def test_mask_secrets_leaves_other_text_alone():
+    assert mask_secrets("temperature must be <= 2") == "temperature must be <= 2"
+    assert KEY not in mask_secrets(f"key={KEY} and '{KEY}'.")
+
+
+# --- one explanation everywhere -----------------------------------------------------------
+
+def test_chatkit_errors_keep_their_fix_and_docs():
+    found = explain(chatkit.ChatkitError("No key found.", fix="Add one to .env.", docs="notebooks/02"))
+    assert found.line() == "No key found. Fix: Add one to .env. (See notebooks/02)"
+
+
+def test_with_no_argument_it_explains_the_last_error(monkeypatch, scripted):
+    monkeypatch.setattr(sys, "last_value", failure(chat(sandbox_client(scripted), model="gpt-nonexistent")),
+                        raising=False)
+    assert chatkit.explain().kind == "model"
+
+
+def test_an_unexpected_error_is_named_not_hidden():
+    found = explain(KeyError("oops"))
+    assert found.kind == "unknown" and found.what.startswith("Unexpected error: KeyError")
+
+
+def test_printed_it_says_what_why_what_next_and_whether_to_retry(scripted):
+    text = str(explain(failure(chat(sandbox_client(scripted), model="gpt-nonexistent"))))
+    assert [line.split()[0] for line in text.splitlines()] == ["✗", "Likely", "What", "Retry?"]
+
+
+def test_conversation_errors_carry_the_same_fix(scripted):
+    conv = chatkit.Conversation(sandbox_client(scripted), model="gpt-nonexistent")
+    exc = failure(lambda: conv.ask("Hi"))
+    assert explain(exc).line() in exc.__notes__
+
+
+def test_the_cli_explains_api_errors(capsys, monkeypatch, scripted):
+    from chatkit.__main__ import main
+
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", scripted.base_url)
+    Path("in.jsonl").write_text('{"prompt": "Hi"}\n')
+    code = main(["batch", "in.jsonl", "--out", "out.jsonl"])
+    out = capsys.readouterr().out
+    assert code == 1 and "refused the key sk-proj-…CnT1" in out and "Fix: Copy the key again" in out
+    assert KEY not in out + Path("out.jsonl").read_text()
