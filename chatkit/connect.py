@@ -66,10 +66,12 @@ def _resolve(settings: Settings | None) -> tuple[Settings, str, str]:
     return settings, settings.api_key, settings.base_url
 
 
-def connect(**options) -> OpenAI:
+def connect(*, log=None, budget=None, **options) -> OpenAI:
     """Return an ``openai.OpenAI`` client for the live backend.
 
-    Keyword options (``timeout``, ``max_retries``…) go to the client.
+    Keyword options (``timeout``, ``max_retries``…) go to the client. ``log`` (a
+    :class:`~chatkit.calllog.CallLog` or a file path) records every call; ``budget`` (a
+    :class:`~chatkit.budget.Budget`) refuses calls that would go over it (notebook 07).
 
     >>> client = chatkit.connect()                                   # doctest: +SKIP
     >>> client.responses.create(model=client.default_model, input="Hi").output_text  # doctest: +SKIP
@@ -78,15 +80,23 @@ def connect(**options) -> OpenAI:
     settings, key, base_url = _resolve(options.pop("settings", None))
     client = OpenAI(api_key=key, base_url=base_url, **options)
     client.default_model = settings.model
-    return client
+    return _watched(client, log, budget)
 
 
-def connect_async(**options) -> AsyncOpenAI:
+def connect_async(*, log=None, budget=None, **options) -> AsyncOpenAI:
     """Like :func:`connect`, but returns an ``openai.AsyncOpenAI`` client."""
     settings, key, base_url = _resolve(options.pop("settings", None))
     client = AsyncOpenAI(api_key=key, base_url=base_url, **options)
     client.default_model = settings.model
-    return client
+    return _watched(client, log, budget)
+
+
+def _watched(client, log, budget):
+    if log is None and budget is None:
+        return client
+    from .calllog import CallLog, watch
+
+    return watch(client, log=log if log is None or isinstance(log, CallLog) else CallLog(log), budget=budget)
 
 
 def backend_info() -> BackendInfo:
