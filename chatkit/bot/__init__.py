@@ -1,0 +1,9 @@
+"""A customer-support bot for a small shop, built on :class:`chatkit.Conversation`.
+
+>>> from chatkit.bot import Bot, Shop
+>>> bot = Bot(chatkit.connect(), Shop.example())        # doctest: +SKIP
+"""
+
+from .bot import Bot, Refusal, Shop
+
+__all__ = ["Bot", "Refusal", "Shop"]

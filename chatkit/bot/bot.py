@@ -1,0 +1,258 @@
+"""A support bot for a small shop: one memory per user, a rate limit and a daily quota.
+
+The same :class:`Bot` can serve a notebook chat window and a webhook with many users at
+once: each user's turns run one at a time and in order, different users in parallel.
+
+>>> from chatkit.bot import Bot, Shop
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from ..conversation import Conversation
+from ..errors import ChatkitError
+
+DOCS = "notebooks/05-manage-conversation-context.ipynb"
+RESET_COMMANDS = frozenset({"/reset", "reset"})
+RESET_REPLY = "Done: I have forgotten our conversation. How can I help you?"
+# Ends an answer the reader stopped early: the model sees it was cut off, and "go on" works.
+CUT = " […]"
+OFF_TOPIC_RULE = ("If a request is not about {name} or the topics above, politely decline in one "
+                  "sentence and offer help with one of those topics instead.")
+
+
+@dataclass
+class Shop:
+    """What the bot knows about the shop it serves, and the system prompt built from it.
+
+    >>> prompt = Shop.example().system_prompt()
+    >>> "Page Turner Books" in prompt and "politely decline" in prompt
+    True
+    """
+
+    name: str
+    topics: list[str]
+    policies: dict[str, str]
+    faq: list[tuple[str, str]]
+    contact: str = ""
+
+    def system_prompt(self) -> str:
+        """Persona, topics, policies, the FAQ and the rules, as one system message."""
+        policies = "\n".join(f"- {topic}: {rule}" for topic, rule in self.policies.items())
+        faq = "\n".join(f"Q: {question}\nA: {answer}" for question, answer in self.faq)
+        unknown = f" and suggest writing to {self.contact}" if self.contact else ""
+        return (f"You are the friendly support assistant of {self.name}. Answer briefly, in at most "
+                f"three sentences.\n\nYou help with: {', '.join(self.topics)}.\n\n"
+                f"Shop policies:\n{policies}\n\nFrequently asked questions:\n{faq}\n\n"
+                f"Rules:\n- {OFF_TOPIC_RULE.format(name=self.name)}\n"
+                f"- Never invent a policy, price or date: if the answer is not above, say you do not "
+                f"know{unknown}.")
+
+    @classmethod
+    def example(cls) -> Shop:
+        """A made-up bookstore, ready to use."""
+        return cls(
+            name="Page Turner Books",
+            topics=["orders and delivery", "returns and refunds", "opening hours and the shop",
+                    "book recommendations", "gift cards"],
+            policies={
+                "Shipping": "free in the country from 25 euros, otherwise 3.90 euros; 2 to 4 working days.",
+                "Returns": "unread books within 30 days with the receipt, refunded to the original payment.",
+                "Opening hours": "Monday to Saturday 9:00 to 19:00, Sunday 11:00 to 17:00.",
+                "Gift cards": "from 10 to 200 euros, valid for 3 years, in the shop and online.",
+            },
+            faq=[("Where is my order?", "Use the tracking link in your shipping email; it updates daily."),
+                 ("Can you order a book you do not stock?", "Yes, most books arrive in the shop in 2 days."),
+                 ("Do you buy second-hand books?", "No, we only sell new books."),
+                 ("Can I reserve a book?", "Yes, we keep it for you for 7 days at the counter."),
+                 ("Do you gift-wrap?", "Yes, for free, in the shop and online."),
+                 ("Do you have events?", "Author readings on the first Thursday of each month at 19:00.")],
+            contact="help@pageturner.example")
+
+
+class Refusal(str):
+    """The bot's answer instead of a model call: the user is over the rate limit or the quota.
+
+    It is the text to show the user (``what``, then ``fix``: when to try again), so a chat
+    window shows it like any answer; a webhook can test ``isinstance(answer, Refusal)`` and
+    send HTTP 429 with ``retry_after`` (seconds).
+
+    >>> print(Refusal("rate", "You have sent 5 messages within 1 minute.", "Please try again in 9 seconds.", 9))
+    You have sent 5 messages within 1 minute. Please try again in 9 seconds.
+    """
+
+    def __new__(cls, reason: str, what: str, fix: str, retry_after: float) -> Refusal:  # noqa: PYI034
+        self = super().__new__(cls, f"{what} {fix}")
+        self.reason, self.what, self.fix, self.retry_after = reason, what, fix, retry_after
+        return self
+
+
+@dataclass
+class _User:
+    conversation: Conversation
+    lock: threading.Lock = field(default_factory=threading.Lock)  # one turn at a time, in order
+    recent: deque = field(default_factory=deque)  # times of the messages inside the rate window
+    day: dt.date | None = None
+    today: int = 0
+
+
+class Bot:
+    """A support bot: one :class:`~chatkit.Conversation` per user id, with limits per user.
+
+    **Parameters:**
+
+    - ``client``: from ``chatkit.connect()``; ``model`` defaults to ``client.default_model``.
+    - ``shop``: a :class:`Shop`; its ``system_prompt()`` is every conversation's instructions.
+    - ``budget``: input tokens per request for each user; older turns are dropped to fit.
+    - ``rate``: ``(messages, seconds)``, at most that many messages per user in any window of
+      that length. ``daily_quota``: messages per user per day (UTC). ``None`` turns either off.
+    - ``clock``: returns the time in seconds since the epoch, like ``time.time`` (tests pass a fake).
+    - Other options (``encoding``, ``max_output_tokens``, ``temperature``…) go to each Conversation.
+
+    A message counts toward the limits when it is let through, before the model is called.
+    Over a limit, the answer is a :class:`Refusal` (a ``str``) and no model call is made.
+    "/reset" (or "reset") forgets that user's conversation, without a model call; the limits
+    are kept, so resetting does not buy more messages.
+
+    >>> bot = Bot(chatkit.connect(), Shop.example(), rate=(5, 60), daily_quota=50)  # doctest: +SKIP
+    >>> bot.reply("ada", "Do you gift-wrap?")                                      # doctest: +SKIP
+    'Yes, we gift-wrap for free, in the shop and online.'
+    """
+
+    def __init__(self, client, shop: Shop, *, model: str | None = None, budget: int | None = 1500,
+                 rate: tuple[int, float] | None = (5, 60), daily_quota: int | None = 50,
+                 clock: Callable[[], float] = time.time, **options) -> None:
+        self.client, self.shop, self.budget = client, shop, budget
+        self.model = model or getattr(client, "default_model", None)
+        if not self.model:
+            raise ChatkitError("Bot needs a model.", fix="Pass model='…', or use a client from "
+                               "chatkit.connect(), which knows its default model.", docs=DOCS)
+        self.rate, self.daily_quota, self.clock, self.options = rate, daily_quota, clock, options
+        self.instructions = shop.system_prompt()
+        self._users: dict[str, _User] = {}
+        self._users_lock = threading.Lock()
+
+    def reply(self, user_id: str, text: str) -> str:
+        """The answer to ``text`` from ``user_id``: the model's, a :class:`Refusal`, or the reset note."""
+        user = self._user(user_id)
+        with user.lock:
+            return self._without_model(user, text) or user.conversation.ask(text)
+
+    def stream(self, user_id: str, text: str) -> Iterator[str]:
+        """Like :meth:`reply`, but yields the answer in pieces as the model writes them.
+
+        Nothing happens until the first piece is asked for; the user's lock is then held
+        until the stream ends or is closed. The whole answer joins the conversation with the
+        question. Closed early (``close()``, or a ``break`` that drops it): the connection is
+        closed, the model stops, and the part shown is kept, marked with ``CUT``. On an error
+        the question is taken back, as :meth:`Conversation.ask` does.
+        """
+        user = self._user(user_id)
+        with user.lock:
+            early = self._without_model(user, text)
+            if early:
+                yield early
+                return
+            yield from self._stream_turn(user.conversation, text)
+
+    def reset(self, user_id: str) -> None:
+        """Forget what ``user_id`` said (the rate limit and quota still count)."""
+        user = self._user(user_id)
+        with user.lock:
+            user.conversation = self._new_conversation()
+
+    def conversation(self, user_id: str) -> Conversation:
+        """The conversation with ``user_id`` so far (it shows as chat bubbles in a notebook)."""
+        return self._user(user_id).conversation
+
+    def _user(self, user_id: str) -> _User:
+        with self._users_lock:
+            if user_id not in self._users:
+                self._users[user_id] = _User(self._new_conversation())
+            return self._users[user_id]
+
+    def _new_conversation(self) -> Conversation:
+        return Conversation(self.client, instructions=self.instructions, model=self.model,
+                            budget=self.budget, **self.options)
+
+    def _without_model(self, user: _User, text: str) -> str | None:
+        """The answer when the model must not be called (a command, a limit); else None."""
+        if text.strip().lower() in RESET_COMMANDS:
+            user.conversation = self._new_conversation()
+            return RESET_REPLY
+        return self._admit(user, self.clock())
+
+    def _stream_turn(self, conv: Conversation, text: str) -> Iterator[str]:
+        conv.turns.append({"role": "user", "content": text})
+        parts: list[str] = []
+        try:
+            # Conversation.ask() does these steps with a request that does not stream.
+            conv.last_trim = conv._fit() if conv.budget is not None else None
+            with self.client.chat.completions.create(model=conv.model, messages=conv.messages,
+                                                     stream=True, **_options(conv)) as chunks:
+                for chunk in chunks:
+                    piece = chunk.choices[0].delta.content if chunk.choices else None
+                    if piece:
+                        parts.append(piece)
+                        yield piece
+        except GeneratorExit:  # raised only at a yield, so at least one piece was shown
+            conv.turns.append({"role": "assistant", "content": "".join(parts).rstrip() + CUT})
+            raise
+        except Exception:
+            conv.turns.pop()
+            raise
+        conv.turns.append({"role": "assistant", "content": "".join(parts)})
+
+    def _admit(self, user: _User, now: float) -> Refusal | None:
+        """A Refusal when over a limit; otherwise count the message and return None."""
+        refusal = self._over_quota(user, now) or self._over_rate(user, now)
+        if refusal is None:
+            user.recent.append(now)
+            user.today += 1
+        return refusal
+
+    def _over_rate(self, user: _User, now: float) -> Refusal | None:
+        if self.rate is None:
+            return None
+        count, window = self.rate
+        while user.recent and user.recent[0] <= now - window:
+            user.recent.popleft()
+        if len(user.recent) < count:
+            return None
+        wait = user.recent[0] + window - now
+        return Refusal("rate", f"You have sent {count} messages within {_duration(window)}.",
+                       f"Please try again in {_duration(wait)}.", wait)
+
+    def _over_quota(self, user: _User, now: float) -> Refusal | None:
+        day = dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
+        if user.day != day:
+            user.day, user.today = day, 0
+        if self.daily_quota is None or user.today < self.daily_quota:
+            return None
+        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+        wait = midnight.timestamp() - now
+        return Refusal("quota", f"You have used today's {self.daily_quota} messages.",
+                       f"Please come back tomorrow, in {_duration(wait)} (days start at midnight UTC).", wait)
+
+    def __repr__(self) -> str:
+        return f"<Bot {self.shop.name!r} model={self.model!r}: {len(self._users)} users>"
+
+
+def _options(conv: Conversation) -> dict:
+    return {**conv.options, **({"max_completion_tokens": conv.max_output_tokens} if conv.max_output_tokens else {})}
+
+
+def _duration(seconds: float) -> str:
+    """ "9 seconds", "1 minute", "3 hours 20 minutes": rounded up, so it is never too early."""
+    seconds = math.ceil(seconds)
+    hours, minutes = divmod(math.ceil(seconds / 60), 60)
+    units = ((seconds, "second"),) if seconds < 60 else ((hours, "hour"), (minutes, "minute"))
+    return " ".join(f"{n} {unit}{'s' * (n != 1)}" for n, unit in units if n)
+

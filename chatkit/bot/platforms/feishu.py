@@ -1,0 +1,134 @@
+"""Feishu / Lark (飞书): ``im.message.receive_v1`` events in, message replies out.
+
+Events: https://open.feishu.cn/document/server-docs/im-v1/message/events/receive
+Reply: https://open.feishu.cn/document/server-docs/im-v1/message/reply
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from . import (
+    BadPayload,
+    Incoming,
+    Outgoing,
+    header,
+    load_json,
+    require_fresh,
+    require_match,
+    require_secret,
+)
+
+DOCS = "https://open.feishu.cn/document/server-docs/im-v1/message/events/receive"
+WINDOW = 5 * 60  # seconds a signed request stays acceptable
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The app's secrets from the Feishu console (none of them in the repr)."""
+
+    verification_token: str = field(repr=False)
+    tenant_access_token: str = field(repr=False)  # lasts 2 hours: refresh it with the app secret
+    encrypt_key: str = field(default="", repr=False)
+    api_base: str = "https://open.feishu.cn"  # Lark: https://open.larksuite.com
+
+
+def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
+    """sha256(timestamp + nonce + encrypt_key + body), in hex, as in ``X-Lark-Signature``.
+
+    >>> signature("1700000000", "n1", "key", b"{}")[:12]
+    '305fd45e16fa'
+    """
+    return hashlib.sha256((timestamp + nonce + encrypt_key).encode() + body).hexdigest()
+
+
+def verify(headers: Mapping[str, str], body: bytes, secret: str, *, encrypt_key: str = "",
+           now: float | None = None) -> None:
+    """Raise Forged unless Feishu sent the request.
+
+    With an ``encrypt_key``, the ``X-Lark-Signature`` header must match :func:`signature`
+    and ``X-Lark-Request-Timestamp`` be within ``WINDOW``; without one, the token in the
+    body must equal the verification token ``secret``. (An Encrypt Key also encrypts every
+    body, which :func:`parse` refuses: the standard library has no AES.)
+    """
+    if encrypt_key:
+        stamp, nonce = header(headers, "X-Lark-Request-Timestamp"), header(headers, "X-Lark-Request-Nonce")
+        require_fresh(stamp, WINDOW, now, what="X-Lark-Request-Timestamp header", docs=DOCS)
+        require_match(signature(stamp, nonce, encrypt_key, body), header(headers, "X-Lark-Signature"),
+                      "X-Lark-Signature header", docs=DOCS,
+                      fix="Copy the Encrypt Key from the Feishu console (Events and callbacks > "
+                          "Encryption strategy) into the bot's settings.")
+        return
+    require_secret(secret, "Feishu verification token", DOCS)
+    data = load_json(body, "Feishu", DOCS)
+    head = data.get("header") if isinstance(data.get("header"), dict) else {}
+    token = head.get("token") or data.get("token")  # schema 2.0 events, or url_verification
+    require_match(secret, token if isinstance(token, str) else "", "verification token", docs=DOCS,
+                  fix="Copy the Verification Token from the Feishu console (Events and callbacks > "
+                      "Encryption strategy) into the bot's settings.")
+
+
+def challenge(body: bytes) -> dict | None:
+    """The answer to Feishu's ``url_verification`` request, or None for any other body.
+
+    Call it after :func:`verify`: Feishu expects ``{"challenge": …}`` back within a second.
+
+    >>> challenge(b'{"type": "url_verification", "challenge": "abc", "token": "t"}')
+    {'challenge': 'abc'}
+    """
+    data = _plain(body)
+    if data.get("type") != "url_verification":
+        return None
+    return {"challenge": str(data.get("challenge", ""))}
+
+
+def parse(body: bytes) -> Incoming | None:
+    """The text message in an ``im.message.receive_v1`` event, or None for anything else.
+
+    Mentions (``@_user_1``) are removed from the text; ``is_from_bot`` is set when an app sent it.
+    """
+    data = _plain(body)
+    event = _dict(data.get("event"))
+    message, sender = _dict(event.get("message")), _dict(event.get("sender"))
+    event_type = _dict(data.get("header")).get("event_type")
+    if event_type != "im.message.receive_v1" or message.get("message_type") != "text":
+        return None
+    try:
+        text = str(json.loads(message.get("content") or "{}").get("text", ""))
+    except (AttributeError, TypeError, ValueError):
+        raise BadPayload("The Feishu message content is not the JSON string Feishu documents.",
+                         fix="Send content as a string such as '{\"text\": \"hi\"}'.", docs=DOCS) from None
+    mentions = message.get("mentions") if isinstance(message.get("mentions"), list) else []
+    for key in (_dict(mention).get("key") for mention in mentions):
+        text = text.replace(key, "") if isinstance(key, str) and key else text
+    message_id = str(message.get("message_id", ""))
+    return Incoming(platform="feishu", message_id=message_id,
+                    user_id=str(_dict(sender.get("sender_id")).get("open_id", "")),
+                    conversation_id=str(message.get("chat_id", "")), text=text.strip(),
+                    is_from_bot=sender.get("sender_type") == "app", reply_handle=message_id)
+
+
+def reply(settings: Settings, incoming: Incoming, text: str) -> Outgoing:
+    """Answer ``incoming`` in its chat, as a reply to it, with the tenant access token."""
+    message_id = quote(incoming.reply_handle or "", safe="")  # from the body: keep it one path segment
+    url = f"{settings.api_base.rstrip('/')}/open-apis/im/v1/messages/{message_id}/reply"
+    return Outgoing("POST", url, {"Authorization": f"Bearer {settings.tenant_access_token}",
+                                  "Content-Type": "application/json; charset=utf-8"},
+                    {"msg_type": "text", "content": json.dumps({"text": text}, ensure_ascii=False)})
+
+
+def _plain(body: bytes) -> dict:
+    data = load_json(body, "Feishu", DOCS)
+    if "encrypt" in data:
+        raise BadPayload("This Feishu event is encrypted, and chatkit does not decrypt events.",
+                         fix="In the Feishu console (Events and callbacks > Encryption strategy), clear "
+                             "the Encrypt Key and keep the Verification Token.", docs=DOCS)
+    return data
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
