@@ -227,7 +227,7 @@ def _bad_request(exc, message: str, said: str, code: str | None) -> Explanation:
 def _timeout(exc) -> Explanation | None:
     if not isinstance(exc, openai.APITimeoutError):
         return None
-    return Explanation("timeout", f"No answer from {_host(exc)} in time.",
+    return Explanation("timeout", "The request timed out: no answer came in time.",
                        "a long generation, a busy server, or a slow network.",
                        "Send it again, or give the client more time: connect(timeout=120); lower max_tokens for "
                        "shorter answers.", True)

@@ -37,7 +37,7 @@ def notebook(sandbox):
     client = OpenAI(api_key=sandbox.key, base_url=sandbox.base_url, max_retries=0)
     client.default_model = sandbox.engine.model_id
     return {"chatkit": chatkit, "client": client, "MODEL": sandbox.engine.model_id, "PRICES": PRICES,
-            "cost": cost, "tokens": tokens}
+            "cost": cost, "tokens": tokens, "openai": openai}
 
 
 def define(source: str, namespace: dict, function: str):
@@ -77,9 +77,15 @@ WRONG = {
     "06-tokens-counted": ['def tokens_counted(messages, max_tokens):\n    return tokens.count_messages(messages, MODEL)\n',
                           'def tokens_counted(messages, max_tokens):\n'
                           '    return sum(len(m["content"]) // 4 for m in messages) + max_tokens\n'],
+    "07-should-retry": ['def should_retry(exc):\n    return True\n',
+                        'def should_retry(exc):\n    return isinstance(exc, openai.RateLimitError)\n',
+                        'def should_retry(exc):\n    return exc.status_code == 429 or exc.status_code >= 500\n',
+                        'def should_retry(exc):\n    return isinstance(exc, openai.APIStatusError) and '
+                        '(exc.status_code == 429 or exc.status_code >= 500) and exc.code != "insufficient_quota"\n'],
 }
 HELPFUL = {"00-live-backend": "live_backend()", "01-calls-per-dollar": "calls_per_dollar(",
-           "02-find-keys": "find_keys()", "03-ask": "", "04-repeatable-settings": "", "05-trim": "", "06-tokens-counted": "tokens_counted()"}
+           "02-find-keys": "find_keys()", "03-ask": "", "04-repeatable-settings": "", "05-trim": "", "06-tokens-counted": "tokens_counted()",
+           "07-should-retry": "should_retry()"}
 
 
 def verdict(capsys, name, answer) -> tuple[bool, str]:

@@ -175,6 +175,62 @@ def _taken_by_sandbox(client, model: str, messages: list[dict], limit: int) -> i
         limits.update(**saved)
 
 
+# --- 07: which failures are worth retrying --------------------------------------------
+
+def _platform_errors() -> list[tuple[str, Exception, bool]]:
+    """Real SDK exceptions for the platform's answers (and for no answer), with the right call."""
+    import httpx2
+    import openai
+
+    def raised(status=None, error=None, headers=None, exc=None):
+        def answer(request):
+            if exc is not None:
+                raise exc
+            return httpx2.Response(status, json={"error": error}, headers=headers or {})
+
+        client = openai.OpenAI(api_key="sk-exercise", base_url="https://api.example.test/v1", max_retries=0,
+                               http_client=httpx2.Client(transport=httpx2.MockTransport(answer)))
+        try:
+            client.models.list()
+        except openai.OpenAIError as caught:
+            return caught
+        raise AssertionError("the fake platform answered without an error")
+
+    def body(message, type_, code=None, param=None):
+        return {"message": message, "type": type_, "code": code, "param": param}
+
+    return [
+        ("a 429 rate limit", raised(429, body("Rate limit reached … Please try again in 1s.", "requests",
+                                              "rate_limit_exceeded"), {"retry-after": "1"}), True),
+        ("a 429 insufficient_quota", raised(429, body("You exceeded your current quota …", "insufficient_quota",
+                                                      "insufficient_quota")), False),
+        ("a 400 bad request", raised(400, body("Invalid 'temperature'", "invalid_request_error",
+                                               "decimal_above_max_value", "temperature")), False),
+        ("a 401 wrong key", raised(401, body("Incorrect API key provided", "invalid_request_error",
+                                             "invalid_api_key")), False),
+        ("a 404 unknown model", raised(404, body("The model does not exist", "invalid_request_error",
+                                                 "model_not_found")), False),
+        ("a 500 server error", raised(500, body("The server had an error", "server_error")), True),
+        ("a 503 overloaded server", raised(503, body("The engine is currently overloaded", "server_error")), True),
+        ("a connection error", raised(exc=httpx2.ConnectError("connection refused")), True),
+        ("a timeout", raised(exc=httpx2.ReadTimeout("timed out")), True),
+    ]
+
+
+def _should_retry(answer: Callable) -> str:
+    for what, exc, expected in _platform_errors():
+        try:
+            got = answer(exc)
+        except Exception as crash:
+            raise Wrong(f"should_retry() raised {type(crash).__name__}: {crash} for {what} "
+                        f"({type(exc).__name__}). Not every error has a status_code: check the type first.")
+        if got is not expected:
+            advice = "waiting can help" if expected else "the same request will fail the same way"
+            raise Wrong(f"should_retry() returned {got!r} for {what} ({type(exc).__name__}); "
+                        f"it should be {expected}: {advice}.")
+    return "should_retry() works: retry rate limits, server errors and lost connections; never quota or mistakes."
+
+
 EXERCISES = {e.name: e for e in [
     Exercise("00-live-backend", "live_backend", "chatkit.backend_info() returns an object with a `backend` "
              "field: return that.", _live_backend, '''
@@ -208,6 +264,18 @@ def repeatable_settings():
              "(notebook 05); the platform adds the output limit before the request runs.", _tokens_counted, '''
 def tokens_counted(messages, max_tokens):
     return tokens.count_messages(messages, MODEL) + max_tokens
+'''),
+    Exercise("07-should-retry", "should_retry", "Connection errors and timeouts (openai.APIConnectionError) may "
+             "pass; for openai.APIStatusError look at status_code (408, 409, 429, 5xx) and at code: "
+             "'insufficient_quota' is a 429 that waiting cannot fix.", _should_retry, '''
+def should_retry(exc):
+    if isinstance(exc, openai.APIConnectionError):  # timeouts too
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        if exc.code == "insufficient_quota":
+            return False
+        return exc.status_code in (408, 409, 429) or exc.status_code >= 500
+    return False
 '''),
     Exercise("05-trim", "trim", "Start from a copy of the list; while tokens.count_messages(..., MODEL) is over "
              "the budget and more than one turn is left, drop the oldest turn after the system message.", _trim, '''
