@@ -133,6 +133,7 @@ def bad_files(model: str) -> dict[str, tuple[list, int, str]]:
     good = chat_line("a", model)
     return {
         "not JSON": ([good, '{"custom_id": "b", "method": "POST",'], 2, "invalid_json_line"),
+        "NaN": ([good, json.dumps(chat_line("b", model, temperature=float("nan")))], 2, "invalid_json_line"),
         "duplicate custom_id": ([good, chat_line("b", model), chat_line("a", model)], 3, "duplicate_custom_id"),
         "missing custom_id": ([good, {**chat_line("b", model), "custom_id": None}], 2, "missing_required_parameter"),
         "wrong url": ([good, {**chat_line("b", model), "url": "/v1/embeddings"}], 2, "invalid_url"),

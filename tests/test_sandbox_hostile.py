@@ -1,14 +1,18 @@
 """The sandbox is a server: hostile and malformed requests get a 4xx in OpenAI's shape, never a 500.
 
 Each case here once ended in a 500, a blocked model or a leak (issue 11's probe). The
-fuzz test at the end throws random JSON at every field and asserts the same.
+fuzz test at the end throws random JSON at every field and asserts the same; test_sandbox_fuzz.py
+sweeps wider, with thousands of requests.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import socket
 import stat
+import time
 
 import httpx
 import openai
@@ -73,6 +77,25 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(scripted, declared):
     else:  # chunked, with no Content-Length to trust
         response = post(scripted, "/chat/completions", iter([huge[i:i + 65536] for i in range(0, len(huge), 65536)]))
     assert assert_openai_error(response, 413)["code"] == "request_too_large"
+
+
+def test_a_client_that_hangs_up_mid_body_is_no_sandbox_bug(scripted, caplog):
+    head = (f"POST /v1/chat/completions HTTP/1.1\r\nHost: sandbox\r\nAuthorization: Bearer {scripted.key}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", scripted.port)) as sock:
+        sock.sendall(head.encode() + b'{"model": ')
+        time.sleep(0.1)  # the sandbox is waiting for the rest of the body
+    time.sleep(0.3)  # ...and sees the connection close
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize("schema", [{"type": "object", "properties": 5}, {"type": "object", "$defs": []},
+                                    {"type": "object", "properties": {"a": {"type": "string"}}, "required": True},
+                                    {"type": "object", "properties": {"a": {"items": {"enum": None}}}}])
+def test_a_schema_keyword_of_the_wrong_type(scripted, schema):
+    tools = [{"type": "function", "function": {"name": "f", "parameters": schema}}]
+    error = assert_openai_error(post(scripted, "/chat/completions", json.dumps(chat_body(scripted, tools=tools))), 400)
+    assert error["param"] == "tools[0].function.parameters" and "is not of type" in error["message"]
 
 
 def test_a_trailing_slash_does_not_redirect(scripted):

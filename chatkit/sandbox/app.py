@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import secrets
 import time
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route, Router
 
@@ -61,10 +62,13 @@ async def read_capped(request: Request, cap: int, refusal) -> bytes:
     if int(request.headers.get("content-length") or 0) > cap:
         raise refusal()
     raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > cap:
-            raise refusal()
+    try:
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > cap:
+                raise refusal()
+    except ClientDisconnect:  # the client hung up while sending: not a sandbox bug, and no one reads the answer
+        raise APIError(400, "The connection closed before the whole request body arrived.") from None
     return bytes(raw)
 
 
@@ -72,7 +76,7 @@ def _parse_json(raw: bytes) -> object:
     if _depth(raw) > MAX_DEPTH:
         raise APIError(400, f"The JSON body is nested more than {MAX_DEPTH} levels deep. Send a flatter request.")
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_constant=_finite, parse_float=_finite)
     except ValueError:
         raise APIError(400, "We could not parse the JSON body of your request. (HINT: This likely means "
                        "you aren't using your HTTP library correctly. The OpenAI API expects a JSON "
@@ -81,6 +85,15 @@ def _parse_json(raw: bytes) -> object:
         raise APIError(400, "The request body contains text that is not valid Unicode (a lone surrogate such as "
                        "\\ud800). Send UTF-8 text.")
     return data
+
+
+def _finite(text: str) -> float:
+    """A JSON number; NaN, Infinity and numbers too large for a float (1e400) are not JSON and get a 400."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise APIError(400, f"The JSON body contains the number {text[:20]}, which is not finite: JSON has no NaN or "
+                       "Infinity, and the largest number is about 1.8e308. Send a finite number.")
+    return number
 
 
 def _depth(raw: bytes) -> int:

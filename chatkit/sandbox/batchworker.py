@@ -220,7 +220,9 @@ def parse_line(raw: bytes) -> tuple[dict | None, dict | None]:
         return None, problem("invalid_json_line", f"This line nests arrays and objects more than {api.MAX_DEPTH} "
                              "levels deep.")
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_constant=api._finite, parse_float=api._finite)
+    except APIError as exc:  # NaN, Infinity, 1e400: not JSON, and not writable back as JSON
+        return None, problem("invalid_json_line", exc.message)
     except ValueError:
         return None, problem("invalid_json_line", "This line is not parseable as valid JSON. Write each request "
                              "on one line, with no line breaks inside it.")

@@ -37,6 +37,34 @@ def check_name(name: str, param: str) -> None:
                        code="invalid_value")
 
 
+# The keywords the sandbox reads in any schema, and the JSON types JSON Schema's meta-schema allows for each.
+SHAPES = {"properties": (dict,), "$defs": (dict,), "definitions": (dict,), "required": (list,), "enum": (list,),
+          "anyOf": (list,), "type": (str, list), "$ref": (str,)}
+JSON_TYPE = {dict: "object", list: "array", str: "string"}
+
+
+def check_shape(schema: object, label: str, param: str) -> None:
+    """Refuse a schema whose keywords have the wrong JSON type (``"required": 5``) before anything reads them."""
+    def walk(node: object, context: tuple) -> None:
+        if not isinstance(node, dict):
+            return  # true, false: schemas too; anything else is left to the grammar engine, which refuses it
+        for word, kinds in SHAPES.items():
+            if word in node and not isinstance(node[word], kinds):
+                expected = ", ".join(f"'{JSON_TYPE[kind]}'" for kind in kinds)
+                raise APIError(400, f"Invalid schema for {label}: In context={context + (word,)!r}, "
+                               f"{json.dumps(node[word])[:40]} is not of type {expected}. What each keyword takes: "
+                               "https://json-schema.org/understanding-json-schema/reference", param=param)
+        for word in ("properties", "$defs", "definitions"):
+            for name, sub in node.get(word, {}).items():
+                walk(sub, context + (word, name))
+        for i, sub in enumerate(node.get("anyOf", [])):
+            walk(sub, context + ("anyOf", str(i)))
+        for word in ("items", "additionalProperties"):
+            walk(node.get(word), context + (word,))
+
+    walk(schema, ())
+
+
 def check_strict(schema: object, label: str, param: str) -> None:
     """Refuse a strict schema the platform would refuse; ``label`` like "response_format 'Person'"."""
     def fail(context: tuple, why: str):
@@ -265,8 +293,10 @@ def check_tools(tools: list[dict], choice: object, where: str) -> str:
     """Validate tools (``where(i)`` names the parameters' param) and return the choice as a string."""
     for i, tool in enumerate(tools):
         check_name(tool["name"], where(i).rsplit(".", 1)[0] + ".name")
-        if tool.get("strict") and tool.get("parameters") is not None:
-            check_strict(tool["parameters"], f"function '{tool['name']}'", where(i))
+        if tool.get("parameters") is not None:
+            check_shape(tool["parameters"], f"function '{tool['name']}'", where(i))
+            if tool.get("strict"):
+                check_strict(tool["parameters"], f"function '{tool['name']}'", where(i))
     if choice is None:
         return "auto"
     if not tools and choice != "none":
@@ -294,6 +324,7 @@ def answer_schema(kind: str, name: str | None, schema: dict | None, strict: bool
     if schema is None:
         raise APIError(400, f"Missing required parameter: '{param}.schema'.", param=f"{param}.schema",
                        code="missing_required_parameter")
+    check_shape(schema, f"{label} '{name}'", param)
     if strict:
         check_strict(schema, f"{label} '{name}'", param)
     return schema
