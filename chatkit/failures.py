@@ -211,6 +211,11 @@ def _bad_request(exc, message: str, said: str, code: str | None) -> Explanation:
                            "a conversation or document that grew past what the model reads at once.",
                            "Trim the history (Conversation(client, budget=1500)), shorten the input, or lower "
                            "max_tokens (notebook 05).", False, status, code)
+    if "is only supported by certain models" in message:
+        return Explanation("not_multimodal", f"This model cannot read that kind of input {said}: {message}.",
+                           "an image, audio or file sent to a model that reads text only (such as the sandbox's).",
+                           "Send text only, or use a model that reads images and audio (notebook 01 compares "
+                           "them).", False, status, code)
     if status == 413:
         return Explanation("too_large", f"The request body is too large {said}: {message}.",
                            "a huge input, such as a whole file pasted into one message.",

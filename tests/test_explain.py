@@ -89,6 +89,13 @@ def test_the_minimum_max_output_tokens(scripted):
     assert found.kind == "bad_request" and "'max_output_tokens'" in found.what
 
 
+def test_an_image_for_a_text_only_model(scripted):
+    image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
+    content = [{"type": "text", "text": "What is in this picture?"}, image]
+    found = explain(failure(chat(sandbox_client(scripted), messages=[{"role": "user", "content": content}])))
+    assert (found.kind, found.status) == ("not_multimodal", 400) and "image_url" in found.what
+
+
 def test_a_conversation_too_long_for_the_context_window(scripted):
     long = [{"role": "user", "content": "word " * 9000}]
     found = explain(failure(chat(sandbox_client(scripted), messages=long)))

@@ -278,3 +278,31 @@ def test_a_sandbox_bug_is_an_openai_shaped_500(tmp_path):
     assert caught.value.type == "server_error"
     assert "secret internal detail" not in caught.value.response.text
     assert_openai_headers(caught.value.response.headers)
+
+
+IMAGE = {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+def test_an_image_gets_the_error_of_a_text_only_model(scripted, api):
+    client = openai.OpenAI(api_key=scripted.key, base_url=scripted.base_url, max_retries=0)
+    model = scripted.engine.model_id
+    with pytest.raises(openai.BadRequestError) as caught:
+        if api == "chat":
+            client.chat.completions.create(model=model, messages=[
+                {"role": "user", "content": [{"type": "text", "text": "What is this?"}, IMAGE]}])
+        else:
+            client.responses.create(model=model, input=[{"role": "user", "content": [
+                {"type": "input_text", "text": "What is this?"},
+                {"type": "input_image", "image_url": IMAGE["image_url"]["url"]}]}])
+    kind = "image_url" if api == "chat" else "input_image"
+    where = "messages" if api == "chat" else "input"
+    assert caught.value.body["message"] == f"Invalid content type. {kind} is only supported by certain models."
+    assert caught.value.param == f"{where}.[0].content.[1].type" and caught.value.code is None
+
+
+def test_text_parts_are_read_as_text(scripted):
+    client = openai.OpenAI(api_key=scripted.key, base_url=scripted.base_url, max_retries=0)
+    reply = client.chat.completions.create(model=scripted.engine.model_id, messages=[
+        {"role": "user", "content": [{"type": "text", "text": "Hello "}, {"type": "text", "text": "there"}]}])
+    assert reply.choices[0].message.content

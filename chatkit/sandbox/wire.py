@@ -284,6 +284,7 @@ def parse(model: type[BaseModel], data: object) -> BaseModel:
         if value is not None and value != getattr(model, "ALREADY", {}).get(name, _NOT_ALLOWED):
             raise APIError(400, f"Unsupported parameter: '{name}' is not supported with this model. {why}",
                            param=name, code="unsupported_parameter")
+    _text_only(data)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -292,6 +293,24 @@ def parse(model: type[BaseModel], data: object) -> BaseModel:
             param = str(err["loc"][0])
             raise APIError(400, model.UNKNOWN.format(param=param), param=param, code="unknown_parameter") from None
         raise _to_api_error(err) from None
+
+
+MEDIA_PARTS = ("image_url", "input_image", "input_audio", "input_file", "file", "audio")
+
+
+def _text_only(data: dict) -> None:
+    """An image, audio or file part gets the 400 a text-only model gives (the sandbox model reads text)."""
+    where = "messages" if isinstance(data.get("messages"), list) else "input"
+    items = data.get(where)
+    if not isinstance(items, list):
+        return
+    for i, item in enumerate(items):
+        parts = item.get("content") if isinstance(item, dict) else None
+        for j, part in enumerate(parts if isinstance(parts, list) else []):
+            kind = part.get("type") if isinstance(part, dict) else None
+            if kind in MEDIA_PARTS:
+                raise APIError(400, f"Invalid content type. {kind} is only supported by certain models.",
+                               param=f"{where}.[{i}].content.[{j}].type")
 
 
 def _to_api_error(err: dict) -> APIError:
