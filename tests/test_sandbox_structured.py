@@ -184,3 +184,24 @@ def test_auto_calls_after_a_question_and_answers_after_the_result(client, model)
     second = client.chat.completions.create(model=model, temperature=0, max_tokens=30, tools=[WEATHER],
                                             messages=ASK_WEATHER + [message.model_dump(exclude_none=True), result])
     assert second.choices[0].message.tool_calls is None and second.choices[0].message.content
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+def test_a_tool_result_reaches_the_model_as_a_note_under_the_question(scripted, api):
+    """The tiny model repeats its own earlier call if shown it; it answers from a note under the question."""
+    client = openai.OpenAI(api_key=scripted.key, base_url=scripted.base_url, max_retries=0)
+    model, result = scripted.engine.model_id, '{"status": "shipped"}'
+    if api == "chat":
+        client.chat.completions.create(model=model, messages=[
+            {"role": "user", "content": "Where is order 7?"},
+            {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function",
+                                                  "function": {"name": "order_status", "arguments": "{}"}}]},
+            {"role": "tool", "tool_call_id": "call_1", "content": result}])
+    else:
+        client.responses.create(model=model, input=[
+            {"role": "user", "content": "Where is order 7?"},
+            {"type": "function_call", "call_id": "call_1", "name": "order_status", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "call_1", "output": result}])
+    seen = scripted.engine.history[-1]
+    assert seen[-1] == {"role": "user", "content": f"Where is order 7?\n\n(Result of order_status: {result})"}
+    assert all(m["role"] != "tool" and "tool_calls" not in m["content"] for m in seen)

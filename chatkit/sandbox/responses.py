@@ -16,7 +16,7 @@ import time
 from typing import AsyncIterator
 
 from . import limits, runner, structured
-from .chat import check_context, with_system
+from .chat import check_context, fold_tool_results, with_system
 from .engine import Sampling
 from .structured import Plan
 from .wire import APIError, ResponsesRequest, model_not_found, parse, text_of
@@ -44,21 +44,21 @@ def prepare(engine, store, key_id: str, body: dict):
     history = history + input_messages(req)
     plan = output_plan(req, history).decide(history[-1]["role"] if history else "user")
     system = [{"role": "system", "content": req.instructions}] if req.instructions else []
-    prompt = engine.render(with_system(system + history, plan.system_text()))
+    prompt = engine.render(fold_tool_results(with_system(system + history, plan.system_text())))
     check_context(engine, prompt, req.max_output_tokens, "input")
     return req, history, prompt, plan
 
 
 def input_messages(req: ResponsesRequest) -> list[dict]:
-    """The input items as messages: a function call is the JSON the model wrote, its output a tool message."""
+    """The input items as messages: a function call is an assistant turn naming the tool, its output a tool message."""
     if isinstance(req.input, str):
         return [{"role": "user", "content": req.input}]
     out: list[dict] = []
     for item in req.input:
         if item.type == "function_call":
-            out.append({"role": "assistant", "content": structured.calls_text([item.model_dump()])})
+            out.append({"role": "assistant", "content": "", "calls": {item.call_id: item.name}})
         elif item.type == "function_call_output":
-            out.append({"role": "tool", "content": item.output})
+            out.append({"role": "tool", "content": item.output, "tool_call_id": item.call_id})
         else:
             out.append({"role": "system" if item.role == "developer" else item.role, "content": text_of(item.content)})
     return out
@@ -159,8 +159,9 @@ class Run:
         obj = response_object(self.req, self.engine, self.rid, self.created, _status(self.gen), output,
                               usage(len(self.prompt), self.gen.tokens))
         if self.req.store:  # tool calls are kept as a later request would send them back
-            said = structured.calls_text(calls) if calls else text
-            self.store.save_response(self.key_id, obj, self.history + [{"role": "assistant", "content": said}])
+            said = ({"content": "", "calls": {c["call_id"]: c["name"] for c in calls}} if calls
+                    else {"content": text})
+            self.store.save_response(self.key_id, obj, self.history + [{"role": "assistant", **said}])
         self.store.add_usage(self.key_id, len(self.prompt), self.gen.tokens)
         return obj
 
