@@ -1,0 +1,320 @@
+"""A chat window: message bubbles, an input box, replies that stream in, Stop and Clear.
+
+It talks to a client (Chat Completions, streamed, with a :class:`~chatkit.Conversation` as
+its memory) or to a :class:`~chatkit.bot.Bot`. As in the playground, each request runs in a
+worker thread, so the kernel stays free while the model writes; Stop closes the stream, and
+the server stops generating at its next token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import time
+from dataclasses import dataclass
+
+import ipywidgets as w
+
+from ..bot.bot import CUT, RESET_COMMANDS, Refusal
+from ..bubbles import _BOX, _STYLES, _div
+from ..conversation import Conversation
+from ..errors import ChatkitError
+from ..tokens import count as count_tokens
+from ..tokens import estimate_cost
+from . import calls
+from .panel import Panel, classed
+
+_UNDER = "color:#666;font-size:12px;margin:0 8px 6px"  # the line under a bubble
+
+
+@dataclass
+class Turn:
+    """One reply and what it cost: tokens in and out, estimated dollars, seconds.
+
+    ``estimated``: chatkit counted the tokens (:mod:`chatkit.tokens`), the server reported none.
+    ``stopped``: Stop cut the reply short. 0 tokens: no model call (a bot's refusal or reset).
+    """
+
+    model: str
+    text: str = ""
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    seconds: float = 0.0
+    estimated: bool = False
+    stopped: bool = False
+
+    @property
+    def tokens(self) -> int | None:
+        return None if self.input_tokens is None else self.input_tokens + self.output_tokens
+
+    @property
+    def cost(self) -> float | None:
+        """US dollars from chatkit's price table; None when the price or the tokens are unknown."""
+        if not self.tokens:
+            return None if self.tokens is None else 0.0
+        return estimate_cost(self.model, self.input_tokens, self.output_tokens).total
+
+    def __str__(self) -> str:
+        """The line under the reply: '12 tokens in, 5 out · cost: about $0.000012 · 0.8 s'."""
+        if self.tokens == 0:
+            return "no model call: 0 tokens, cost: $0"
+        about, counted = ("about ", " (counted by chatkit)") if self.estimated else ("", "")
+        cost = self.cost
+        price = (f"cost: unknown (no price for {self.model})" if cost is None
+                 else f"cost: about ${cost:.6f}" if cost else "cost: $0")
+        used = (["tokens unknown"] if self.tokens is None
+                else [f"{about}{self.input_tokens} tokens in, {self.output_tokens} out{counted}", price])
+        return " · ".join(["stopped"] * self.stopped + used + [f"{self.seconds:.1f} s"])
+
+
+class ChatWindow(Panel):
+    """A chat in the notebook: type, press Enter, watch the reply stream into a bubble.
+
+    **Parameters:** ``client`` (default ``chatkit.connect()``; the window keeps a
+    :class:`~chatkit.Conversation`, ``history``), ``model`` (default ``client.default_model``)
+    and ``system``, the system prompt, editable in its panel. Or ``bot``, a
+    :class:`~chatkit.bot.Bot`: the window calls ``bot.stream(user_id, text)``, and the bot's
+    client, model, memory, limits and prompt (shown read-only) are used.
+
+    Stop ends the reply being written (the part shown stays, marked ``[…]``); Clear forgets the
+    conversation. Under each reply: its tokens, estimated cost and time (``last_turn``). The
+    same from code: ``send(text)``, ``wait()``, ``run(text)``, ``stop()``, ``clear()``, ``messages``.
+
+    >>> chat = ChatWindow(chatkit.connect(), system="Answer in one sentence.")  # doctest: +SKIP
+    >>> chat.run("What is a token?")           # send(text), then wait() for the reply  # doctest: +SKIP
+    'A token is a piece of a word.'
+    >>> chat.last_turn.tokens, chat.messages[0]                                 # doctest: +SKIP
+    (31, {'role': 'user', 'content': 'What is a token?'})
+    """
+
+    def __init__(self, client=None, *, bot=None, model: str | None = None,
+                 system: str = "You are a helpful assistant.", user_id: str = "you") -> None:
+        super().__init__()
+        if bot is not None and client is not None and client is not bot.client:
+            raise ChatkitError("ChatWindow got both a client and a bot.",
+                               fix="Pass only the bot: ChatWindow(bot=bot) uses the bot's client and model.")
+        if bot is not None:
+            client, model, system = bot.client, bot.model, bot.instructions
+        elif client is None:
+            from ..connect import connect
+
+            client = connect()
+        self.client, self.bot, self.user_id = client, bot, user_id
+        self.model = model or calls.default_model(client)
+        self.last_turn: Turn | None = None  # the newest finished reply: tokens, cost, seconds
+        self._messages: list[dict] = []  # as shown, one per bubble in self._bubbles
+        self._bubbles: list[w.HTML] = []
+        self._replying, self._stop_run = False, 0
+        self._build(system)
+        self._history = None if bot is not None else self._new_history()
+
+    def _build(self, system: str) -> None:
+        self.system = classed(w.Textarea(system, disabled=self.bot is not None,
+                                         layout={"width": "95%", "height": "7em"}), "chatkit-system")
+        title = "System prompt (the bot's, read-only)" if self.bot is not None else "System prompt"
+        self.system_panel = w.Accordion(children=[self.system], titles=(title,), selected_index=None)
+        self.log = classed(w.VBox(layout={"width": "100%", "max_width": "680px"}), "chatkit-chat-log")
+        self.input = classed(w.Text(placeholder="Type a message and press Enter", layout={"width": "360px"}),
+                             "chatkit-chat-input")
+        # Enter: ipywidgets 8's Text sends a "submit" message, which the deprecated on_submit
+        # listened to. Its advised replacement, continuous_update=False, also fires on blur: a
+        # click on Stop or Clear would send a half-typed message. So the box syncs as one types.
+        self.input.on_msg(self._on_input_message)
+        self.send_button = classed(w.Button(description="Send", button_style="primary", icon="paper-plane"),
+                                   "chatkit-send")
+        self.stop_button = classed(w.Button(description="Stop", icon="stop", disabled=True), "chatkit-stop")
+        self.clear_button = classed(w.Button(description="Clear", icon="trash"), "chatkit-clear")
+        self.send_button.on_click(self._safely(self._submit))
+        self.stop_button.on_click(self._safely(self.stop))
+        self.clear_button.on_click(self._safely(self.clear))
+        bar = w.HBox([self.input, self.send_button, self.stop_button, self.clear_button])
+        self.widget = classed(w.VBox([self.system_panel, self.log, bar, self.status, self.errors]), "chatkit-chat")
+
+    def _on_input_message(self, _box, content: dict, _buffers) -> None:
+        if content.get("event") == "submit":  # Enter
+            self._safely(self._submit)()
+
+    def _submit(self) -> None:
+        """What Enter and Send do: send the box's text and empty the box."""
+        if self.input.value.strip():
+            self.send(self.input.value)
+            self.input.value = ""
+
+    # --- what a notebook calls ---------------------------------------------------------
+
+    @property
+    def messages(self) -> list[dict]:
+        """The messages as shown, oldest first: ``{"role": "user" | "assistant", "content": …}``."""
+        with self._lock:
+            return [dict(m) for m in self._messages]
+
+    @property
+    def history(self) -> Conversation:
+        """What the next request carries: the window's Conversation, or the bot's for ``user_id``."""
+        return self.bot.conversation(self.user_id) if self.bot is not None else self._history
+
+    def _new_history(self) -> Conversation:
+        return Conversation(self.client, instructions=self.system.value, model=self.model)
+
+    def send(self, text: str) -> None:
+        """Send ``text`` as the user; the reply streams into the window (``wait()`` for it)."""
+        if not text.strip():
+            raise ChatkitError("There is nothing to send.", fix="Type a message first.")
+        with self._lock:
+            if self._replying:
+                raise ChatkitError("The last reply is still being written.", fix="Wait for it, or press Stop.")
+            run_id = self._next_run()
+            if self._history is not None:
+                self._history.instructions = self.system.value  # edits apply from the next message
+            self._add("user", text)
+            self._add("assistant", "")
+            self._busy(True)
+            self._say("writing…")
+        self._launch(run_id, lambda rid: self._reply(rid, text))
+
+    def run(self, text: str, timeout: float | None = None) -> str:
+        """Send ``text``, wait for the reply and return it as shown; raise if the request failed."""
+        self.send(text)
+        self.wait(timeout)
+        self._raise_error()
+        return self.messages[-1]["content"]
+
+    def stop(self) -> None:
+        """Stop the reply being written: the stream is closed at the next piece (``wait()`` for it)."""
+        with self._lock:
+            if self._replying:
+                self._stop_run = self._run_id
+                self.stop_button.disabled = True
+                self._say("stopping…")
+
+    def clear(self) -> None:
+        """Forget the conversation: empty the window and start a new history (``bot.reset`` with a bot)."""
+        with self._lock:
+            run_id = self._next_run()  # a reply still streaming becomes stale and closes its stream
+            self._busy(False)
+            self._messages, self._bubbles, self.last_turn = [], [], None
+            self.log.children = ()
+            if self._history is not None:
+                self._history = self._new_history()
+            self._say("Cleared: the next message starts a new conversation.")
+        if self.bot is not None:  # after the old stream: it holds the user's lock until it closes
+            self._launch(run_id, lambda rid: self.bot.reset(self.user_id))
+
+    # --- the worker ----------------------------------------------------------------------
+
+    def _launch(self, run_id: int, job) -> None:
+        previous = self._thread
+
+        def in_order(rid: int) -> None:
+            if previous is not None:
+                previous.join()  # one request at a time: a stale reply closes its stream first
+            job(rid)
+
+        super()._launch(run_id, in_order)
+
+    def _halted(self, run_id: int) -> bool:
+        return not self.current(run_id) or self._stop_run == run_id
+
+    def _reply(self, run_id: int, text: str) -> None:
+        turn, start = Turn(self.model), time.perf_counter()
+        try:
+            (self._ask_client if self.bot is None else self._ask_bot)(run_id, text, turn)
+        except Exception:
+            with self._lock:
+                if self.current(run_id):
+                    self._unanswered(text)
+            raise  # the Panel shows it: explain(exc).line() in the status
+        turn.seconds = time.perf_counter() - start
+        with self._lock:
+            if self.current(run_id):
+                self._finish(turn)
+
+    def _ask_client(self, run_id: int, text: str, turn: Turn) -> None:
+        conv = self._history
+        sent = conv.messages + [{"role": "user", "content": text}]
+        result = calls.stream_chat(self.client, {"model": self.model, "messages": sent},
+                                   lambda piece: self._write(run_id, turn, piece), stale=lambda: self._halted(run_id))
+        turn.stopped = result is None
+        if result is not None and result.prompt_tokens is not None:
+            turn.input_tokens, turn.output_tokens = result.prompt_tokens, result.completion_tokens
+        elif self.current(run_id):
+            _estimate(turn, conv, sent)  # stopped: the usage chunk never came
+        with self._lock:
+            if self.current(run_id):  # stopped: stored with CUT, as the Bot does
+                conv.turns += [sent[-1], {"role": "assistant", "content": _shown(turn)}]
+
+    def _ask_bot(self, run_id: int, text: str, turn: Turn) -> None:
+        model_call = text.strip().lower() not in RESET_COMMANDS
+        with contextlib.closing(self.bot.stream(self.user_id, text)) as pieces:
+            for piece in pieces:
+                model_call = model_call and not isinstance(piece, Refusal)
+                self._write(run_id, turn, piece)  # shown before the check: the bot keeps what it yielded
+                if self._halted(run_id):
+                    turn.stopped = True
+                    break  # closing the generator closes its stream; the bot stores the part with CUT
+        if not model_call:
+            turn.input_tokens = turn.output_tokens = 0
+        elif self.current(run_id):
+            conv = self.bot.conversation(self.user_id)
+            _estimate(turn, conv, conv.messages[:-1])  # the bot's stream reports no usage
+
+    # --- the screen ----------------------------------------------------------------------
+
+    def _add(self, role: str, text: str) -> None:
+        self._messages.append({"role": role, "content": text})
+        self._bubbles.append(classed(w.HTML(layout={"width": "100%"}), f"chatkit-bubble-{role}"))
+        self._show(-1)
+        self.log.children = tuple(self._bubbles)
+
+    def _show(self, index: int, note: str = "") -> None:
+        message = self._messages[index]
+        self._bubbles[index].value = _bubble(message["role"], message["content"], note)
+
+    def _write(self, run_id: int, turn: Turn, piece: str) -> None:
+        with self._lock:
+            if self.current(run_id):  # a cleared reply's late text never reaches the screen
+                turn.text += piece
+                self._messages[-1]["content"] = turn.text
+                self._show(-1)
+
+    def _busy(self, replying: bool) -> None:
+        self._replying = replying
+        self.stop_button.disabled = not replying
+
+    def _finish(self, turn: Turn) -> None:
+        self._busy(False)
+        self.last_turn = turn
+        self._messages[-1]["content"] = _shown(turn)
+        self._show(-1, note=str(turn))
+        self._say("Stopped: the server stopped writing; the part shown is kept, marked […]." if turn.stopped else "")
+
+    def _unanswered(self, text: str) -> None:
+        """After an error the question stays, marked, and goes back into the box: Enter retries."""
+        self._busy(False)
+        self._show(-2, note="not answered: see below")
+        if not self._messages[-1]["content"]:
+            del self._messages[-1], self._bubbles[-1]
+            self.log.children = tuple(self._bubbles)
+        if not self.input.value:
+            self.input.value = text
+
+
+def _shown(turn: Turn) -> str:
+    return turn.text.rstrip() + CUT if turn.stopped else turn.text
+
+
+def _estimate(turn: Turn, conv: Conversation, sent: list[dict]) -> None:
+    """Count the turn's tokens with chatkit.tokens, as the conversation counts its budget."""
+    try:
+        turn.output_tokens = count_tokens(turn.text, conv.model, encoding=conv.encoding)
+        turn.input_tokens, turn.estimated = conv.count(sent), True
+    except ChatkitError:
+        turn.output_tokens = None  # a model chatkit cannot count: the line says "tokens unknown"
+
+
+def _bubble(role: str, text: str, note: str = "") -> str:
+    """One message as a bubble (escaped), with a small line under it."""
+    align = "right" if role == "user" else "left"
+    under = f"<div class='chatkit-turn' style='{_UNDER};text-align:{align}'>{html.escape(note)}</div>" if note else ""
+    return (f"<div style='{_BOX};line-height:1.4;display:flex;flex-direction:column'>"
+            f"{_div(_STYLES[role], text or '…')}{under}</div>")
