@@ -5,5 +5,7 @@
 """
 
 from .bot import Bot, Refusal, Shop
+from .service import BotService
+from .settings import BotSettings
 
-__all__ = ["Bot", "Refusal", "Shop"]
+__all__ = ["Bot", "BotService", "BotSettings", "Refusal", "Shop"]

@@ -62,7 +62,7 @@ class Sandbox:
         engine = engine or shared_engine()
         store = Store(default_data_dir(data_dir))
         key, _ = store.create_key("this Python process", persist=False)
-        sock = _bind(host, port)
+        sock = bind(host, port)
         limits = limits or Limits()
         config = uvicorn.Config(create_app(engine, store, limits), log_level="warning", access_log=False,
                                 lifespan="off", timeout_graceful_shutdown=1)
@@ -90,7 +90,7 @@ class Sandbox:
         self._thread.join(timeout=5)
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def bind(host: str, port: int) -> socket.socket:
     # IPPROTO_TCP, not the default 0: asyncio turns Nagle's algorithm off only on sockets that say they are TCP,
     # and with it on, every response waited 40 ms for the client's delayed ACK between its headers and body.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

@@ -1,0 +1,103 @@
+"""Reading a platform's callback: size cap, sender check, parse, then ignore, refuse or accept.
+
+Every route of ``service.py`` starts with :func:`accept`. The order matters: the body is
+capped before it is read, the sender is checked before the message is parsed or acted on,
+and nothing a forged request says is echoed back (the adapters' messages never hold a secret).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse
+
+from ..errors import ChatkitError
+from .platforms import Forged, Incoming, dingtalk, feishu, lanying, webhook
+from .settings import TITLES
+
+log = logging.getLogger("chatkit.bot")
+MAX_BODY = 64 * 1024  # bytes: a chat message callback is a few KB at most
+
+
+# Each platform's reader: check the sender, then parse (None: nothing to answer).
+def _read_lanying(s: lanying.Settings, headers, body: bytes):
+    lanying.verify(headers, body, s.callback_signature)
+    return lanying.parse(body, s.bot_user_id)
+
+
+def _read_feishu(s: feishu.Settings, headers, body: bytes):
+    feishu.verify(headers, body, s.verification_token, encrypt_key=s.encrypt_key)
+    return feishu.challenge(body) or feishu.parse(body)
+
+
+def _read_dingtalk(s: dingtalk.Settings, headers, body: bytes):
+    dingtalk.verify(headers, body, s.app_secret)
+    incoming = dingtalk.parse(body)
+    if incoming is not None and not incoming.is_from_bot:
+        dingtalk.reply(s, incoming, "")  # a sessionWebhook we would refuse: Forged now, before the model call
+    return incoming
+
+
+def _read_webhook(secret: str, headers, body: bytes):
+    webhook.verify(headers, body, secret)
+    return webhook.parse(body)
+
+
+READERS = {"lanying": _read_lanying, "feishu": _read_feishu, "dingtalk": _read_dingtalk, "webhook": _read_webhook}
+
+
+async def accept(request: Request, platform: str) -> Incoming | JSONResponse:
+    """The message to answer, or the response that ends the request (refused, ignored, repeated)."""
+    state = request.app.state
+    settings = state.settings.platform(platform)
+    if not settings:
+        return error(404, state.settings.why_off(platform))
+    body = await _read_capped(request)
+    if isinstance(body, JSONResponse):
+        return body
+    try:
+        found = READERS[platform](settings, request.headers, body)
+    except Forged as exc:  # the adapters' messages never hold the secret
+        log.warning("Refused a %s request: %s", TITLES[platform], exc.what)
+        return error(401, str(exc))
+    except ChatkitError as exc:  # BadPayload, or a DingTalk sessionWebhook that already expired
+        return error(400, str(exc))
+    if isinstance(found, dict):
+        return JSONResponse(found)  # Feishu's url_verification challenge
+    if found is None or found.is_from_bot:
+        return JSONResponse({"status": "ignored", "reason": "not a text message for the bot" if found is None
+                             else "written by a bot"})
+    if not found.message_id:
+        return error(400, f"The {TITLES[platform]} message has no message id, so re-deliveries cannot be told apart.")
+    if state.workers.busy:  # checked before dedupe, so the platform's retry is not dropped as a repeat
+        return error(503, "The bot has too many messages waiting; try again in a minute.", retry_after=60)
+    if not state.seen.first_time(f"{platform}:{found.message_id}"):
+        return JSONResponse({"status": "duplicate"}, status_code=409 if platform == "webhook" else 200)
+    return found
+
+
+async def _read_capped(request: Request) -> bytes | JSONResponse:
+    """The body, read only while it stays within MAX_BODY."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY:
+        return _too_large()
+    raw = bytearray()
+    try:
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > MAX_BODY:
+                return _too_large()
+    except ClientDisconnect:
+        return error(400, "The connection closed before the whole request body arrived.")
+    return bytes(raw)
+
+
+def _too_large() -> JSONResponse:
+    return error(413, f"The request body is larger than {MAX_BODY // 1024} KB; chat messages are smaller.")
+
+
+def error(status: int, message: str, retry_after: float | None = None) -> JSONResponse:
+    headers = {"Retry-After": str(math.ceil(retry_after))} if retry_after else None
+    return JSONResponse({"error": message}, status_code=status, headers=headers)

@@ -1,0 +1,205 @@
+"""The bot as a web service: chat platforms call it with each message, it answers through their API.
+
+    POST /lanying/messages     Lanying IM message callbacks (answers stream as message updates)
+    POST /feishu/events        Feishu / Lark events, with the url_verification challenge
+    POST /dingtalk/messages    DingTalk robot messages (answers go to the sessionWebhook)
+    POST /webhook              a plain signed JSON webhook: the answer comes back in the response
+    GET  /health               which platforms are on, and how many answers are waiting
+
+Each route checks the sender first (401 when forged), answers within milliseconds and
+writes the answer in the background: platforms call again when a callback is slow, and
+that would duplicate answers. Re-deliveries are dropped by message id, the bot's own
+messages are ignored, each user's messages are answered in order, and at most
+``workers`` model calls run at once.
+
+>>> with BotService.start(bot, BotSettings.from_env()) as service:     # doctest: +SKIP
+...     print(service.callback_urls())
+{'lanying': 'http://127.0.0.1:54321/lanying/messages'}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import threading
+import time
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from ..errors import ChatkitError
+from ..failures import explain
+from .bot import Bot, Refusal
+from .delivery import APOLOGY, Context, Sender, answer, ask, stream_lanying, user_key
+from .intake import accept
+from .platforms import webhook
+from .platforms.dedupe import SeenIds
+from .settings import TITLES, BotSettings
+from .workers import Workers
+
+log = logging.getLogger("chatkit.bot")
+PATHS = {"lanying": "/lanying/messages", "feishu": "/feishu/events", "dingtalk": "/dingtalk/messages",
+         "webhook": "/webhook"}
+
+
+# --- the routes ------------------------------------------------------------------------
+
+async def _in_background(request: Request, platform: str, job) -> JSONResponse:
+    found = await accept(request, platform)
+    if isinstance(found, JSONResponse):
+        return found
+    context = request.app.state.context
+    request.app.state.workers.submit(user_key(found), lambda: job(context, found)).add_done_callback(_report)
+    log.info("Accepted %s message %s from user %s.", TITLES[platform], found.message_id, found.user_id)
+    return JSONResponse({"status": "accepted"})
+
+
+def _report(future) -> None:
+    """Log a background answer that failed in an unexpected way (nobody else reads its Future)."""
+    if not future.cancelled() and future.exception() is not None:
+        log.error("A background answer failed: %s", explain(future.exception()).line())
+
+
+async def lanying_messages(request: Request) -> JSONResponse:
+    return await _in_background(request, "lanying", stream_lanying)
+
+
+async def feishu_events(request: Request) -> JSONResponse:
+    return await _in_background(request, "feishu", answer)
+
+
+async def dingtalk_messages(request: Request) -> JSONResponse:
+    return await _in_background(request, "dingtalk", answer)
+
+
+async def webhook_messages(request: Request) -> JSONResponse:
+    """The answer in the response: 200; 429 for a Refusal (with Retry-After); 502 when the model
+    failed (the text is an apology); 409 for a message id already answered."""
+    found = await accept(request, "webhook")
+    if isinstance(found, JSONResponse):
+        return found
+    state = request.app.state
+    text = await asyncio.wrap_future(state.workers.submit(user_key(found), lambda: ask(state.context.bot, found)))
+    status = 429 if isinstance(text, Refusal) else 502 if text is APOLOGY else 200  # `is`: ask() failed
+    headers = {"Retry-After": str(math.ceil(text.retry_after))} if isinstance(text, Refusal) else None
+    return JSONResponse(webhook.response(found, text), status_code=status, headers=headers)
+
+
+async def health(request: Request) -> JSONResponse:
+    state = request.app.state
+    return JSONResponse({"status": "ok", "platforms": state.settings.enabled(), "pending": state.workers.pending})
+
+
+ROUTES = [Route(PATHS["lanying"], lanying_messages, methods=["POST"]),
+          Route(PATHS["feishu"], feishu_events, methods=["POST"]),
+          Route(PATHS["dingtalk"], dingtalk_messages, methods=["POST"]),
+          Route(PATHS["webhook"], webhook_messages, methods=["POST"]),
+          Route("/health", health, methods=["GET"])]
+
+
+def create_app(bot: Bot, settings: BotSettings, *, workers: int = 4, update_every: float = 1.0,
+               retry_pause: float = 0.5) -> Starlette:
+    """The Starlette app; ``app.state.workers`` and ``app.state.context.sender`` need closing after use."""
+    app = Starlette(routes=ROUTES)
+    app.state.settings, app.state.seen, app.state.workers = settings, SeenIds(), Workers(workers)
+    app.state.context = Context(bot, Sender(retry_pause), settings, update_every)
+    return app
+
+
+# --- running it -------------------------------------------------------------------------
+
+class BotService:
+    """The bot's web service, running in a background thread of this process.
+
+    **Parameters of** :meth:`start`: ``bot``; ``settings`` (default ``BotSettings.from_env()``);
+    ``host`` and ``port`` (0: a free port); ``workers``: model calls at most at once;
+    ``update_every``: seconds between two updates of a streamed Lanying answer;
+    ``retry_pause``: seconds before the one retry of a failed delivery.
+
+    >>> service = BotService.start(bot, settings)          # doctest: +SKIP
+    >>> service.url                                         # doctest: +SKIP
+    'http://127.0.0.1:54321'
+    >>> service.stop()                                      # doctest: +SKIP
+    """
+
+    def __init__(self, server, thread: threading.Thread, app: Starlette, host: str, port: int) -> None:
+        self._server, self._thread, self.app = server, thread, app
+        self.host, self.port = host, port
+        self.url = f"http://{host}:{port}"
+
+    @classmethod
+    def start(cls, bot: Bot, settings: BotSettings | None = None, host: str = "127.0.0.1", port: int = 0,
+              **options) -> BotService:
+        """Start serving in a daemon thread and return once it accepts connections."""
+        import uvicorn
+
+        from ..sandbox.server import bind
+
+        app = create_app(bot, settings if settings is not None else BotSettings.from_env(), **options)
+        sock = bind(host, port)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                                timeout_graceful_shutdown=1)
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="chatkit-bot", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise ChatkitError("The bot's web service did not start.", fix="Run 'python -m chatkit doctor'.")
+            time.sleep(0.005)
+        return cls(server, thread, app, host, sock.getsockname()[1])
+
+    @property
+    def settings(self) -> BotSettings:
+        return self.app.state.settings
+
+    def callback_urls(self) -> dict[str, str]:
+        """The URL to give each enabled platform as its message callback."""
+        return {name: self.url + PATHS[name] for name in self.settings.enabled()}
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the server stops (or ``timeout`` passes); True if it stopped."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Stop taking messages, let running answers finish (up to 5 s), drop the rest."""
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
+        self.app.state.workers.close()
+        self.app.state.context.sender.close()
+
+    def __enter__(self) -> BotService:  # noqa: PYI034
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<BotService {self.url}: {', '.join(self.settings.enabled()) or 'no platform enabled'}>"
+
+
+def serve(host: str = "127.0.0.1", port: int = 8787) -> int:
+    """``python -m chatkit bot serve``: the example shop's bot on the live backend, until Ctrl+C."""
+    from .. import connect
+    from .bot import Shop
+
+    settings = BotSettings.from_env()
+    bot = Bot(connect(), Shop.example())
+    with BotService.start(bot, settings, host, port) as service:
+        try:
+            print(f"The {bot.shop.name} bot ({bot.model}) is serving at {service.url}. Press Ctrl+C to stop.\n"
+                  "Callback URLs to give each platform (settings from the environment or .env):", flush=True)
+            for name, path in PATHS.items():
+                where = f"{service.url}{path}  ({settings.describe(name)})"
+                print(f"  {TITLES[name]:9} {where if settings.platform(name) else 'off: set ' + settings.needs(name)}",
+                      flush=True)
+            while not service.wait(timeout=0.5):  # short waits let Ctrl+C through
+                pass
+        except KeyboardInterrupt:
+            pass
+    print("Bot stopped.", flush=True)
+    return 0

@@ -1,0 +1,113 @@
+"""Which chat platforms the bot serves, read from the environment and ``.env``.
+
+A platform is enabled when all its required variables are set; the others stay off and
+their routes say which variables to set. Reading ``.env`` never changes ``os.environ``.
+
+>>> BotSettings.from_env().enabled()                        # doctest: +SKIP
+['lanying', 'webhook']
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..keys import mask_key
+from .platforms import dingtalk, feishu, lanying
+
+DOCS = "chatkit/bot/service.py"
+TITLES = {"lanying": "Lanying", "feishu": "Feishu", "dingtalk": "DingTalk", "webhook": "Webhook"}
+# The variables each platform needs, defined here and nowhere else.
+REQUIRED = {
+    "lanying": ("LANYING_APP_ID", "LANYING_BOT_USER_ID", "LANYING_ADMIN_TOKEN", "LANYING_CALLBACK_SIGNATURE"),
+    "feishu": ("FEISHU_VERIFICATION_TOKEN", "FEISHU_TENANT_ACCESS_TOKEN"),
+    "dingtalk": ("DINGTALK_APP_SECRET",),
+    "webhook": ("CHATKIT_WEBHOOK_SECRET",),
+}
+OPTIONAL = ("LANYING_API_ENDPOINT", "FEISHU_API_ENDPOINT")
+NAMES = (*(name for names in REQUIRED.values() for name in names), *OPTIONAL)
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    """Each platform's settings, or None when it is not enabled; the repr masks every secret.
+
+    **Parameters:** ``lanying``, ``feishu``, ``dingtalk``: the adapter's ``Settings``;
+    ``webhook_secret``: the shared secret of the plain ``/webhook`` route.
+
+    >>> from chatkit.bot.platforms import lanying
+    >>> s = BotSettings(lanying=lanying.Settings("app1", "42", "admin-token-0123456789abcd", "sig-0123456789"))
+    >>> s.enabled(), s
+    (['lanying'], BotSettings(lanying=app app1, bot user 42, admin token …abcd, feishu=off, dingtalk=off, webhook=off))
+    """
+
+    lanying: lanying.Settings | None = None
+    feishu: feishu.Settings | None = None
+    dingtalk: dingtalk.Settings | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    missing: dict = field(default_factory=dict, repr=False, compare=False)  # platform -> names not set
+
+    @classmethod
+    def from_env(cls, env_file: str | os.PathLike | None = None) -> BotSettings:
+        """Read the settings from the environment, then the nearest ``.env`` (the environment wins)."""
+        from dotenv import dotenv_values
+
+        from ..config import find_env_file
+
+        path = Path(env_file) if env_file else find_env_file()
+        from_file = {k: v for k, v in (dotenv_values(path) if path else {}).items() if v}
+        values = {n: (os.environ.get(n) or from_file.get(n) or "").strip() for n in NAMES}
+        missing = {p: tuple(n for n in names if not values[n]) for p, names in REQUIRED.items()}
+        on = {p for p, names in missing.items() if not names}
+        get = values.get
+        return cls(
+            lanying=lanying.Settings(get("LANYING_APP_ID"), get("LANYING_BOT_USER_ID"), get("LANYING_ADMIN_TOKEN"),
+                                     get("LANYING_CALLBACK_SIGNATURE"),
+                                     **_given(endpoint=get("LANYING_API_ENDPOINT"))) if "lanying" in on else None,
+            feishu=feishu.Settings(get("FEISHU_VERIFICATION_TOKEN"), get("FEISHU_TENANT_ACCESS_TOKEN"),
+                                   **_given(api_base=get("FEISHU_API_ENDPOINT"))) if "feishu" in on else None,
+            dingtalk=dingtalk.Settings(get("DINGTALK_APP_SECRET")) if "dingtalk" in on else None,
+            webhook_secret=get("CHATKIT_WEBHOOK_SECRET") or None, missing=missing)
+
+    def platform(self, name: str):
+        """The settings the adapter ``name`` needs (the secret, for the webhook), or None if off."""
+        return self.webhook_secret if name == "webhook" else getattr(self, name)
+
+    def enabled(self) -> list[str]:
+        """The platforms the bot serves, in the order of ``REQUIRED``."""
+        return [name for name in REQUIRED if self.platform(name)]
+
+    def needs(self, name: str) -> str:
+        """The variables still to set to turn platform ``name`` on, e.g. "A, B and C"."""
+        names = self.missing.get(name) or REQUIRED[name]
+        return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+
+    def why_off(self, name: str) -> str:
+        """One line saying which variables turn platform ``name`` on."""
+        return (f"{TITLES[name]} is not enabled on this bot: set {self.needs(name)} in the environment or .env, "
+                f"then restart the bot (see {DOCS}).")
+
+    def describe(self, name: str) -> str:
+        """Platform ``name``'s settings with every secret masked, or "off"."""
+        settings = self.platform(name)
+        return _describe(name, settings) if settings else "off"
+
+    def __repr__(self) -> str:
+        return f"BotSettings({', '.join(f'{name}={self.describe(name)}' for name in REQUIRED)})"
+
+
+def _describe(name: str, settings) -> str:
+    if name == "lanying":
+        return (f"app {settings.app_id}, bot user {settings.bot_user_id}, "
+                f"admin token {mask_key(settings.admin_token)}")
+    if name == "feishu":
+        return f"tenant token {mask_key(settings.tenant_access_token)}"
+    if name == "dingtalk":
+        return f"app secret {mask_key(settings.app_secret)}"
+    return f"secret {mask_key(settings)}"
+
+
+def _given(**values: str) -> dict:
+    """The keyword arguments that have a value, so the adapters' defaults apply to the rest."""
+    return {k: v for k, v in values.items() if v}
