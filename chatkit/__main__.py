@@ -5,6 +5,8 @@
     python -m chatkit keys create --save   a sandbox key, written to .env
     python -m chatkit exercises NOTEBOOK   run a notebook, report its exercises
     python -m chatkit batch IN.jsonl --out OUT.jsonl   many prompts at once (resumable)
+    python -m chatkit bot serve            the support bot, answering chat platforms' callbacks
+    python -m chatkit im serve             a local chat platform (imitates Lanying IM) to try a bot on
 """
 
 from __future__ import annotations
@@ -91,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     revoke.set_defaults(run=_keys_revoke)
     _exercise_commands(commands)
     _batch_commands(commands)
+    _bot_commands(commands)
+    _im_commands(commands)
     return parser
 
 
@@ -140,6 +144,51 @@ def _batch(args) -> int:
     for result in failed[:5]:
         print(f"  {result.id}: {result.error}")
     return 1 if failed else 0
+
+
+def _bot_commands(commands) -> None:
+    bot = commands.add_parser("bot", help="run the support bot inside chat platforms (Lanying, Feishu, DingTalk)")
+    bot.set_defaults(parser=bot)
+    actions = bot.add_subparsers(title="commands", metavar="COMMAND")
+    serve = actions.add_parser("serve", help="answer the platforms' message callbacks until Ctrl+C")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8787, help="port to listen on (default: 8787)")
+    serve.set_defaults(run=_bot_serve)
+
+
+def _bot_serve(args) -> int:
+    from .bot.service import serve
+
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl+C
+    try:
+        return serve(args.host, args.port)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _im_commands(commands) -> None:
+    im = commands.add_parser("im", help="a local chat platform (imitates Lanying IM) to try a bot on")
+    im.set_defaults(parser=im)
+    actions = im.add_subparsers(title="commands", metavar="COMMAND")
+    serve = actions.add_parser("serve", help="serve a chat page and Lanying's bot API until Ctrl+C",
+                               epilog="Secrets are printed masked; --env-file writes them in full (mode 0600).")
+    serve.add_argument("--port", type=_port, default=8788, help="port to listen on (default: 8788)")
+    serve.add_argument("--bot", metavar="URL", help="the bot's webhook, e.g. http://127.0.0.1:8787 "
+                       "(/lanying/messages is added to a URL with no path)")
+    serve.add_argument("--env-file", metavar="PATH", help="write the bot's LANYING_* settings in full to PATH "
+                       "(readable only by you), reusing the credentials already saved there")
+    serve.add_argument("--open", action="store_true", help="open the chat page in your web browser")
+    serve.set_defaults(run=_im_serve)
+
+
+def _im_serve(args) -> int:
+    from .im.cli import serve
+
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl+C
+    try:
+        return serve(args.port, args.bot, args.env_file, args.open)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _exercise_commands(commands) -> None:

@@ -1,0 +1,240 @@
+"""The local chat platform's HTTP side: the chat page and its API, and Lanying's ``/message/send``.
+
+Routes (each a plain function below; shared things live on ``request.app.state``):
+
+- ``GET /`` and ``GET /static/{name}``: the chat page (no CDN: it works offline);
+- ``GET /api/state``, ``GET /api/events`` (Server-Sent Events), ``POST /api/messages``: the page's API;
+- ``POST /message/send``: what a bot calls to answer, with the headers ``app_id`` and ``access-token``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import FileResponse, JSONResponse, StreamingResponse
+from starlette.routing import Route
+
+from . import delivery
+from .store import CLOSED, MAX_TEXT
+
+MAX_BODY = 64 * 1024  # bytes in a request body
+MAX_TARGETS = 20  # recipients of one /message/send
+HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle event stream
+STATIC = Path(__file__).parent / "static"
+PAGE_FILES = {"index.html": "text/html", "app.js": "text/javascript", "style.css": "text/css"}
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
+PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'none'; "
+                "frame-ancestors 'none'", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+DOCS = "https://github.com/maxim-top/lanying-connector"
+
+
+class PlatformError(Exception):
+    """Ends a request with ``{"code": status, "message": ...}``, the shape of Lanying's answers."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def create_app(store, credentials, bot_webhook: str | None = None, host: str = "127.0.0.1") -> Starlette:
+    routes = [Route("/", page), Route("/static/{name}", page), Route("/api/state", state),
+              Route("/api/events", events), Route("/api/messages", post_message, methods=["POST"]),
+              Route("/message/send", send_message, methods=["POST"])]
+    app = Starlette(routes=routes, exception_handlers={PlatformError: _platform_error, HTTPException: _http_error})
+    app.state.store, app.state.credentials, app.state.bot_webhook = store, credentials, bot_webhook
+    app.state.deliveries = set()
+    app.state.page_hosts = LOOPBACK_NAMES | {host}
+    return app
+
+
+# --- the page and its API --------------------------------------------------------
+
+async def page(request: Request):
+    name = request.path_params.get("name", "index.html")
+    _page_guard(request)
+    if name not in PAGE_FILES:
+        raise PlatformError(404, f"There is no file {name!r} here.")
+    return FileResponse(STATIC / name, media_type=f"{PAGE_FILES[name]}; charset=utf-8", headers=PAGE_HEADERS)
+
+
+async def state(request: Request):
+    _page_guard(request)
+    s = request.app.state
+    webhook = s.bot_webhook and delivery.shown_url(s.bot_webhook)
+    return JSONResponse({"app_id": s.credentials.app_id, "bot_webhook": webhook, "max_text": MAX_TEXT,
+                         "users": [u.as_dict() for u in s.store.users.values()], "messages": s.store.messages()},
+                        headers={"Cache-Control": "no-store"})
+
+
+async def post_message(request: Request):
+    """A customer typed a message in the page: store it, then deliver it to the bot in the background."""
+    _page_guard(request, writing=True)
+    body, store = await _json_body(request), request.app.state.store
+    if not isinstance(body, dict):
+        raise PlatformError(400, 'Send a JSON object: {"from": "<customer uid>", "text": "..."}.')
+    sender = store.user(body.get("from")) if isinstance(body.get("from"), (str, int)) else None
+    if sender is None or sender.is_bot:
+        raise PlatformError(400, "'from' must be the uid of one of the customers listed in /api/state.")
+    text = _text(body.get("text"), "text").strip()
+    if not text:
+        raise PlatformError(400, "The message is empty: type some text.")
+    bot = request.app.state.credentials.bot_user_id
+    message = store.add(sender.uid, bot, text, delivery={"status": "pending", "reason": ""})
+    delivery.schedule(request.app.state, message)
+    return JSONResponse(message, status_code=201)
+
+
+async def events(request: Request):
+    """Every change to a message, as it happens (``event: message``), for the page."""
+    _page_guard(request)
+    store = request.app.state.store
+    queue = store.subscribe()
+    if queue is None:
+        raise PlatformError(503, "Too many pages are open on the platform; close some tabs and reload.")
+    return StreamingResponse(_stream(store, queue), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+async def _stream(store, queue: asyncio.Queue):
+    try:
+        yield "retry: 1000\n\n"  # after a dropped connection the page reconnects within a second
+        while True:
+            try:
+                event = await asyncio.wait_for(queue.get(), HEARTBEAT)
+            except asyncio.TimeoutError:
+                yield ": keep-alive\n\n"  # also how a page that has gone away is noticed
+                continue
+            if event is CLOSED:
+                return
+            yield f"event: {event['type']}\ndata: {json.dumps(event)}\n\n"
+    finally:
+        store.unsubscribe(queue)
+
+
+# --- what the bot calls --------------------------------------------------------------
+
+async def send_message(request: Request):
+    """Lanying's ``/message/send``: ``content_type`` 0 sends a text, 11 replaces the text of ``related_mid``."""
+    _check_admin(request)
+    body, store = await _json_body(request), request.app.state.store
+    if not isinstance(body, dict):
+        raise PlatformError(400, "The body must be a JSON object with type, from_user_id, targets, "
+                            f"content_type and content. See {DOCS}")
+    if body.get("type") != 1:
+        raise PlatformError(400, f"type is {body.get('type')!r}: the local platform imitates only type 1 "
+                            "(a one-to-one chat message).")
+    sender = _user(store, body.get("from_user_id"), "from_user_id")
+    targets = body.get("targets")
+    if not isinstance(targets, list) or not 1 <= len(targets) <= MAX_TARGETS:
+        raise PlatformError(400, f"targets must be a list of 1 to {MAX_TARGETS} user ids, e.g. [8589934610].")
+    targets = [_user(store, uid, "targets") for uid in targets]
+    content, kind = _text(body.get("content"), "content"), body.get("content_type")
+    ext = body.get("ext") or ""
+    if not isinstance(ext, str):
+        raise PlatformError(400, 'ext must be a JSON string, e.g. "{\\"ai\\": {\\"role\\": \\"ai\\"}}".')
+    _text(ext, "ext")  # the page shows it: it must be text that can be sent on
+    if kind == 0 and type(kind) is int:
+        ids = [store.add(sender.uid, to.uid, content, ext=ext)["id"] for to in targets]
+    elif kind == 11 and type(kind) is int:
+        ids = [_update(store, body.get("related_mid"), sender.uid, content)]
+    else:
+        raise PlatformError(400, f"content_type is {kind!r}: the local platform imitates 0 (a text message) "
+                            "and 11 (an update of message related_mid).")
+    return JSONResponse({"code": 200, "message": "ok", "msg_ids": ids})
+
+
+def _update(store, related_mid, sender: str, content: str) -> str:
+    if isinstance(related_mid, bool) or not isinstance(related_mid, (str, int)) or related_mid == "":
+        raise PlatformError(400, "An update (content_type 11) needs related_mid: the id /message/send "
+                            "returned in msg_ids for the message to update.")
+    found = store.get(related_mid)
+    if found is None:
+        raise PlatformError(404, f"There is no message {related_mid} (the platform keeps the last "
+                            f"{store.max_messages}). Use an id from msg_ids of an earlier /message/send.")
+    if found["from"] != sender:
+        raise PlatformError(403, f"Message {related_mid} was sent by user {found['from']}: only its sender "
+                            "can update it.")
+    store.edit(related_mid, content)
+    return found["id"]
+
+
+def _check_admin(request: Request) -> None:
+    credentials = request.app.state.credentials
+    app_id, token = request.headers.get("app_id", ""), request.headers.get("access-token", "")
+    # Compared in constant time, both of them: a timing difference would let an attacker guess byte by byte.
+    right_app = hmac.compare_digest(app_id.encode(), credentials.app_id.encode())
+    right_token = hmac.compare_digest(token.encode(), credentials.admin_token.encode())
+    if not (right_app and right_token):
+        missing = [name for name, value in (("app_id", app_id), ("access-token", token)) if not value]
+        why = f"the {' and '.join(missing)} header is missing" if missing else "app_id or access-token is wrong"
+        raise PlatformError(401, f"Unauthorized: {why}. Copy LANYING_APP_ID and LANYING_ADMIN_TOKEN from the "
+                            "platform's setup output (or its --env-file) into the bot's settings.")
+
+
+# --- shared checks ---------------------------------------------------------------------
+
+def _page_guard(request: Request, writing: bool = False) -> None:
+    """Refuse other web sites: a page elsewhere must not chat (and spend tokens) through this one."""
+    host = request.headers.get("host", "")
+    if urlsplit(f"//{host}").hostname not in request.app.state.page_hosts:
+        raise PlatformError(403, f"The page is served to {sorted(request.app.state.page_hosts)} only, "
+                            f"not to host {host[:100]!r}.")
+    if writing:
+        origin = request.headers.get("origin")
+        if origin is not None and urlsplit(origin).netloc != host:
+            raise PlatformError(403, "Messages can be sent only from the platform's own page.")
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            raise PlatformError(415, "Send the message as JSON (Content-Type: application/json).")
+
+
+async def _json_body(request: Request):
+    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        raise PlatformError(413, f"The body is larger than {MAX_BODY // 1024} KB; send less.")
+    raw = bytearray()
+    try:
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > MAX_BODY:
+                raise PlatformError(413, f"The body is larger than {MAX_BODY // 1024} KB; send less.")
+    except ClientDisconnect:
+        raise PlatformError(400, "The connection closed before the whole body arrived.") from None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise PlatformError(400, "The body is not valid JSON (UTF-8).") from None
+
+
+def _user(store, uid, field: str):
+    user = store.user(uid) if isinstance(uid, (str, int)) and not isinstance(uid, bool) else None
+    if user is None:
+        known = ", ".join(store.users)
+        raise PlatformError(400, f"{field}: {str(uid)[:40]!r} is not a user of this app (users: {known}).")
+    return user
+
+
+def _text(value, field: str) -> str:
+    if not isinstance(value, str):
+        raise PlatformError(400, f"{field} must be a string of text.")
+    if len(value) > MAX_TEXT:
+        raise PlatformError(400, f"{field} is {len(value):,} characters long; the limit is {MAX_TEXT:,}.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PlatformError(400, f"{field} holds text that is not valid Unicode (a lone surrogate).") from None
+    return value
+
+
+async def _platform_error(request: Request, exc: PlatformError):
+    return JSONResponse({"code": exc.status, "message": exc.message}, status_code=exc.status)
+
+
+async def _http_error(request: Request, exc: HTTPException):
+    return JSONResponse({"code": exc.status_code, "message": exc.detail}, status_code=exc.status_code,
+                        headers=getattr(exc, "headers", None))

@@ -1,0 +1,77 @@
+"""The local chat platform's page in a real browser: type, press Enter, watch the bot's reply grow.
+
+Skips on a machine without Playwright or Chromium, but fails in CI (CI=true), which
+installs both (.ci/run). A screenshot of the page lands in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import pytest
+
+from browser_support import chromium, missing_browser, wait_until
+from chatkit.im import LocalPlatform
+from chatkit.im.scripted import ScriptedBot
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ANSWER = "Sure! Open Settings, then Security, choose Reset password and follow the link we email you."
+
+
+@pytest.fixture
+def browser():
+    reason = missing_browser()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser test, but {reason}")
+    if reason:
+        pytest.skip(reason)
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def platform_and_bot():
+    with LocalPlatform.start() as im, ScriptedBot.start(im, delay=0.25, words=3) as bot:
+        yield im, bot
+
+
+def test_a_customer_types_and_the_bots_reply_grows_in_the_page(browser, platform_and_bot):
+    im, bot = platform_and_bot
+    bot.enqueue(ANSWER)
+    page = browser.new_page(viewport={"width": 1100, "height": 750})
+    try:
+        page.goto(im.url, timeout=15_000)
+        assert "imitation of Lanying IM" in page.locator("header").inner_text()
+        wait_until(page, lambda: "live" in page.locator("#connection").inner_text(), "the event stream to open", 10)
+        box = page.locator("#text")
+        box.fill("How do I reset my password?")
+        box.press("Enter")
+
+        mine = page.locator(".msg.customer").last
+        wait_until(page, lambda: "delivered to the bot" in mine.locator(".status").inner_text(),
+                   lambda: f"the message to be delivered: {mine.inner_text()!r}", 10)
+        assert mine.locator(".bubble").inner_text() == "How do I reset my password?"
+        assert box.input_value() == ""
+
+        reply = page.locator(".msg.bot .bubble")
+        seen: list[str] = []
+
+        def finished() -> bool:
+            text = reply.first.inner_text() if reply.count() else ""
+            if text and (not seen or seen[-1] != text):
+                seen.append(text)
+            return text == ANSWER
+
+        wait_until(page, finished, lambda: f"the whole reply; seen so far: {seen}", 15)
+        partial = [text for text in seen if text != ANSWER]
+        assert partial and all(ANSWER.startswith(text) for text in partial), seen  # it grew, in place
+        assert reply.count() == 1  # updates replaced the text: no new bubbles
+        assert "AI" in page.locator(".msg.bot .meta").first.inner_text()
+        assert "Alice" in page.locator("#conversations li.current").inner_text()
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        with contextlib.suppress(Exception):  # a debugging aid: never hide the test's own error
+            page.screenshot(path=ARTIFACTS / "im-page.png")
+        page.close()
