@@ -14,6 +14,7 @@ import pytest
 
 import chatkit
 from chatkit import exercises, tokens
+from chatkit.bot import Shop
 from chatkit.connect import OpenAI
 from chatkit.exercises import EXERCISES, check, passes, solution
 
@@ -37,7 +38,7 @@ def notebook(sandbox):
     client = OpenAI(api_key=sandbox.key, base_url=sandbox.base_url, max_retries=0)
     client.default_model = sandbox.engine.model_id
     return {"chatkit": chatkit, "client": client, "MODEL": sandbox.engine.model_id, "PRICES": PRICES,
-            "cost": cost, "tokens": tokens, "openai": openai}
+            "cost": cost, "tokens": tokens, "openai": openai, "Shop": Shop}
 
 
 def define(source: str, namespace: dict, function: str):
@@ -82,10 +83,29 @@ WRONG = {
                         'def should_retry(exc):\n    return exc.status_code == 429 or exc.status_code >= 500\n',
                         'def should_retry(exc):\n    return isinstance(exc, openai.APIStatusError) and '
                         '(exc.status_code == 429 or exc.status_code >= 500) and exc.code != "insufficient_quota"\n'],
+    "08-my-shop": [
+        'def my_shop():\n    return Shop.example()\n',
+        'def my_shop():\n    return Shop("Page Turner Books", ["books"], {}, [("Do you ship abroad?", "Yes.")])\n',
+        'def my_shop():\n    return {"faq": [("Do you ship abroad?", "Yes.")]}\n'],
+    "09-book-format": [
+        'def book_format():\n    return {"type": "json_object"}\n',
+        'def book_format():\n    return {"type": "json_schema", "json_schema": {"name": "book", "schema": {"type": "object", '
+        '"properties": {"title": {"type": "string"}, "author": {"type": "string"}, "year": {"type": "integer"}}, '
+        '"required": ["title", "author", "year"], "additionalProperties": False}}}\n',
+        'def book_format():\n    return {"type": "json_schema", "json_schema": {"name": "book", "strict": True, "schema": '
+        '{"type": "object", "properties": {"title": {"type": "string"}, "author": {"type": "string"}, '
+        '"year": {"type": "string"}}, "required": ["title", "author", "year"], "additionalProperties": False}}}\n',
+        'def book_format():\n    return {"type": "json_schema", "json_schema": {"name": "book", "strict": True, "schema": '
+        '{"type": "object", "properties": {"title": {"type": "string"}, "year": {"type": "integer"}}, '
+        '"required": ["title", "year"], "additionalProperties": False}}}\n',
+        'def book_format():\n    return {"type": "json_schema", "json_schema": {"name": "book", "strict": True, "schema": '
+        '{"type": "object", "properties": {"title": {"type": "string"}, "author": {"type": "string"}, '
+        '"year": {"type": "integer"}}, "required": ["title", "author", "year"]}}}\n'],
 }
 HELPFUL = {"00-live-backend": "live_backend()", "01-calls-per-dollar": "calls_per_dollar(",
            "02-find-keys": "find_keys()", "03-ask": "", "04-repeatable-settings": "", "05-trim": "", "06-tokens-counted": "tokens_counted()",
-           "07-should-retry": "should_retry()"}
+           "07-should-retry": "should_retry()", "09-book-format": "book_format()",
+           "08-my-shop": "my_shop()"}
 
 
 def verdict(capsys, name, answer) -> tuple[bool, str]:

@@ -231,6 +231,67 @@ def _should_retry(answer: Callable) -> str:
     return "should_retry() works: retry rate limits, server errors and lost connections; never quota or mistakes."
 
 
+# --- 09: a schema the model must follow ------------------------------------------------
+
+BOOK_TEXT = "The Hobbit was written by J. R. R. Tolkien and published in 1937."
+
+
+def _book_format(answer: Callable) -> str:
+    import openai
+
+    from ..failures import explain
+
+    fmt = answer()
+    schema = ((fmt or {}).get("json_schema") or {}) if isinstance(fmt, dict) else {}
+    if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" or not schema.get("schema"):
+        raise Wrong("book_format() should return {'type': 'json_schema', 'json_schema': {'name': …, 'strict': True, "
+                    "'schema': {…}}}: the response_format of a structured output.")
+    if schema.get("strict") is not True:
+        raise Wrong("book_format() leaves out strict. Set 'strict': True in json_schema: only then does the server guarantee the schema.")
+    client, model = answer.__globals__.get("client"), answer.__globals__.get("MODEL")
+    if client is None or model is None:
+        raise Wrong("Run the setup cell at the top first: the check needs the notebook's `client` and `MODEL`.")
+    try:
+        reply = client.chat.completions.create(model=model, temperature=0, response_format=fmt, messages=[
+            {"role": "system", "content": "Extract the book from the text."}, {"role": "user", "content": BOOK_TEXT}])
+    except openai.BadRequestError as exc:
+        raise Wrong(f"The server refused the schema of book_format(): {explain(exc).line()}")
+    book = json.loads(reply.choices[0].message.content)
+    kinds = {"title": str, "author": str, "year": int}
+    if set(book) != set(kinds):
+        raise Wrong(f"With book_format(), the model answered with the fields {sorted(book)}; the schema should ask for exactly "
+                    "title, author and year (all of them in 'required').")
+    for field, kind in kinds.items():
+        if not isinstance(book[field], kind) or isinstance(book[field], bool):
+            raise Wrong(f"With book_format(), '{field}' came back as {book[field]!r}: give it the type "
+                        f"{'integer' if kind is int else 'string'} in the schema.")
+    return f"book_format() works: the model answered {book}."
+
+
+# --- 08: what the bot knows is what its prompt says ---------------------------------------
+
+def _my_shop(answer: Callable) -> str:
+    from ..bot import Bot, Shop
+
+    shop, example = answer(), Shop.example()
+    if not isinstance(shop, Shop):
+        raise Wrong(f"my_shop() returned {type(shop).__name__}; return a Shop (start from Shop.example()).")
+    abroad = [(q, a) for q, a in shop.faq if "abroad" in q.lower()]
+    if not abroad:
+        raise Wrong("my_shop() has no FAQ question about shipping abroad: add a (question, answer) pair to faq.")
+    if not set(example.faq) <= set(shop.faq) or shop.policies != example.policies:
+        raise Wrong("my_shop() lost some of the example's FAQ or policies: add to them, don't replace them.")
+    with recorded(answer) as calls:
+        model = answer.__globals__.get("MODEL")
+        Bot(answer.__globals__["client"], shop, model=model, temperature=0,
+            max_output_tokens=40).reply("exercise", "Do you ship abroad?")
+    sent = calls[-1].body["messages"][0]["content"] if calls else ""
+    if abroad[0][1] not in sent:
+        raise Wrong("The answer of your new FAQ entry did not reach the model: it must be in the system prompt.")
+    return (f"my_shop() works: the bot's prompt now answers {abroad[0][0]!r}, in the {len(shop.faq)} FAQ entries "
+            "sent with every message.")
+
+
 EXERCISES = {e.name: e for e in [
     Exercise("00-live-backend", "live_backend", "chatkit.backend_info() returns an object with a `backend` "
              "field: return that.", _live_backend, '''
@@ -276,6 +337,24 @@ def should_retry(exc):
             return False
         return exc.status_code in (408, 409, 429) or exc.status_code >= 500
     return False
+'''),
+    Exercise("09-book-format", "book_format", "A json_schema response_format with strict: True; the schema is an "
+             "object with properties title (string), author (string) and year (integer), all three in 'required', "
+             "and 'additionalProperties': False.", _book_format, '''
+def book_format():
+    return {"type": "json_schema", "json_schema": {"name": "book", "strict": True, "schema": {
+        "type": "object",
+        "properties": {"title": {"type": "string"}, "author": {"type": "string"}, "year": {"type": "integer"}},
+        "required": ["title", "author", "year"],
+        "additionalProperties": False}}}
+'''),
+    Exercise("08-my-shop", "my_shop", "Start from shop = Shop.example(), append a pair to shop.faq such as "
+             "('Do you ship abroad?', 'Yes, to the EU in 5 to 8 working days, for 9.90 euros.'), and return shop.",
+             _my_shop, '''
+def my_shop():
+    shop = Shop.example()
+    shop.faq.append(("Do you ship abroad?", "Yes, to the EU in 5 to 8 working days, for 9.90 euros."))
+    return shop
 '''),
     Exercise("05-trim", "trim", "Start from a copy of the list; while tokens.count_messages(..., MODEL) is over "
              "the budget and more than one turn is left, drop the oldest turn after the system message.", _trim, '''
