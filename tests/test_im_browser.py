@@ -10,9 +10,11 @@ import contextlib
 import os
 from pathlib import Path
 
+import openai
 import pytest
 
 from browser_support import chromium, missing_browser, wait_until
+from chatkit.bot import Bot, BotService, Shop
 from chatkit.im import LocalPlatform
 from chatkit.im.scripted import ScriptedBot
 
@@ -31,15 +33,25 @@ def browser():
         yield browser
 
 
-@pytest.fixture
-def platform_and_bot():
-    with LocalPlatform.start() as im, ScriptedBot.start(im, delay=0.25, words=3) as bot:
-        yield im, bot
+@pytest.fixture(params=["scripted bot", "chatkit's bot service"])
+def platform_and_bot(request, monkeypatch):
+    """The page's side is the same for a fake bot and for the real one (BotService, a Bot, the sandbox)."""
+    if request.param == "scripted bot":
+        with LocalPlatform.start() as im, ScriptedBot.start(im, delay=0.25, words=3) as bot:
+            yield im, bot.enqueue
+        return
+    scripted = request.getfixturevalue("scripted")
+    monkeypatch.setattr(scripted.engine, "delay", 0.05)  # a word every 50 ms: the answer streams
+    client = openai.OpenAI(api_key=scripted.key, base_url=scripted.base_url, max_retries=0)
+    bot = Bot(client, Shop.example(), model=scripted.engine.model_id, encoding="o200k_base")
+    with LocalPlatform.start() as im, BotService.start(bot, im.bot_settings(), update_every=0.1) as service:
+        im.bot_webhook = service.url
+        yield im, scripted.engine.enqueue
 
 
 def test_a_customer_types_and_the_bots_reply_grows_in_the_page(browser, platform_and_bot):
-    im, bot = platform_and_bot
-    bot.enqueue(ANSWER)
+    im, enqueue = platform_and_bot
+    enqueue(ANSWER)
     page = browser.new_page(viewport={"width": 1100, "height": 750})
     try:
         page.goto(im.url, timeout=15_000)
