@@ -1,0 +1,59 @@
+"""One reply in a chat window and what it cost: tokens in and out, estimated dollars, seconds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..conversation import Conversation
+from ..errors import ChatkitError
+from ..tokens import count as count_tokens
+from ..tokens import estimate_cost
+
+
+@dataclass
+class Turn:
+    """One reply and what it cost: tokens in and out, estimated dollars, seconds.
+
+    ``estimated``: chatkit counted the tokens (:mod:`chatkit.tokens`), the server reported none.
+    ``stopped``: Stop cut the reply short. 0 tokens: no model call (a bot's refusal or reset).
+    """
+
+    model: str
+    text: str = ""
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    seconds: float = 0.0
+    estimated: bool = False
+    stopped: bool = False
+
+    @property
+    def tokens(self) -> int | None:
+        return None if self.input_tokens is None else self.input_tokens + self.output_tokens
+
+    @property
+    def cost(self) -> float | None:
+        """US dollars from chatkit's price table; None when the price or the tokens are unknown."""
+        if not self.tokens:
+            return None if self.tokens is None else 0.0
+        return estimate_cost(self.model, self.input_tokens, self.output_tokens).total
+
+    def __str__(self) -> str:
+        """The line under the reply: '12 tokens in, 5 out · cost: about $0.000012 · 0.8 s'."""
+        if self.tokens == 0:
+            return "no model call: 0 tokens, cost: $0"
+        about, counted = ("about ", " (counted by chatkit)") if self.estimated else ("", "")
+        cost = self.cost
+        price = (f"cost: unknown (no price for {self.model})" if cost is None
+                 else f"cost: about ${cost:.6f}" if cost else "cost: $0")
+        used = (["tokens unknown"] if self.tokens is None
+                else [f"{about}{self.input_tokens} tokens in, {self.output_tokens} out{counted}", price])
+        return " · ".join(["stopped"] * self.stopped + used + [f"{self.seconds:.1f} s"])
+
+
+def estimate(turn: Turn, conv: Conversation, sent: list[dict]) -> None:
+    """Count the turn's tokens with chatkit.tokens, as the conversation counts its budget."""
+    try:
+        turn.output_tokens = count_tokens(turn.text, conv.model, encoding=conv.encoding)
+        turn.input_tokens, turn.estimated = conv.count(sent), True
+    except ChatkitError:
+        turn.output_tokens = None  # a model chatkit cannot count: the line says "tokens unknown"
