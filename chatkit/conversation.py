@@ -131,7 +131,7 @@ class Conversation:
         """
         self.turns.append({"role": "user", "content": text})
         try:
-            self.last_trim = self._fit() if self.budget is not None else None
+            self.fit()
             reply, used = self._send_chat() if self.api == "chat" else self._send_responses()
         except Exception as exc:
             self.turns.pop()
@@ -140,6 +140,14 @@ class Conversation:
         self.turns.append({"role": "assistant", "content": reply})
         self.input_tokens.append(used)
         return reply
+
+    def fit(self) -> Trim | None:
+        """Trim the history to the budget now, as ``ask`` does before sending (see ``last_trim``).
+
+        For code that sends ``conv.messages`` itself, e.g. to stream the answer.
+        """
+        self.last_trim = self._fit() if self.budget is not None else None
+        return self.last_trim
 
     def _limit(self, key: str) -> dict:
         return {key: self.max_output_tokens} if self.max_output_tokens else {}

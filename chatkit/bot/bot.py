@@ -194,7 +194,7 @@ class Bot:
         parts: list[str] = []
         try:
             # Conversation.ask() does these steps with a request that does not stream.
-            conv.last_trim = conv._fit() if conv.budget is not None else None
+            conv.fit()
             with self.client.chat.completions.create(model=conv.model, messages=conv.messages,
                                                      stream=True, **_options(conv)) as chunks:
                 for chunk in chunks:
