@@ -189,6 +189,9 @@ def test_price_table_is_dated_sourced_and_countable():
     datetime.date.fromisoformat(table["date"])
     assert table["source"].startswith("https://")
     for model, price in table["models"].items():
+        if price.get("kind"):  # embeddings and moderation: input only (moderation is free)
+            assert price["output"] == 0 and price["cached_input"] is None, model
+            continue
         assert price["input"] <= price["output"] and price["cached_input"] <= price["input"], model
         if price.get("shutdown"):
             datetime.date.fromisoformat(price["shutdown"])
