@@ -2,6 +2,7 @@
 
     python -m chatkit doctor               is everything ready? what to fix?
     python -m chatkit serve                the sandbox, for any OpenAI client
+    python -m chatkit serve --model F.gguf  ... and your own GGUF model too (repeatable)
     python -m chatkit keys create --save   a sandbox key, written to .env
     python -m chatkit exercises NOTEBOOK   run a notebook, report its exercises
     python -m chatkit batch IN.jsonl --out OUT.jsonl   many prompts at once (resumable)
@@ -72,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[data], help="run the sandbox server until Ctrl+C")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8765, help="port to listen on; 0 picks a free one (default: 8765)")
+    serve.add_argument("--model", type=_model_file, action="append", metavar="[ID=]PATH",
+                       help="serve your own GGUF model file too, as model ID (default: the file's name in lower "
+                            "case, without .gguf). Repeat for several: all are loaded at start and answer one "
+                            "request at a time between them. Default: CHATKIT_SANDBOX_MODELS (comma-separated)")
     limits = serve.add_argument_group("the platform's limits, imitated per key (all off by default)")
     limits.add_argument("--rpm", type=_count, metavar="N", help="requests per minute")
     limits.add_argument("--tpm", type=_count, metavar="N", help="tokens per minute (prompt + output limit)")
@@ -220,6 +225,16 @@ def _count(text: str) -> int:
     return int(text)
 
 
+def _model_file(text: str):
+    """A ``--model`` value, ``PATH`` or ``ID=PATH``, for argparse (the file is checked when the sandbox starts)."""
+    from .sandbox.models import ModelFile
+
+    try:
+        return ModelFile.parse(text)
+    except ChatkitError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _port(text: str) -> int:
     """A TCP port number, for argparse."""
     if not text.isdigit() or int(text) > 65535:
@@ -240,11 +255,13 @@ def _doctor(args) -> int:
 # --- serve ------------------------------------------------------------------------
 
 def _serve(args) -> int:
+    from .config import sandbox_models
     from .sandbox.limits import Limits
     from .sandbox.server import Sandbox
 
     limits = Limits(rpm=args.rpm, tpm=args.tpm, quota_tokens=args.quota_tokens, latency_ms=args.latency_ms)
-    box = Sandbox.start(data_dir=args.data_dir, host=args.host, port=args.port, limits=limits)
+    models = sandbox_models() if args.model is None else args.model
+    box = Sandbox.start(data_dir=args.data_dir, host=args.host, port=args.port, limits=limits, models=models)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl+C
     try:
         _announce(box, args.data_dir)
@@ -266,7 +283,7 @@ def _interrupt(signum, frame):
 
 def _announce(box, data_dir: str | None) -> None:
     keys_create = f"{PROG} keys create" + (f" --data-dir {data_dir}" if data_dir else "")
-    print(f"Sandbox serving {box.engine.model_id} at {box.base_url} (data: {box.store.path.parent}). "
+    print(f"Sandbox serving {', '.join(box.models.ids)} at {box.base_url} (data: {box.store.path.parent}). "
           f"Press Ctrl+C to stop.", flush=True)
     print("Point any OpenAI client at it with these two settings (in .env or the environment):", flush=True)
     print(f"  OPENAI_BASE_URL={box.base_url}\n  OPENAI_API_KEY=<a key from: {keys_create}>", flush=True)

@@ -11,37 +11,42 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError
+from .providers import LOCAL_KEY, Provider, match, preset, presets
 
-# One default model per backend, defined here and nowhere else. OpenAI's: gpt-4.1-mini, because
-# every setting the course teaches (temperature, top_p, seed, penalties, logprobs) works on it,
-# while its successors are reasoning models; OpenAI retires it on 2027-01-14 (chatkit/prices.json),
-# and the doctor warns ahead of that day.
+# One default model per backend, defined here and nowhere else; a provider's (OpenAI's too) is its
+# preset's, in chatkit/providers.json. OpenAI's: gpt-4.1-mini, because every setting the course teaches
+# (temperature, top_p, seed, penalties, logprobs) works on it, while its successors are reasoning models;
+# OpenAI retires it on 2027-01-14 (chatkit/prices.json), and the doctor warns ahead of that day.
 DEFAULT_MODELS = {
     "sandbox": "smollm2-135m-instruct",
-    "openai": "gpt-4.1-mini",
+    "openai": preset("openai").model,
 }
-OPENAI_BASE_URL = "https://api.openai.com/v1"
+OPENAI_BASE_URL = preset("openai").base_url
 BACKENDS = ("sandbox", "openai")
-_NAMES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHATKIT_BACKEND", "CHATKIT_MODEL")
+PROVIDER = "CHATKIT_PROVIDER"  # a preset's name: chatkit/providers.json
+_NAMES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHATKIT_BACKEND", "CHATKIT_MODEL", PROVIDER)
+KEY_DOCS = "notebooks/02-set-up-your-api-key.ipynb"
 
 
 @dataclass(frozen=True)
 class Settings:
     """The settings chatkit resolved, and where each came from."""
 
-    backend: str
+    backend: str  # "sandbox", or "openai": a server that speaks the OpenAI API (OpenAI's or another's)
     api_key: str | None
     base_url: str | None
-    model: str
+    model: str | None  # None: the first chat model the server lists (connect() asks it once)
     env_file: Path | None
-    key_source: str  # "environment", ".env", or "sandbox"
+    key_source: str  # "environment", ".env", "sandbox", or "none needed" (a local server)
+    provider: str | None = None  # a preset's name ("deepseek"), "sandbox", or None: a server chatkit does not know
+    key_variable: str | None = "OPENAI_API_KEY"  # where the key came from: "DEEPSEEK_API_KEY"...
 
     def __repr__(self) -> str:
         from .keys import mask_key
 
         return (
-            f"Settings(backend={self.backend!r}, base_url={self.base_url!r}, model={self.model!r}, "
-            f"api_key={mask_key(self.api_key)!r}, key_source={self.key_source!r})"
+            f"Settings(backend={self.backend!r}, provider={self.provider!r}, base_url={self.base_url!r}, "
+            f"model={self.model!r}, api_key={mask_key(self.api_key)!r}, key_source={self.key_source!r})"
         )
 
 
@@ -56,7 +61,11 @@ def find_env_file(start: str | os.PathLike | None = None) -> Path | None:
 
 
 def read_settings(env_file: str | os.PathLike | None = None) -> Settings:
-    """Resolve the backend, key, base URL and model from the environment and ``.env``.
+    """Resolve the backend, provider, key, base URL and model from the environment and ``.env``.
+
+    ``CHATKIT_PROVIDER`` (a preset of chatkit/providers.json) chooses the base URL, the key's
+    variable and the model; ``OPENAI_BASE_URL`` and ``CHATKIT_MODEL`` still win. Without it: the
+    sandbox if there is no key, else OpenAI or the server ``OPENAI_BASE_URL`` names.
 
     >>> read_settings().backend in ("sandbox", "openai")
     True
@@ -66,15 +75,56 @@ def read_settings(env_file: str | os.PathLike | None = None) -> Settings:
     path = Path(env_file) if env_file else find_env_file()
     from_file = {k: v for k, v in (dotenv_values(path) if path else {}).items() if v}
     values = {n: os.environ.get(n) or from_file.get(n) for n in _NAMES}
+    if (values[PROVIDER] or "").strip() and (values["CHATKIT_BACKEND"] or "").strip().lower() in ("", "openai"):
+        return _from_preset(preset(values[PROVIDER]), values, from_file, path)
     key = values["OPENAI_API_KEY"]
     key_source = "environment" if os.environ.get("OPENAI_API_KEY") else ".env" if key else "sandbox"
     backend = _choose_backend(values["CHATKIT_BACKEND"], key, values["OPENAI_BASE_URL"])
-    if backend == "sandbox" and not (key or "").startswith("sk-sandbox-"):
-        key, key_source = None, "sandbox"  # the sandbox hands out its own key
-    base_url = values["OPENAI_BASE_URL"] if backend == "openai" else None
-    model = values["CHATKIT_MODEL"] or DEFAULT_MODELS[backend]
-    return Settings(backend, key, (base_url or OPENAI_BASE_URL) if backend == "openai" else None,
-                    model, path, key_source)
+    if backend == "sandbox":
+        if not (key or "").startswith("sk-sandbox-"):
+            key, key_source = None, "sandbox"  # the sandbox hands out its own key
+        return Settings(backend, key, None, values["CHATKIT_MODEL"] or DEFAULT_MODELS["sandbox"], path, key_source,
+                        "sandbox", "OPENAI_API_KEY" if key else None)
+    base_url = values["OPENAI_BASE_URL"] or OPENAI_BASE_URL
+    known = match(base_url)  # a DeepSeek base URL gets DeepSeek's model, an unknown server the one it lists
+    model = values["CHATKIT_MODEL"] or (_needed_model(known) if known else None)
+    return Settings(backend, key, base_url, model, path, key_source, known.name if known else None)
+
+
+def _from_preset(provider: Provider, values: dict, from_file: dict, path: Path | None) -> Settings:
+    """Settings for CHATKIT_PROVIDER: the preset's, with OPENAI_BASE_URL and CHATKIT_MODEL winning."""
+    key, key_source, variable = _provider_key(provider, from_file)
+    base_url = values["OPENAI_BASE_URL"] or provider.base_url
+    if not base_url:
+        raise ConfigError(f"CHATKIT_PROVIDER is {provider.name!r}, and {provider.title} has no shared base URL: "
+                          "each resource has its own.",
+                          fix=f"Add OPENAI_BASE_URL={provider.base_url_hint} to your .env file, with your "
+                              "resource's name.", docs=provider.docs)
+    model = values["CHATKIT_MODEL"] or _needed_model(provider)
+    return Settings("openai", key, base_url, model, path, key_source, provider.name, variable)
+
+
+def _provider_key(provider: Provider, from_file: dict) -> tuple[str, str, str | None]:
+    """The key, where it came from, and its variable: the provider's own first, then OPENAI_API_KEY."""
+    for variable in dict.fromkeys(filter(None, (provider.key_variable, "OPENAI_API_KEY"))):
+        if os.environ.get(variable):
+            return os.environ[variable], "environment", variable
+        if from_file.get(variable):
+            return from_file[variable], ".env", variable
+    if provider.local:
+        return LOCAL_KEY, "none needed", None
+    raise ConfigError(f"CHATKIT_PROVIDER is {provider.name!r} but no {provider.key_variable} was found.",
+                      fix=f"Add {provider.key_variable}=your-key to your .env file (create the key on "
+                          f"{provider.title}'s platform: {provider.docs}), or remove CHATKIT_PROVIDER to use the "
+                          "sandbox.", docs=KEY_DOCS)
+
+
+def _needed_model(provider: Provider) -> str | None:
+    """The preset's model; None lets connect() ask a local server; Azure needs the learner's deployment."""
+    if provider.model or provider.local:
+        return provider.model
+    raise ConfigError(f"{provider.title} needs your deployment's name as the model, and chatkit cannot guess it.",
+                      fix=f"Add CHATKIT_MODEL=<{provider.model_hint}> to your .env file.", docs=provider.docs)
 
 
 def _choose_backend(forced: str | None, key: str | None, base_url: str | None) -> str:
@@ -101,9 +151,12 @@ def _choose_backend(forced: str | None, key: str | None, base_url: str | None) -
     return "openai"
 
 
+# Your own GGUF models for the sandbox (chatkit/sandbox/models.py): "path" or "id=path", comma-separated.
+SANDBOX_MODELS = "CHATKIT_SANDBOX_MODELS"
 # Everything that can steer chatkit or the openai client to a backend.
 SETTING_NAMES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
-                 "CHATKIT_BACKEND", "CHATKIT_MODEL")
+                 "CHATKIT_BACKEND", "CHATKIT_MODEL", SANDBOX_MODELS, PROVIDER,
+                 *(p.key_variable for p in presets().values() if p.key_variable not in (None, "OPENAI_API_KEY")))
 
 
 def force_sandbox(prefix: str = "chatkit-") -> Path:
@@ -129,3 +182,21 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
     path = Path(chosen).expanduser()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def sandbox_models(env_file: str | os.PathLike | None = None) -> list[str]:
+    """The model files the sandbox serves besides its own: CHATKIT_SANDBOX_MODELS, from the environment or ``.env``.
+
+    A relative path starts in the working folder. With
+    ``CHATKIT_SANDBOX_MODELS=qwen=models/qwen.gguf, models/Llama.gguf`` in ``.env``:
+
+    >>> sandbox_models()                                 # doctest: +SKIP
+    ['qwen=models/qwen.gguf', 'models/Llama.gguf']
+    """
+    from dotenv import dotenv_values
+
+    value = os.environ.get(SANDBOX_MODELS)
+    if value is None:
+        path = Path(env_file) if env_file else find_env_file()
+        value = (dotenv_values(path).get(SANDBOX_MODELS) if path else None) or ""
+    return [spec.strip() for spec in value.split(",") if spec.strip()]

@@ -1,17 +1,23 @@
 """``connect()``: one call that returns an official OpenAI client pointed at the right place.
 
 No key → the local sandbox (started for you). A key in the environment or ``.env`` →
-OpenAI, or whatever ``OPENAI_BASE_URL`` names. ``CHATKIT_BACKEND`` forces a choice.
+OpenAI, or whatever ``OPENAI_BASE_URL`` names. ``CHATKIT_PROVIDER=deepseek`` (with
+``DEEPSEEK_API_KEY``) → a provider's preset: see chatkit/providers.py. ``CHATKIT_BACKEND``
+forces a choice. The client never sends a model the server lacks: the preset's, ``CHATKIT_MODEL``,
+or the first chat model the server lists.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import openai
 
 from .config import Settings, read_settings
+from .errors import ConfigError
 from .keys import mask_key
+from .providers import first_chat_model, remember
 
 
 @dataclass(frozen=True)
@@ -23,26 +29,44 @@ class BackendInfo:
     model: str
     key: str  # masked
     key_source: str
+    provider: str | None = None  # a preset's title ("DeepSeek"), or None: a server chatkit does not know
 
     def __str__(self) -> str:
         where = "the local sandbox (no key needed)" if self.backend == "sandbox" else self.base_url
-        return (f"Backend: {self.backend} at {where}\nBase URL: {self.base_url}\n"
+        provider = f"\nProvider: {self.provider}" if self.provider and self.backend != "sandbox" else ""
+        return (f"Backend: {self.backend} at {where}{provider}\nBase URL: {self.base_url}\n"
                 f"Default model: {self.model}\nKey: {self.key} (from {self.key_source})")
 
 
+ASK_MODELS = "the first chat model the server lists (asked on first use)"
+
+
 def _describe(client) -> str:
+    model = client._model or "(first chat model from /models)"
     return (f"<{type(client).__name__} base_url={str(client.base_url)!r} "
-            f"model={getattr(client, 'default_model', '?')!r} key={mask_key(client.api_key)!r}>")
+            f"model={model!r} key={mask_key(client.api_key)!r}>")
 
 
 class _Chatkit:
-    default_model = "?"
+    provider: str | None = None  # a preset's name ("deepseek"), "sandbox", or None: see chatkit.providers
+    _model: str | None = None
     __repr__ = _describe
 
+    @property
+    def default_model(self) -> str:
+        """The model to send: the preset's or CHATKIT_MODEL, else the first chat model the server lists."""
+        if self._model is None:
+            self._model = server_model(str(self.base_url), self.api_key)
+        return self._model
+
+    @default_model.setter
+    def default_model(self, model: str | None) -> None:
+        self._model = model
+
     def copy(self, **options):
-        """The SDK's ``copy``/``with_options``, keeping ``default_model``."""
+        """The SDK's ``copy``/``with_options``, keeping ``default_model`` and ``provider``."""
         clone = super().copy(**options)
-        clone.default_model = self.default_model
+        clone._model, clone.provider = self._model, self.provider
         return clone
 
     with_options = copy
@@ -78,17 +102,46 @@ def connect(*, log=None, budget=None, **options) -> OpenAI:
     'Hello! How can I help you today?'
     """
     settings, key, base_url = _resolve(options.pop("settings", None))
-    client = OpenAI(api_key=key, base_url=base_url, **options)
-    client.default_model = settings.model
-    return _watched(client, log, budget)
+    return _watched(_tagged(OpenAI(api_key=key, base_url=base_url, **options), settings), log, budget)
 
 
 def connect_async(*, log=None, budget=None, **options) -> AsyncOpenAI:
     """Like :func:`connect`, but returns an ``openai.AsyncOpenAI`` client."""
     settings, key, base_url = _resolve(options.pop("settings", None))
-    client = AsyncOpenAI(api_key=key, base_url=base_url, **options)
-    client.default_model = settings.model
-    return _watched(client, log, budget)
+    return _watched(_tagged(AsyncOpenAI(api_key=key, base_url=base_url, **options), settings), log, budget)
+
+
+def _tagged(client, settings: Settings):
+    """The client, knowing its default model and provider (so ``chatkit.providers.supports`` can answer)."""
+    client.default_model, client.provider = settings.model, settings.provider
+    remember(str(client.base_url), settings.provider)
+    return client
+
+
+@functools.lru_cache(maxsize=32)
+def server_model(base_url: str, key: str) -> str:
+    """The first chat model the server at ``base_url`` lists: asked once per server and key.
+
+    Raises a ConfigError that says to set CHATKIT_MODEL when the server cannot be asked, or lists
+    no chat model (a failure is not remembered: the next use asks again).
+    """
+    from .failures import explain
+
+    try:
+        ids = [m.id for m in openai.OpenAI(api_key=key, base_url=base_url, max_retries=0, timeout=15).models.list()]
+    except openai.APIError as exc:
+        found = explain(exc)
+        raise ConfigError(f"chatkit could not ask {base_url} which models it serves: {found.what}",
+                          fix=f"{found.fix} Or set CHATKIT_MODEL in .env to the model you want.",
+                          docs="notebooks/01-choose-a-model-and-sign-up.ipynb") from None
+    chosen = first_chat_model(ids)
+    if chosen is None:
+        listed = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "") if ids else "no model at all"
+        raise ConfigError(f"The server at {base_url} lists no chat model ({listed}).",
+                          fix="Load or pull a chat model on that server (Ollama: ollama pull qwen2.5:0.5b), or set "
+                              "CHATKIT_MODEL in .env to one it serves.",
+                          docs="notebooks/01-choose-a-model-and-sign-up.ipynb")
+    return chosen
 
 
 def _watched(client, log, budget):
@@ -106,7 +159,12 @@ def backend_info() -> BackendInfo:
     Backend: sandbox at the local sandbox (no key needed)
     ...
     """
+    from .providers import presets
+
     settings, key, base_url = _resolve(None)
-    source = {"sandbox": "the sandbox, made for this session", ".env": str(settings.env_file)}.get(
-        settings.key_source, settings.key_source)
-    return BackendInfo(settings.backend, base_url, settings.model, mask_key(key), source)
+    source = {"sandbox": "the sandbox, made for this session", ".env": str(settings.env_file),
+              "none needed": "nowhere: a local server needs none"}.get(settings.key_source, settings.key_source)
+    if settings.key_variable not in (None, "OPENAI_API_KEY"):
+        source = f"{settings.key_variable} in {source}"
+    provider = presets()[settings.provider].title if settings.provider in presets() else None
+    return BackendInfo(settings.backend, base_url, settings.model or ASK_MODELS, mask_key(key), source, provider)

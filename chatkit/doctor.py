@@ -121,7 +121,7 @@ def diagnose(call: bool = True) -> Report:
         steps.append(("Test call", _test_call))
     checks = [check for name, run in steps for check in _safely(name, run)]
     try:
-        secret, _ = _raw_key(env_file)
+        secret, _, _ = _raw_key(env_file)
     except Exception:  # an unreadable .env: the key check already says so, and shows no key
         secret = None
     return Report(_redact(check, secret) for check in checks)
@@ -192,7 +192,9 @@ def _model() -> Check:
 
 def _env_file(path: Path | None) -> list[Check]:
     if path is None:
-        where = "the key comes from the environment" if os.environ.get("OPENAI_API_KEY") else "sandbox will be used"
+        provider = _provider(None)
+        where = ("the key comes from the environment" if _raw_key(None)[0] else
+                 f"{provider.title} needs no key" if provider and provider.local else "sandbox will be used")
         return [Check(".env file", True, f"none ({where})")]
     return [Check(".env file", True, str(path)), _env_private(path), _env_ignored(path)]
 
@@ -238,20 +240,40 @@ def _listed(path: Path, ignore: Path) -> bool:
     return any(line and line[0] not in "#!" and fnmatch.fnmatch(path.name, line) for line in lines)
 
 
-def _raw_key(env_file: Path | None) -> tuple[str | None, str]:
-    """The key as chatkit reads it (environment first, then .env), and where it came from."""
+def _provider(env_file: Path | None):
+    """The preset CHATKIT_PROVIDER names (environment first, then .env); None if unset or unknown."""
     from dotenv import dotenv_values
 
-    if os.environ.get("OPENAI_API_KEY"):
-        return os.environ["OPENAI_API_KEY"], "the environment"
-    key = dotenv_values(env_file).get("OPENAI_API_KEY") if env_file else None
-    return (key, str(env_file)) if key else (None, "")
+    from .providers import presets
+
+    name = os.environ.get("CHATKIT_PROVIDER") or (dotenv_values(env_file).get("CHATKIT_PROVIDER") if env_file else None)
+    return presets().get((name or "").strip().lower())
+
+
+def _raw_key(env_file: Path | None) -> tuple[str | None, str, str]:
+    """The key as chatkit reads it (the provider's variable, then OPENAI_API_KEY; environment, then .env),
+    where it came from, and its variable."""
+    from dotenv import dotenv_values
+
+    provider = _provider(env_file)
+    from_file = dotenv_values(env_file) if env_file else {}
+    for variable in dict.fromkeys(filter(None, (provider and provider.key_variable, "OPENAI_API_KEY"))):
+        if os.environ.get(variable):
+            return os.environ[variable], "the environment", variable
+        if from_file.get(variable):
+            return from_file[variable], str(env_file), variable
+    return None, "", "OPENAI_API_KEY"
 
 
 def _key(env_file: Path | None) -> Check:
-    key, source = _raw_key(env_file)
+    key, source, variable = _raw_key(env_file)
+    provider = _provider(env_file)
     if not key:
+        if provider and provider.local:
+            return Check("API key", True, f"none ({provider.title} runs on your computer and needs none)")
         return Check("API key", True, "none (the sandbox makes its own)")
+    if provider and provider.name != "openai":  # only OpenAI's key format is known: the test call checks the rest
+        return Check("API key", True, f"{variable} {mask_key(key)} from {source} (for {provider.title})")
     try:
         check_key_format(key)
     except KeyFormatError as exc:
@@ -271,8 +293,30 @@ def _backend(env_file: Path | None) -> Check:
         return Check("Backend", False, exc.what, exc.fix)
     if settings.backend == "sandbox":
         return Check("Backend", True, f"sandbox (offline, on this computer), model {settings.model}")
-    found = f"{settings.backend} at {settings.base_url}, model {settings.model}"
-    return _retiring(settings.model, found) or Check("Backend", True, found)
+    model = settings.model or "the first chat model the server lists (set CHATKIT_MODEL to choose one)"
+    found = (f"{settings.backend} at {settings.base_url} ({_who(settings.provider)}), model {model}"
+             f"{_lacks(settings.provider)}")
+    return (settings.model and _retiring(settings.model, found)) or Check("Backend", True, found)
+
+
+def _who(name: str | None) -> str:
+    from .providers import presets
+
+    known = presets().get(name or "")
+    return f"provider: {known.title}" if known else "an OpenAI-compatible server chatkit has no preset for"
+
+
+def _lacks(name: str | None) -> str:
+    """What the live provider lacks of what the course uses, e.g. '; no Responses API (checked 2026-11-26)...'."""
+    from .providers import ENDPOINT_NAMES, presets
+
+    known = presets().get(name or "")
+    missing = [ENDPOINT_NAMES[e] for e in ("responses", "batch") if known and known.offers.get(e) is False]
+    if not missing:
+        return ""
+    them = "them" if len(missing) > 1 else "it"
+    return (f"; it offers no {' and no '.join(missing)} (checked {known.checked}): cells that need {them} stop "
+            "and say so; run those with the sandbox")
 
 
 def _retiring(model: str, found: str, today=None) -> Check | None:

@@ -28,6 +28,15 @@ from .errors import ChatkitError
 from .keys import mask_key
 
 DOCS = "notebooks/07-handle-errors-limits-and-logs.ipynb"
+# 429s that are about money, not speed: their type is insufficient_quota and the code says which
+# limit was reached (OpenAI's help center, checked 2026-11-26). Waiting never fixes them.
+BILLING = {
+    "credit_balance_exhausted": "the account has no prepaid credit left",
+    "organization_usage_limit_exceeded": "the organization reached the usage limit OpenAI gave it",
+    "organization_spend_limit_exceeded": "the organization reached the spend limit set on it",
+    "project_spend_limit_exceeded": "this project reached the spend limit set on it",
+    "insufficient_quota": "no credit left, or a spend or usage limit reached",
+}
 # Anything shaped like an API key, so that no message we build can carry one in full.
 _KEYISH = re.compile(r"\b(?:sk|rk|pk)-[A-Za-z0-9_\-*]{8,}")
 
@@ -98,8 +107,9 @@ def _chatkit(exc) -> Explanation | None:
     if not isinstance(exc, ChatkitError):
         return None
     kind = getattr(exc, "kind", "chatkit")
-    return Explanation(kind, mask_secrets(exc.what), "see the message above.", mask_secrets(exc.fix) or "See the docs.",
-                       False, docs=exc.docs)
+    cause = getattr(exc, "cause", "see the message above.")
+    return Explanation(kind, mask_secrets(exc.what), cause, mask_secrets(exc.fix) or "See the docs.", False,
+                       docs=exc.docs)
 
 
 def _client_setup(exc) -> Explanation | None:
@@ -149,8 +159,9 @@ def _unauthorized(exc, message: str, said: str) -> Explanation:
                            "Save your key to .env (notebook 02), restart the kernel, and use chatkit.connect().",
                            False, 401, _code(exc))
     if key.startswith("sk-sandbox-"):
-        fix = ("A sandbox key works only with the sandbox whose data folder made it. Make one here with: "
-               "python -m chatkit keys create --save (add --data-dir DIR if your sandbox uses another folder).")
+        fix = ("Copy the key again (one wrong character is enough), or make a new one with: python -m chatkit keys "
+               "create --save. A sandbox key works only with the sandbox whose data folder made it (add --data-dir "
+               "DIR if yours uses another folder).")
     else:
         fix = ("Copy the key again from the provider's API keys page (or create a new one), save it to .env, "
                "restart the kernel, and check it with chatkit.verify(client).")
@@ -172,6 +183,9 @@ def _forbidden(key: str, message: str, said: str, code: str | None) -> Explanati
 
 
 def _not_found(exc, message: str, said: str, code: str | None) -> Explanation:
+    offered = _not_offered(exc, code)
+    if offered:
+        return offered
     model = _sent(exc).get("model")
     if code == "model_not_found" or (model and str(model) in message):
         return Explanation("model", f"The server has no model named {model!r} {said}.",
@@ -186,12 +200,33 @@ def _not_found(exc, message: str, said: str, code: str | None) -> Explanation:
                        "client.chat.completions.create instead.", False, 404, code)
 
 
+def _not_offered(exc, code: str | None) -> Explanation | None:
+    """A 404 from a provider known to lack the endpoint: the same stop as ``chatkit.providers.require``."""
+    from dataclasses import replace
+
+    from .providers import NotSupported, endpoint_of, match
+
+    if exc.request is None:
+        return None
+    provider, endpoint = match(str(exc.request.url)), endpoint_of(exc.request.url.path)
+    if provider is None or endpoint is None or provider.offers.get(endpoint) is not False:
+        return None
+    return replace(_chatkit(NotSupported(provider, endpoint)), status=404, code=code)
+
+
+def is_billing(exc) -> bool:
+    """True for a 429 about money (no credit, a spend or usage limit): retrying cannot help."""
+    return getattr(exc, "status_code", None) == 429 and (
+        getattr(exc, "code", None) in BILLING or getattr(exc, "type", None) == "insufficient_quota")
+
+
 def _too_many(exc, message: str, said: str, code: str | None) -> Explanation:
-    if code == "insufficient_quota" or _code(exc, "type") == "insufficient_quota":
-        return Explanation("quota", f"The account has no quota left {said}.",
-                           "no credit left, or a spend limit reached: this is billing, not speed.",
-                           "Add credit or raise the limit on the billing page (or, in the sandbox, "
-                           "box.limits.reset()); waiting will not help.", False, 429, code)
+    if is_billing(exc):
+        fix = ("Raise or remove the spend limit (Settings, Limits), or wait for the monthly reset; "
+               if "spend_limit" in (code or "") else "Add credit on the billing page, or ask for a higher limit; ")
+        return Explanation("quota", f"The account may not spend more {said}.", BILLING.get(code, BILLING[
+                           "insufficient_quota"]) + ": this is billing, not speed.",
+                           fix + "in the sandbox, box.limits.reset(). Waiting will not help.", False, 429, code)
     wait = _retry_after(exc)
     too_large = exc.response.headers.get("x-should-retry") == "false"
     if too_large:
@@ -234,8 +269,8 @@ def _timeout(exc) -> Explanation | None:
         return None
     return Explanation("timeout", "The request timed out: no answer came in time.",
                        "a long generation, a busy server, or a slow network.",
-                       "Send it again, or give the client more time: connect(timeout=120); lower max_tokens for "
-                       "shorter answers.", True)
+                       "Send it again; if it keeps timing out, check your connection (and proxy), or give the "
+                       "client more time: connect(timeout=120). A lower max_tokens makes answers shorter.", True)
 
 
 def _connection(exc) -> Explanation | None:

@@ -4,7 +4,8 @@ OpenAI's models read text as tokens. GPT-4o, GPT-4.1, GPT-5 and the o-series use
 ``o200k_base`` encoding; GPT-4 and GPT-3.5 use ``cl100k_base``. The encoding files ship
 inside the ``bpe-openai`` package (the same bytes tiktoken downloads, checked by their
 SHA-256 in the tests), so nothing is downloaded. The sandbox model has its own
-tokenizer, and its counts come from the sandbox's engine itself.
+tokenizer, and its counts come from the sandbox's engine itself; so do the counts of your
+own models that this process's sandbox serves (chatkit/sandbox/models.py).
 
 >>> from chatkit import tokens
 >>> tokens.count("Hello, world!", "gpt-4.1-mini")
@@ -55,12 +56,15 @@ class TokenizerError(ChatkitError, LookupError):
 def encoding_name(model: str) -> str:
     """The encoding a model uses: ``"o200k_base"``, ``"cl100k_base"`` or ``"sandbox"``.
 
+    ``"sandbox"`` for the sandbox's model, and for your own models this process's sandbox serves.
+
     >>> encoding_name("gpt-4.1-mini"), encoding_name("gpt-4-turbo")
     ('o200k_base', 'cl100k_base')
     """
     from .sandbox.engine import MODEL_ID
+    from .sandbox.models import loaded
 
-    if model == MODEL_ID:
+    if model == MODEL_ID or loaded(model) is not None:
         return SANDBOX
     for prefix, name in _PREFIXES:
         if model.startswith(prefix):
@@ -84,10 +88,12 @@ def _bpe(name: str):
         return bpe_openai.get_encoding(name)
 
 
-def _sandbox_engine():
+def _sandbox_engine(model: str | None = None):
+    """The engine serving ``model`` in this process: one of your own models if loaded, else the built-in one."""
+    from .sandbox.models import loaded
     from .sandbox.server import shared_engine
 
-    return shared_engine()
+    return (model is not None and loaded(model)) or shared_engine()
 
 
 def _choose(model: str | None, encoding) -> object:
@@ -100,7 +106,7 @@ def _choose(model: str | None, encoding) -> object:
     if isinstance(choice, str) and choice not in ENCODINGS + (SANDBOX,):
         raise TokenizerError(f"Unknown encoding {choice!r}.",
                              fix=f"Use one of {', '.join(ENCODINGS + (SANDBOX,))}.", docs=DOCS)
-    return _sandbox_engine() if choice == SANDBOX else choice
+    return _sandbox_engine(model) if choice == SANDBOX else choice
 
 
 def encode(text: str, model: str | None = None, *, encoding=None) -> list[int]:

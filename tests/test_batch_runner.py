@@ -147,7 +147,7 @@ def test_without_the_throttle_the_sdk_retries_the_429s_and_succeeds(limited):
 def test_an_empty_quota_stops_the_run_at_once(limited, tmp_path):
     limited.engine.default = "word " * 20
     limited.limits.update(quota_tokens=150)
-    with pytest.raises(QuotaExceeded, match="insufficient_quota") as error:
+    with pytest.raises(QuotaExceeded, match="billing error") as error:
         run(run_batch(async_client(limited), ["Hi"] * 30, concurrency=2, out=tmp_path / "r.jsonl", progress=False))
     statuses = [r.status for r in error.value.results]
     assert "skipped" in statuses and statuses.count("ok") < 30

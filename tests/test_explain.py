@@ -125,8 +125,14 @@ def test_no_quota_is_not_a_rate_limit(scripted):
     finally:
         scripted.limits.update(quota_tokens=None)
         scripted.limits.reset()
-    assert (found.kind, found.status, found.retry) == ("quota", 429, False)
-    assert "billing" in found.fix and "waiting will not help" in found.fix
+    assert (found.kind, found.status, found.retry, found.code) == ("quota", 429, False, "credit_balance_exhausted")
+    assert "Add credit" in found.fix and "Waiting will not help" in found.fix and "billing" in found.cause
+
+
+@pytest.mark.parametrize("code", ["project_spend_limit_exceeded", "organization_spend_limit_exceeded"])
+def test_a_spend_limit_is_billing_too(code):
+    found = explain(failure(chat(mocked(429, error("You exceeded your current quota", "insufficient_quota", code)))))
+    assert (found.kind, found.retry) == ("quota", False) and "spend limit" in found.fix
 
 
 def test_nothing_listening(scripted):
@@ -231,6 +237,7 @@ def test_the_cli_explains_api_errors(capsys, monkeypatch, scripted):
 
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", scripted.base_url)
+    monkeypatch.setenv("CHATKIT_MODEL", "scripted-test-model")  # else connect() asks /models first, with the wrong key
     Path("in.jsonl").write_text('{"prompt": "Hi"}\n')
     code = main(["batch", "in.jsonl", "--out", "out.jsonl"])
     out = capsys.readouterr().out

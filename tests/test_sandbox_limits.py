@@ -250,7 +250,7 @@ def test_the_sdk_waits_retry_after_then_succeeds(start):
 
 # --- the quota --------------------------------------------------------------------
 
-def test_a_spent_quota_is_insufficient_quota_and_not_retried(start):
+def test_a_spent_quota_is_a_billing_error_and_not_retried(start):
     box = start(quota_tokens=10)
     box.engine.enqueue("one two three four five six seven eight")  # 2 + 8 = 10 tokens: all of it
     hi(box)
@@ -258,12 +258,12 @@ def test_a_spent_quota_is_insufficient_quota_and_not_retried(start):
     with pytest.raises(openai.RateLimitError) as caught:
         client_for(box, retries=2).chat.completions.create(model=MODEL, messages=HI)
     error = caught.value
-    assert error.code == "insufficient_quota" and error.type == "insufficient_quota"
+    assert error.code == "credit_balance_exhausted" and error.type == "insufficient_quota"
     message = error.body["message"]
     assert message.startswith("You exceeded your current quota, please check your plan and billing details.")
     assert "used 10 of its 10 quota tokens" in error.message and "limits.reset()" in error.message
     assert error.response.headers["x-should-retry"] == "false"
-    assert box.limits.refused["insufficient_quota"] == 1  # the SDK sent it once
+    assert box.limits.refused["credit_balance_exhausted"] == 1  # the SDK sent it once
     assert time.monotonic() - began < 0.5  # and did not wait to retry
     box.limits.reset()
     assert hi(box).parse().choices[0].message.content == "OK"
@@ -276,7 +276,7 @@ def test_the_quota_counts_usage_since_it_was_set(start):
     box.limits.update(quota_tokens=5)
     box.engine.enqueue("one two three")
     hi(box)  # the quota starts here: 5 tokens
-    assert refused(box).code == "insufficient_quota"
+    assert refused(box).code == "credit_balance_exhausted"
 
 
 # --- latency ------------------------------------------------------------------------

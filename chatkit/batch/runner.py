@@ -4,7 +4,7 @@ The official async client sends the requests; its own retry machinery handles a 
 5xx (exponential backoff, honouring ``retry-after``), so the runner does not retry by
 itself. What the SDK does not do, the runner adds: at most ``concurrency`` requests in
 flight, a client-side throttle that keeps under the requests- and tokens-per-minute
-limits before a 429 happens, an immediate stop on ``insufficient_quota`` (retrying never
+limits before a 429 happens, an immediate stop on a billing 429 (``insufficient_quota``; retrying never
 fixes an empty balance), results in input order, and a JSONL file that makes a run
 resumable after a crash.
 """
@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 
 from .. import tokens
 from ..errors import ChatkitError
-from ..failures import explain
+from ..failures import explain, is_billing
 from .jsonl import ResultsFile, read_results
 from .throttle import Throttle
 
@@ -47,7 +47,7 @@ class QuotaExceeded(ChatkitError):
 
     def __init__(self, results: list[Result]) -> None:
         done = sum(r.status == "ok" for r in results)
-        super().__init__(f"The quota ran out (429 insufficient_quota) after {done} of {len(results)} items; "
+        super().__init__(f"The quota ran out (429, a billing error) after {done} of {len(results)} items; "
                          "the rest were not sent.", fix="Add credit or raise the quota, then run again with the "
                          "same out= file: finished items are skipped.", docs=DOCS)
         self.results = results
@@ -139,7 +139,7 @@ async def _send(client, model: str, item_id: str, request: dict) -> Result:
     try:
         raw = await client.chat.completions.with_raw_response.create(model=model, **request)
     except openai.RateLimitError as exc:
-        if exc.code == "insufficient_quota":
+        if is_billing(exc):
             raise QuotaExceeded([]) from exc
         return Result(item_id, "failed", latency=time.perf_counter() - start, attempts=_attempts(exc.response),
                       error=f"429 {exc.code}: still rate limited after the SDK's retries", started=started)

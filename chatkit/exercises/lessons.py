@@ -202,8 +202,11 @@ def _platform_errors() -> list[tuple[str, Exception, bool]]:
     return [
         ("a 429 rate limit", raised(429, body("Rate limit reached … Please try again in 1s.", "requests",
                                               "rate_limit_exceeded"), {"retry-after": "1"}), True),
-        ("a 429 insufficient_quota", raised(429, body("You exceeded your current quota …", "insufficient_quota",
-                                                      "insufficient_quota")), False),
+        ("a 429 credit_balance_exhausted", raised(429, body("You exceeded your current quota …", "insufficient_quota",
+                                                            "credit_balance_exhausted")), False),
+        ("a 429 project_spend_limit_exceeded", raised(429, body("You exceeded your current quota …",
+                                                                "insufficient_quota", "project_spend_limit_exceeded")),
+         False),
         ("a 400 bad request", raised(400, body("Invalid 'temperature'", "invalid_request_error",
                                                "decimal_above_max_value", "temperature")), False),
         ("a 401 wrong key", raised(401, body("Incorrect API key provided", "invalid_request_error",
@@ -328,12 +331,13 @@ def tokens_counted(messages, max_tokens):
 '''),
     Exercise("07-should-retry", "should_retry", "Connection errors and timeouts (openai.APIConnectionError) may "
              "pass; for openai.APIStatusError look at status_code (408, 409, 429, 5xx) and at code: "
-             "'insufficient_quota' is a 429 that waiting cannot fix.", _should_retry, '''
+             "a 429 whose type is 'insufficient_quota' (no credit, a spend limit) is billing: waiting cannot fix it.",
+             _should_retry, '''
 def should_retry(exc):
     if isinstance(exc, openai.APIConnectionError):  # timeouts too
         return True
     if isinstance(exc, openai.APIStatusError):
-        if exc.code == "insufficient_quota":
+        if exc.type == "insufficient_quota":  # billing: credit_balance_exhausted, a spend limit...
             return False
         return exc.status_code in (408, 409, 429) or exc.status_code >= 500
     return False

@@ -27,6 +27,7 @@ from . import batches, chat, completions, files, responses
 from .background import Jobs
 from .batchworker import Worker
 from .limits import Limits, LimitsMiddleware, admit
+from .models import Models
 from .wire import APIError, model_not_found
 
 log = logging.getLogger("chatkit.sandbox")
@@ -141,15 +142,22 @@ def model_object(engine) -> dict:
 
 async def list_models(request: Request):
     authenticate(request)
-    return JSONResponse({"object": "list", "data": [model_object(request.app.state.engine)]})
+    return JSONResponse({"object": "list", "data": [model_object(e) for e in request.app.state.models]})
 
 
 async def get_model(request: Request):
     authenticate(request)
-    engine = request.app.state.engine
-    if request.path_params["model"] != engine.model_id:
+    engine = request.app.state.models.get(request.path_params["model"])
+    if engine is None:
         raise model_not_found(request.path_params["model"])
     return JSONResponse(model_object(engine))
+
+
+def engine_for(request: Request, body):
+    """The engine of the model the body names (the default one if none is listed: its checks answer 404)."""
+    engine = request.app.state.models.engine_for(body)
+    request.state.model_id = engine.model_id  # a 429 names the model asked for
+    return engine
 
 
 async def chat_completions(request: Request):
@@ -164,12 +172,13 @@ async def _complete(request: Request, endpoint):
     """Chat Completions and legacy Completions: the same steps, each with its own module."""
     key, state = authenticate(request), request.app.state
     body = await json_body(request)
-    prepared = await asyncio.to_thread(endpoint.prepare, state.engine, body)  # checks and tokenizing, once
+    engine = engine_for(request, body)
+    prepared = await asyncio.to_thread(endpoint.prepare, engine, body)  # checks and tokenizing, once
     await admit(request, key.id, endpoint.cost(prepared))
     if prepared[0].stream:
-        events = await endpoint.stream(state.engine, prepared, lambda p, c: state.store.add_usage(key.id, p, c))
+        events = await endpoint.stream(engine, prepared, lambda p, c: state.store.add_usage(key.id, p, c))
         return StreamingResponse(events, media_type="text/event-stream")
-    obj, prompt_tokens, completion_tokens = await endpoint.complete(state.engine, prepared)
+    obj, prompt_tokens, completion_tokens = await endpoint.complete(engine, prepared)
     state.store.add_usage(key.id, prompt_tokens, completion_tokens)
     return JSONResponse(obj)
 
@@ -177,7 +186,7 @@ async def _complete(request: Request, endpoint):
 async def create_response(request: Request):
     key, state = authenticate(request), request.app.state
     body = await json_body(request)
-    run = await asyncio.to_thread(responses.Run, state.engine, state.store, key.id, body)  # checks, once
+    run = await asyncio.to_thread(responses.Run, engine_for(request, body), state.store, key.id, body)  # checks, once
     await admit(request, key.id, run.cost)
     if run.req.background:
         job = state.jobs.start(run)
@@ -191,7 +200,8 @@ async def create_response(request: Request):
 
 async def count_input_tokens(request: Request):
     key, state = authenticate(request), request.app.state
-    return JSONResponse(await responses.input_tokens(state.engine, state.store, key.id, await json_body(request)))
+    body = await json_body(request)
+    return JSONResponse(await responses.input_tokens(engine_for(request, body), state.store, key.id, body))
 
 
 def stored_response(request: Request, key) -> dict:
@@ -266,16 +276,37 @@ ROUTES = [
     Route("/v1/batches/{batch_id}", batches.get_batch, methods=["GET"]),
     Route("/v1/batches/{batch_id}/cancel", batches.cancel_batch, methods=["POST"]),
 ]
+# The APIs a sandbox can leave out, to play a provider that lacks them (Sandbox.start(apis={"chat"}) is
+# DeepSeek-like): their routes are not mounted, so they answer the 404 of an unknown URL. /v1/models stays.
+APIS = {"chat": ("/v1/chat/",), "completions": ("/v1/completions",), "responses": ("/v1/responses",),
+        "batch": ("/v1/files", "/v1/batches")}
 
 
-def create_app(engine, store, limits: Limits | None = None) -> LimitsMiddleware:
-    """The ASGI app serving ``engine`` (a LlamaEngine or ScriptedEngine) with ``store``, under ``limits``."""
+def routes(apis=None) -> list[Route]:
+    """The routes of ``apis`` (names in APIS; None: all of them), and /v1/models."""
+    dropped = tuple(prefix for api, prefixes in APIS.items() if apis is not None and api not in apis
+                    for prefix in prefixes)
+    return [route for route in ROUTES if not route.path.startswith(dropped)] if dropped else ROUTES
+
+
+def create_app(engine, store, limits: Limits | None = None, models: Models | None = None,
+               apis=None) -> LimitsMiddleware:
+    """The ASGI app serving ``engine`` (a LlamaEngine or ScriptedEngine) with ``store``, under ``limits``.
+
+    ``models``: every engine served, by id (models.py), ``engine`` first; just ``engine`` by default.
+    ``apis``: the APIs to serve (see APIS), e.g. ``{"chat"}``; all by default.
+    """
+    unknown = set(apis or ()) - set(APIS)
+    if unknown:
+        raise ValueError(f"Unknown API {sorted(unknown)}: the sandbox's APIs are {', '.join(APIS)}.")
     app = Starlette(exception_handlers={APIError: api_error, HTTPException: http_error, Exception: server_error})
     # No redirect from "/v1/models/" to "/v1/models": it would be built from the client's Host header.
-    app.router = Router(routes=ROUTES, redirect_slashes=False)
+    app.router = Router(routes=routes(apis), redirect_slashes=False)
     app.state.engine, app.state.store, app.state.jobs = engine, store, Jobs()
+    app.state.models = models or Models([engine])
     app.state.files = files.FileStore(store.path)
-    app.state.batches = Worker(engine, store, app.state.files)  # started by the first Batch API request
+    # Started by the first Batch API request.
+    app.state.batches = Worker(engine, store, app.state.files, models=app.state.models)
     app.state.limits = limits or Limits()
     return LimitsMiddleware(OpenAIHeaders(app), app.state.limits)  # outermost: latency is not processing time
 

@@ -32,10 +32,16 @@ LEASE = 15.0
 
 
 class Worker:
-    """Runs the batches stored in one SQLite file. ``clock`` (seconds, like time.time) is injectable for tests."""
+    """Runs the batches stored in one SQLite file. ``clock`` (seconds, like time.time) is injectable for tests.
 
-    def __init__(self, engine, store, files: FileStore, clock=time.time) -> None:
+    ``models`` (models.py) picks each request's engine by its ``model``; by default, ``engine`` serves all.
+    """
+
+    def __init__(self, engine, store, files: FileStore, clock=time.time, models=None) -> None:
+        from .models import Models
+
         self.engine, self.store, self.files, self.clock = engine, store, files, clock
+        self.models = models or Models([engine])
         self.db = BatchStore(store.path)
         self.owner = secrets.token_hex(8)  # this worker, in the lease that keeps two from running one batch
         self.task: asyncio.Task | None = None
@@ -122,7 +128,7 @@ class Worker:
             return
         line, custom_id, body = request
         task = asyncio.get_running_loop().create_task(
-            run_request(self.engine, self.store, key_id, batch["endpoint"], body))
+            run_request(self.models.engine_for(body), self.store, key_id, batch["endpoint"], body))
         self.current = (batch["id"], task)
         if not await self._wait(task, batch["expires_at"]):
             return  # the request stays to do

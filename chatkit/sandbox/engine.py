@@ -7,7 +7,9 @@ its completion handler directly; its HTTP port, which it always opens, is bound 
 127.0.0.1 and locked with a random key only this process knows. We use it for the
 tokenizer alone.
 
-One :class:`LlamaEngine` per process, loaded once (about 0.4 s) and shared.
+One :class:`LlamaEngine` per model file, loaded once (about 0.4 s for SmolLM2) and shared.
+A learner's own GGUF files are loaded by models.py with the same class: each engine
+takes its chat template and context window from its own file.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import queue
 import re
 import secrets
 import threading
+import time
 import urllib.request
 import weakref
 from dataclasses import dataclass, field
@@ -27,6 +30,10 @@ from typing import Iterator
 MODEL_ID = "smollm2-135m-instruct"
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 CONTEXT_WINDOW = 2048  # small on purpose: hitting the limit is cheap to show
+# A learner's own model gets its trained window, up to this: llama.cpp reserves the memory
+# for the whole window when it loads (a 7B model with grouped-query attention: about 0.5 GB
+# for 4,096 tokens), and a laptop's CPU reads a long prompt slowly anyway.
+MAX_CONTEXT_WINDOW = 4096
 # With no limit in the request, a tiny model sampling at temperature 1 can ramble
 # until the window is full (minutes). Stop it here, reported as finish_reason "length".
 DEFAULT_MAX_TOKENS = 512
@@ -94,23 +101,34 @@ def model_path() -> Path:
 
 
 class LlamaEngine:
-    """SmolLM2 in-process. ``render`` builds the prompt, ``generate`` samples from it."""
+    """A GGUF model in-process (SmolLM2 by default). ``render`` builds the prompt, ``generate`` samples from it.
+
+    ``model_id`` is the id requests use; ``context_window`` is the most tokens the engine
+    holds, lowered to the window the model was trained with if that is smaller.
+    """
 
     model_id = MODEL_ID
     context_window = CONTEXT_WINDOW
 
-    def __init__(self, path: str | os.PathLike | None = None, n_threads: int | None = None) -> None:
+    def __init__(self, path: str | os.PathLike | None = None, n_threads: int | None = None, *,
+                 model_id: str = MODEL_ID, context_window: int = CONTEXT_WINDOW) -> None:
         import jinja2.sandbox
 
-        server, self._url, self._key = _start_server(str(path or model_path()), n_threads or default_threads())
+        server, self._url, self._key = _start_server(str(path or model_path()), n_threads or default_threads(),
+                                                     context_window)
         # The only reference to the server: at exit, clearing it stops llama.cpp's threads
         # before Python tears down its modules.
         self._servers = [server]
         weakref.finalize(self, self._servers.clear)
         meta = self._call("GET", "/v1/models")["data"][0]["meta"]
+        self.model_id = model_id
+        self.context_window = min(context_window, meta.get("n_ctx_train") or context_window)
         self.vocab_size = meta["n_vocab"]  # logit_bias keys must be below this
         props = self._call("GET", "/props")
         self._template = jinja2.sandbox.ImmutableSandboxedEnvironment().from_string(props["chat_template"])
+        # What Hugging Face's templates may use besides the messages (Llama's starts with bos_token).
+        self._template_globals = {"bos_token": props.get("bos_token") or "", "eos_token": props["eos_token"],
+                                  "raise_exception": _template_refuses, "strftime_now": time.strftime}
         # The tokens that end a turn; a logit_bias of -100 on them keeps the model talking.
         ends = [self.tokenize(s, special=True) for s in {props["eos_token"], "<|im_end|>", "<|endoftext|>"}]
         self.end_tokens = sorted({ids[0] for ids in ends if len(ids) == 1})
@@ -124,7 +142,7 @@ class LlamaEngine:
         (as on OpenAI).
         """
         slots = [{**m, "content": f"\x00{i}\x00"} for i, m in enumerate(messages)]
-        text = self._template.render(messages=slots, add_generation_prompt=True)
+        text = self._template.render(messages=slots, add_generation_prompt=True, **self._template_globals)
         tokens: list[int] = []
         for i, part in enumerate(_SLOT.split(text)):
             is_content = i % 2 == 1  # re.split puts the captured slot numbers at odd places
@@ -225,6 +243,14 @@ def _request(prompt: list[int], s: Sampling, limit: int) -> dict:
     return body
 
 
+def _template_refuses(message: str):
+    """``raise_exception`` for chat templates: some refuse a role (Gemma's, a system message) with it."""
+    from .wire import APIError
+
+    raise APIError(400, f"This model's chat template refuses these messages: {message}",
+                   code="invalid_value")
+
+
 def _entry(raw: dict) -> dict:
     """An OpenAI logprob entry (token, logprob, bytes, top_logprobs) from llama.cpp's."""
     entry = {"token": raw["token"], "logprob": raw["logprob"], "bytes": raw["bytes"]}
@@ -233,12 +259,12 @@ def _entry(raw: dict) -> dict:
     return entry
 
 
-def _start_server(path: str, n_threads: int):
+def _start_server(path: str, n_threads: int, n_ctx: int):
     import xllamacpp
 
     params = xllamacpp.CommonParams()
     params.model.path = path
-    params.n_ctx = CONTEXT_WINDOW
+    params.n_ctx = n_ctx
     params.n_batch = 512
     params.n_parallel = 1  # one generation at a time: a tiny model on a laptop's cores
     # The same thread count for reading the prompt as for writing: left at "every core",

@@ -133,7 +133,8 @@ class Limits:
                 bucket.level -= amount
 
     def check_quota(self, key_id: str, recorded: int) -> None:
-        """Raise 429 ``insufficient_quota`` once the key has used its quota; ``recorded``: all its usage so far."""
+        """Raise the 429 of a spent balance (type ``insufficient_quota``, code ``credit_balance_exhausted``) once
+        the key has used its quota; ``recorded``: all its usage so far."""
         with self._lock:
             if not self.quota_tokens:
                 return
@@ -182,7 +183,7 @@ def no_quota(spent: int, quota: int) -> APIError:
     message = ("You exceeded your current quota, please check your plan and billing details. For more information "
                f"on this error, read the docs: {QUOTA_DOCS}. (In the sandbox, this key has used {spent:,} of its "
                f"{quota:,} quota tokens; chatkit.sandbox.running().limits.reset() gives it a new allowance.)")
-    return APIError(429, message, type="insufficient_quota", code="insufficient_quota",
+    return APIError(429, message, type="insufficient_quota", code="credit_balance_exhausted",
                     headers={"x-should-retry": "false"})
 
 
@@ -227,7 +228,7 @@ async def admit(request, key_id: str, tokens: int) -> None:
             rows = await asyncio.to_thread(state.store.usage, key_id)
             limits.check_quota(key_id, sum(row["input_tokens"] + row["output_tokens"] for row in rows))
         if limits.rpm or limits.tpm:
-            limits.take(key_id, state.engine.model_id, tokens)
+            limits.take(key_id, getattr(request.state, "model_id", state.engine.model_id), tokens)
     finally:  # the headers tell the state just after this request was counted (or refused), not after it ran
         request.state.ratelimit_headers = limits.headers(key_id)
 

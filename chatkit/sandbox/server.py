@@ -33,39 +33,52 @@ class Sandbox:
     'http://127.0.0.1:54321/v1'
     >>> box.limits.update(rpm=20)        # the platform's rate limits, imitated: see limits.py  # doctest: +SKIP
     Limits(rpm=20, tpm=None, quota_tokens=None, latency_ms=None)
+    >>> Sandbox.start(models=["models/Qwen2.5-0.5B-Instruct.gguf"]).models.ids   # your own models  # doctest: +SKIP
+    ['smollm2-135m-instruct', 'qwen2.5-0.5b-instruct']
     """
 
-    def __init__(self, server, thread, port: int, store, engine, key: str, host: str, limits=None) -> None:
+    def __init__(self, server, thread, port: int, store, engine, key: str, host: str, limits=None,
+                 models=None) -> None:
+        from .models import Models
+
         self._server, self._thread, self.port = server, thread, port
         self.store, self.engine, self.host, self.limits = store, engine, host, limits
+        self.models = models or Models([engine])  # every model served, by id; ``engine`` is the default
         self.key = key  # a key for this process only: never stored, never printed
         self.base_url = f"http://{host}:{port}/v1"
 
     def __repr__(self) -> str:
         from ..keys import mask_key
 
-        return f"<Sandbox {self.base_url} model={self.engine.model_id} key={mask_key(self.key)}>"
+        return f"<Sandbox {self.base_url} model={','.join(self.models.ids)} key={mask_key(self.key)}>"
 
     @classmethod
-    def start(cls, engine=None, data_dir=None, host: str = "127.0.0.1", port: int = 0, limits=None) -> "Sandbox":
+    def start(cls, engine=None, data_dir=None, host: str = "127.0.0.1", port: int = 0, limits=None,
+              models=(), apis=None) -> "Sandbox":
         """Start serving in a daemon thread and return once it accepts connections.
 
         ``limits``: a :class:`~chatkit.sandbox.limits.Limits` (rate limits, quota, latency); none by default.
+        ``models``: your own GGUF files to serve too, each ``"path"`` or ``"id=path"`` (see models.py);
+        they are loaded now, and a wrong file raises a SandboxError that says what to check.
+        ``apis``: the APIs to serve, all by default; ``{"chat"}`` plays a provider with Chat Completions
+        only, whose /v1/responses answers 404 (see ``app.APIS``).
         """
         import uvicorn
 
         from ..config import data_dir as default_data_dir
         from .app import create_app
         from .limits import Limits
+        from .models import serve
         from .store import Store
 
         engine = engine or shared_engine()
+        served = serve(engine, models)
         store = Store(default_data_dir(data_dir))
         key, _ = store.create_key("this Python process", persist=False)
-        sock = bind(host, port)
         limits = limits or Limits()
-        config = uvicorn.Config(create_app(engine, store, limits), log_level="warning", access_log=False,
-                                lifespan="off", timeout_graceful_shutdown=1)
+        app = create_app(engine, store, limits, models=served, apis=apis)  # before binding: it checks ``apis``
+        sock = bind(host, port)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1)
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="chatkit-sandbox", daemon=True)
         thread.start()
@@ -74,7 +87,7 @@ class Sandbox:
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise SandboxError("The sandbox server did not start.", fix="Run 'python -m chatkit doctor'.")
             time.sleep(0.005)
-        return cls(server, thread, sock.getsockname()[1], store, engine, key, host, limits)
+        return cls(server, thread, sock.getsockname()[1], store, engine, key, host, limits, served)
 
     @property
     def alive(self) -> bool:
@@ -106,11 +119,13 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def ensure_running(data_dir=None) -> Sandbox:
-    """The sandbox of this process, started on first call (about a second)."""
+    """The sandbox of this process, started on first call (about a second), with CHATKIT_SANDBOX_MODELS too."""
     global _running
     with _start_lock:
         if _running is None or not _running.alive:
-            _running = Sandbox.start(data_dir=data_dir)
+            from ..config import sandbox_models
+
+            _running = Sandbox.start(data_dir=data_dir, models=sandbox_models())
         return _running
 
 

@@ -1,0 +1,203 @@
+"""Providers chatkit knows by name, and which endpoints each offers: one dated table, ``providers.json``.
+
+``CHATKIT_PROVIDER=deepseek`` (in the environment or ``.env``) with ``DEEPSEEK_API_KEY``
+switches the whole course to DeepSeek: base URL, key and model come from the preset
+(``chatkit.config.read_settings``). Many providers offer Chat Completions only; a cell
+that needs another endpoint asks first, and stops with one line instead of a 404:
+
+>>> supports("deepseek", "responses"), supports("qwen", "responses"), supports("zhipu", "stream_usage")
+(False, True, None)
+>>> require("deepseek", "responses")                                # doctest: +ELLIPSIS
+Traceback (most recent call last):
+chatkit.providers.NotSupported: DeepSeek offers no Responses API (checked 2026-11-26): this cell needs it. ...
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
+from urllib.parse import urlparse
+
+from .errors import ChatkitError, ConfigError
+
+DOCS = "notebooks/01-choose-a-model-and-sign-up.ipynb"
+ENDPOINT_NAMES = {"responses": "Responses API", "chat": "Chat Completions API", "batch": "Batch API",
+                  "embeddings": "Embeddings API",
+                  "stream_usage": "token usage in streams (stream_options.include_usage)"}
+# What a cell can do instead when the live provider lacks an endpoint.
+INSTEAD = {"responses": "use client.chat.completions.create", "chat": "use client.responses.create",
+           "batch": "send the requests one at a time", "embeddings": "skip this cell",
+           "stream_usage": "read the usage from a call without stream=True"}
+# The sandbox's own endpoints: facts about chatkit's code, not a provider's documentation.
+SANDBOX = "sandbox"
+SANDBOX_OFFERS = {"responses": True, "chat": True, "batch": True, "embeddings": False, "stream_usage": True}
+# Local servers ignore the key, but the official client refuses to start without one.
+LOCAL_KEY = "no-key-needed"
+# Model ids that name something other than a chat model (embeddings, speech, images...).
+NOT_CHAT = ("embed", "whisper", "tts", "dall-e", "moderation", "rerank", "transcri", "image", "audio", "realtime",
+            "search", "ocr")
+# Paths of each endpoint, as they end whatever the base URL ("/v1", "/compatible-mode/v1", "/api/paas/v4").
+_PATHS = (("/chat/completions", "chat"), ("/responses", "responses"), ("/batches", "batch"), ("/files", "batch"),
+          ("/embeddings", "embeddings"))
+_live: dict[str, str] = {}  # base URL -> provider, for the clients connect() made (local servers have no known host)
+
+
+class NotSupported(ChatkitError):
+    """The live provider does not offer an endpoint a cell needs (``kind`` "not_offered" in ``explain``)."""
+
+    kind = "not_offered"
+
+    def __init__(self, provider: Provider, endpoint: str, what: str = "this cell") -> None:
+        self.provider, self.endpoint = provider, endpoint
+        self.cause = (f"{provider.title} serves only part of the OpenAI API, and its documentation (checked "
+                      f"{provider.checked}) has no {ENDPOINT_NAMES[endpoint]}.")
+        super().__init__(f"{provider.title} offers no {ENDPOINT_NAMES[endpoint]} (checked {provider.checked}): "
+                         f"{what} needs it.", fix=f"Run it with {_elsewhere(endpoint)}, or {INSTEAD[endpoint]}.",
+                         docs=provider.docs)
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a traceback: the stop is deliberate, the line says why and what to do.
+        return [str(self)]
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One provider's preset and dated facts (see ``providers.json``)."""
+
+    name: str  # what CHATKIT_PROVIDER says: "deepseek"
+    title: str  # what a learner reads: "DeepSeek"
+    checked: str
+    docs: str
+    base_url: str | None
+    key_variable: str | None  # None: a local server, no key needed
+    model: str | None  # None: ask the server's /models (or, for Azure, the learner's deployment)
+    offers: dict
+    hosts: tuple = ()
+    notes: tuple = ()
+    sources: tuple = ()
+    base_url_hint: str | None = None
+    model_hint: str | None = None
+
+    @property
+    def local(self) -> bool:
+        return self.key_variable is None
+
+
+@functools.cache
+def table() -> dict:
+    """The dated table in ``chatkit/providers.json``."""
+    return json.loads(resources.files("chatkit").joinpath("providers.json").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def presets() -> dict[str, Provider]:
+    """Every preset by name, in the table's order."""
+    return {name: Provider(name=name, **{k: tuple(v) if isinstance(v, list) else v for k, v in facts.items()})
+            for name, facts in table()["providers"].items()}
+
+
+def preset(name: str) -> Provider:
+    """The preset called ``name``, or a ConfigError that lists the known ones.
+
+    >>> preset("zhipu").base_url
+    'https://open.bigmodel.cn/api/paas/v4'
+    """
+    found = presets().get(name.strip().lower())
+    if found is None:
+        raise ConfigError(f"CHATKIT_PROVIDER is {name!r}, which chatkit does not know.",
+                          fix=f"Set it to one of {', '.join(presets())}, or remove it (then chatkit uses OpenAI "
+                              "with an OPENAI_API_KEY, the sandbox without). For another compatible server, set "
+                              "OPENAI_BASE_URL and OPENAI_API_KEY instead.", docs=DOCS)
+    return found
+
+
+def match(base_url: str | None) -> Provider | None:
+    """The preset whose host serves ``base_url``, or the provider connect() used there; None if unknown.
+
+    >>> match("https://api.deepseek.com/v1").name, match("http://localhost:9999/v1")
+    ('deepseek', None)
+    """
+    if not base_url:
+        return None
+    url = base_url.rstrip("/")
+    for known, name in _live.items():
+        if url == known or url.startswith(known + "/"):
+            return presets()[name]
+    host = (urlparse(url).hostname or "").lower()
+    for provider in presets().values():
+        if any(host == h or (h.startswith(".") and host.endswith(h)) for h in provider.hosts):
+            return provider
+    return None
+
+
+def remember(base_url: str, name: str | None) -> None:
+    """Note that ``base_url`` is ``name``'s (connect() does it), so explain() knows a local server's 404s."""
+    if name in presets():
+        _live[base_url.rstrip("/")] = name
+
+
+def identify(client_or_provider) -> Provider | str | None:
+    """The preset (or "sandbox") behind a client or a name; None for a server chatkit does not know."""
+    if isinstance(client_or_provider, str):
+        return SANDBOX if client_or_provider == SANDBOX else preset(client_or_provider)
+    name = getattr(client_or_provider, "provider", None)  # set by chatkit.connect()
+    if name == SANDBOX or name in presets():
+        return SANDBOX if name == SANDBOX else presets()[name]
+    return match(str(getattr(client_or_provider, "base_url", "") or ""))
+
+
+def supports(client_or_provider, endpoint: str) -> bool | None:
+    """Whether the provider offers ``endpoint``: True, False, or None when nobody knows.
+
+    **Parameters:** ``client_or_provider`` -- a client (from ``chatkit.connect()`` or the official
+    one) or a preset's name; ``endpoint`` -- "responses", "chat", "batch", "embeddings" or
+    "stream_usage".
+
+    >>> supports("moonshot", "batch")
+    True
+    """
+    if endpoint not in ENDPOINT_NAMES:
+        raise ChatkitError(f"chatkit knows no endpoint called {endpoint!r}.",
+                           fix=f"Ask about one of {', '.join(ENDPOINT_NAMES)}.", docs=DOCS)
+    provider = identify(client_or_provider)
+    if provider is None:
+        return None
+    return SANDBOX_OFFERS[endpoint] if provider == SANDBOX else provider.offers.get(endpoint)
+
+
+def require(client_or_provider, endpoint: str, what: str = "this cell") -> None:
+    """Stop with a :class:`NotSupported` if the provider lacks ``endpoint``; go on if it has it or nobody knows.
+
+    >>> require(chatkit.connect(), "responses", what="this exercise")    # doctest: +SKIP
+    """
+    if supports(client_or_provider, endpoint) is False:
+        raise NotSupported(identify(client_or_provider), endpoint, what)
+
+
+def endpoint_of(path: str) -> str | None:
+    """Which endpoint a request path belongs to: ``"/v1/responses"`` -> "responses"."""
+    return next((name for tail, name in _PATHS if tail in path), None)
+
+
+def first_chat_model(ids) -> str | None:
+    """The first id that names a chat model, skipping embeddings, speech and image models.
+
+    >>> first_chat_model(["text-embedding-v4", "qwen2.5:0.5b"])
+    'qwen2.5:0.5b'
+    """
+    return next((i for i in ids if not any(word in i.lower() for word in NOT_CHAT)), None)
+
+
+def _elsewhere(endpoint: str) -> str:
+    where = [place for place, offers in ((f"the {SANDBOX}", SANDBOX_OFFERS[endpoint]),
+                                         ("OpenAI", presets()["openai"].offers[endpoint])) if offers]
+    return " or ".join(where) or "a provider that offers it"
+
+
+if __name__ == "__main__":
+    for p in presets().values():
+        offered = ", ".join(e for e, yes in p.offers.items() if yes) or "nothing"
+        model = p.model or ("(asks /models)" if p.local else "(your deployment)")
+        print(f"{p.name:<9} {p.base_url or p.base_url_hint:<56} {model:<20} {offered}")

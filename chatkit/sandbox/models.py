@@ -1,0 +1,199 @@
+"""Your own local models: GGUF files the sandbox serves next to the built-in SmolLM2.
+
+    python -m chatkit serve --model ~/models/Qwen2.5-0.5B-Instruct-Q4_K_M.gguf
+    python -m chatkit serve --model qwen=~/models/qwen.gguf --model llama=~/models/llama.gguf
+
+In a notebook, put the same list, comma-separated, in ``CHATKIT_SANDBOX_MODELS`` (the
+environment or ``.env``) before ``chatkit.connect()`` starts the sandbox;
+``CHATKIT_MODEL`` can then make one of them the client's default model.
+
+Each file is served under its own id: its name in lower case without ``.gguf`` (other
+characters than letters, digits and ``.-_:`` become ``-``), or the id given as ``id=path``.
+``/v1/models`` lists the built-in model first, then yours; a request's ``model`` picks the
+engine, and an id that is not listed gets the platform's 404 ``model_not_found``. Each
+engine reads its own file's chat template and tokenizer, and keeps the context window the
+model was trained with, up to 4,096 tokens (``engine.MAX_CONTEXT_WINDOW``).
+
+Two choices, and why:
+
+- **Loaded when the sandbox starts**, not at the first request: a wrong file fails at once
+  with what to check, and the first answer is not held up by a load of several seconds
+  (a client could time out). A loaded model keeps about its file's size in memory until
+  the process ends; serve only the models you use.
+- **One generation at a time in the whole sandbox**, whichever model: every engine runs on
+  the one model thread (runner.py), in the order requests arrive. Each engine uses all
+  cores but one (``engine.default_threads``), so two generating at once would fight for the
+  same cores and both crawl. A request for one model waits while another model answers.
+
+Nothing is ever downloaded: chatkit serves only files you already have.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SandboxError
+
+DOCS = "python -m chatkit serve --help"
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
+_lock = threading.Lock()
+_loaded: dict[tuple[str, Path], object] = {}  # (model id, resolved path) -> engine, once per process
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A GGUF file to serve, and the model id requests name it by."""
+
+    model_id: str
+    path: Path
+
+    @classmethod
+    def parse(cls, spec: str | os.PathLike) -> "ModelFile":
+        """``"path/to/File.gguf"`` (the id comes from the name) or ``"id=path/to/file.gguf"``.
+
+        A path with ``=`` in its name and no folder before it is written ``./a=b.gguf``.
+
+        >>> ModelFile.parse("models/Qwen2.5-0.5B-Instruct-Q4_K_M.gguf").model_id
+        'qwen2.5-0.5b-instruct-q4_k_m'
+        >>> ModelFile.parse("qwen=models/qwen.gguf").model_id
+        'qwen'
+        """
+        text = os.fspath(spec).strip()
+        head, sep, tail = text.partition("=")
+        if not sep or "/" in head or "\\" in head:
+            return cls(_id_from_name(Path(text).name), Path(text).expanduser())
+        if not _ID.fullmatch(head) or not tail.strip():
+            raise SandboxError(f"Cannot read the model {text!r}: write it as PATH or as ID=PATH.",
+                               fix="Use an id of letters, digits, '.', '-', '_' or ':', then '=' and the "
+                                   "file's path, e.g. qwen=models/qwen.gguf.", docs=DOCS)
+        return cls(head, Path(tail.strip()).expanduser())
+
+    def check(self) -> "ModelFile":
+        """Itself, if ``path`` is a readable GGUF file; else a SandboxError that says what to check."""
+        path = self.path.absolute()
+        if path.is_dir():
+            raise SandboxError(f"{path} is a folder, not a model file.",
+                               fix=f"Give the path of the .gguf file inside it: {path / 'NAME.gguf'}.", docs=DOCS)
+        try:
+            with open(path, "rb") as f:
+                magic = f.read(4)
+        except FileNotFoundError:
+            raise SandboxError(f"No model file at {path} (model '{self.model_id}').",
+                               fix=f"Check the path in --model or CHATKIT_SANDBOX_MODELS (a relative path starts "
+                                   f"in {Path.cwd()}). chatkit never downloads a model: download the .gguf "
+                                   "file first.", docs=DOCS) from None
+        except OSError as exc:
+            raise SandboxError(f"Cannot read the model file {path} ({exc.strerror}).",
+                               fix="Check that your user may read it (its permissions) and that its disk "
+                                   "is still there.", docs=DOCS) from None
+        if magic != b"GGUF":
+            raise SandboxError(f"{path} is not a GGUF model file: it does not start with the bytes 'GGUF'.",
+                               fix="Give a .gguf file made for llama.cpp (on Hugging Face, look for 'GGUF' in "
+                                   "the repository's name). A .safetensors, .bin or .pt file must be converted "
+                                   "first.", docs=DOCS)
+        return self
+
+    def load(self):
+        """A LlamaEngine for this file, or a SandboxError that says what to check."""
+        import jinja2
+
+        from .engine import MAX_CONTEXT_WINDOW, LlamaEngine
+
+        try:
+            return LlamaEngine(self.path, model_id=self.model_id, context_window=MAX_CONTEXT_WINDOW)
+        except RuntimeError:  # xllamacpp says only "Failed to init server"
+            raise SandboxError(
+                f"llama.cpp could not load {self.path.absolute()}: the file is cut short or damaged, or its "
+                "model's architecture is newer than this llama.cpp (xllamacpp).",
+                fix="Download the file again and compare its size with the one listed where you got it; or "
+                    "try 'pip install -U xllamacpp'.", docs=DOCS) from None
+        except jinja2.TemplateError as exc:
+            raise SandboxError(f"The chat template inside {self.path.absolute()} cannot be read: {exc}.",
+                               fix="Use another GGUF file of the model (another publisher's, or a newer one).",
+                               docs=DOCS) from None
+
+
+def _id_from_name(name: str) -> str:
+    """A model id from a file's name: lower case, without ``.gguf``."""
+    stem = name[:-5] if name.lower().endswith(".gguf") else name
+    return re.sub(r"[^a-z0-9._:-]+", "-", stem.lower()).strip("-") or "model"
+
+
+def load(spec):
+    """The engine for ``spec``: an engine as is; a file checked, then loaded once per process."""
+    if hasattr(spec, "generate"):
+        return spec
+    file = (spec if isinstance(spec, ModelFile) else ModelFile.parse(spec)).check()
+    key = (file.model_id, file.path.resolve())
+    with _lock:
+        if key not in _loaded:
+            _loaded[key] = file.load()
+        return _loaded[key]
+
+
+def loaded(model_id: str):
+    """The engine this process loaded for ``model_id`` from a learner's file, or None (for chatkit.tokens)."""
+    with _lock:
+        found = [engine for (mid, _), engine in _loaded.items() if mid == model_id]
+    return found[-1] if found else None
+
+
+def serve(default, specs=()) -> "Models":
+    """The models a sandbox serves: ``default`` first, then each spec's, every file checked before any loads.
+
+    A spec is a path, ``"id=path"``, a :class:`ModelFile`, or an engine (tests use ScriptedEngines).
+    """
+    parsed = [s if hasattr(s, "generate") else (s if isinstance(s, ModelFile) else ModelFile.parse(s)).check()
+              for s in specs]
+    _check_unique([default.model_id] + [s.model_id for s in parsed])
+    return Models([default, *(load(s) for s in parsed)])
+
+
+def _check_unique(ids: list[str]) -> None:
+    twice = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
+    if twice is not None:
+        raise SandboxError(f"Two models would be served as '{twice}'.",
+                           fix=f"Give one of them another id, e.g. --model {twice}-2=PATH (or {twice}-2=PATH "
+                               "in CHATKIT_SANDBOX_MODELS).", docs=DOCS)
+
+
+class Models:
+    """The engines one sandbox serves, by model id; the first is the default (``Sandbox.engine``).
+
+    >>> from chatkit.sandbox.scripted import ScriptedEngine
+    >>> models = Models([ScriptedEngine()])
+    >>> models.ids, models.get("gpt-4o")
+    (['scripted-test-model'], None)
+    """
+
+    def __init__(self, engines) -> None:
+        engines = list(engines)
+        _check_unique([e.model_id for e in engines])
+        self.default = engines[0]
+        self._by_id = {e.model_id: e for e in engines}
+
+    def __iter__(self):
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __repr__(self) -> str:
+        return f"Models({self.ids})"
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._by_id)
+
+    def get(self, model_id: str):
+        """The engine serving ``model_id``, or None."""
+        return self._by_id.get(model_id)
+
+    def engine_for(self, body) -> object:
+        """The engine a request body names; else the default, whose own checks refuse a missing or unknown model."""
+        model = body.get("model") if isinstance(body, dict) else None
+        return self._by_id.get(model, self.default) if isinstance(model, str) else self.default
