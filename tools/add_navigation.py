@@ -1,5 +1,7 @@
 """Write the navigation cells of every notebook: a header and a footer with links.
 
+Both editions: notebooks/ (English) and notebooks/zh/ (Chinese), each linking to its twin.
+
 Run after adding or renaming a notebook:  python tools/add_navigation.py
 Check without writing (CI does):          python tools/add_navigation.py --check
 """
@@ -14,6 +16,8 @@ import nbformat
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 MARK = "<!--NAVIGATION-->"
 INDEX = "00-start-here.ipynb"
+# Each edition: its folder, the word for the contents, and the link to the other edition.
+EDITIONS = [(NOTEBOOKS, "Contents", "中文版", "zh/{name}"), (NOTEBOOKS / "zh", "目录", "English", "../{name}")]
 
 
 def title(path: Path) -> str:
@@ -26,13 +30,16 @@ def title(path: Path) -> str:
     return path.stem
 
 
-def navigation(paths: list[Path], i: int) -> str:
+def navigation(paths: list[Path], i: int, contents: str = "Contents", twin: str = "", twin_link: str = "") -> str:
     links = []
     if i > 0:
         links.append(f"< [{title(paths[i - 1])}]({paths[i - 1].name})")
-    links.append(f"[Contents]({INDEX})")
+    links.append(f"[{contents}]({INDEX})")
     if i + 1 < len(paths):
         links.append(f"[{title(paths[i + 1])}]({paths[i + 1].name}) >")
+    other = (paths[i].parent / twin_link.format(name=paths[i].name)) if twin_link else None
+    if other is not None and other.resolve().is_file():
+        links.append(f"[{twin}]({twin_link.format(name=paths[i].name)})")
     return f"{MARK}\n" + " | ".join(links)
 
 
@@ -47,21 +54,23 @@ def with_navigation(nb, nav: str):
 
 def main(argv: list[str]) -> int:
     check = "--check" in argv
-    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
-    stale = []
-    for i, path in enumerate(paths):
-        nb = nbformat.read(path, as_version=4)
-        before = nbformat.writes(nb)
-        after = nbformat.writes(with_navigation(nb, navigation(paths, i)))
-        if before != after:
-            stale.append(path.name)
-            if not check:
-                path.write_text(after + ("" if after.endswith("\n") else "\n"), encoding="utf-8")
+    stale, count = [], 0
+    for folder, contents, twin, twin_link in EDITIONS:
+        paths = sorted(folder.glob("[0-9][0-9]-*.ipynb"))
+        count += len(paths)
+        for i, path in enumerate(paths):
+            nb = nbformat.read(path, as_version=4)
+            before = nbformat.writes(nb)
+            after = nbformat.writes(with_navigation(nb, navigation(paths, i, contents, twin, twin_link)))
+            if before != after:
+                stale.append(str(path.relative_to(NOTEBOOKS)))
+                if not check:
+                    path.write_text(after + ("" if after.endswith("\n") else "\n"), encoding="utf-8")
     if check and stale:
         print(f"Navigation is out of date in: {', '.join(stale)}. Run: python tools/add_navigation.py")
         return 1
     verb = "Checked" if check else f"Updated {len(stale)} of"
-    print(f"{verb} {len(paths)} notebooks.")
+    print(f"{verb} {count} notebooks.")
     return 0
 
 
