@@ -60,6 +60,25 @@ def find_env_file(start: str | os.PathLike | None = None) -> Path | None:
     return None
 
 
+def project_env_file(start: str | os.PathLike | None = None) -> Path:
+    """Where a key should be saved: the ``.env`` chatkit reads, whichever notebook folder you are in.
+
+    The nearest existing ``.env`` (as :func:`find_env_file`), else the chatkit folder's when
+    you are inside its ``notebooks/`` (English or Chinese edition), else the working folder's.
+
+    >>> project_env_file("/work/chatkit/notebooks/zh")              # doctest: +SKIP
+    PosixPath('/work/chatkit/.env')
+    """
+    here = Path(start or os.getcwd()).resolve()
+    found = find_env_file(here)
+    if found is not None:
+        return found
+    for folder in (here, *here.parents):
+        if folder.name == "notebooks" and (folder.parent / "requirements.txt").is_file():
+            return folder.parent / ".env"
+    return here / ".env"
+
+
 def read_settings(env_file: str | os.PathLike | None = None) -> Settings:
     """Resolve the backend, provider, key, base URL and model from the environment and ``.env``.
 

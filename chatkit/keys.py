@@ -84,8 +84,11 @@ def check_key_format(key: str) -> str:
     return key
 
 
-def save_key(key: str, env_file: str | os.PathLike = ".env", name: str = "OPENAI_API_KEY") -> Path:
+def save_key(key: str, env_file: str | os.PathLike | None = None, name: str = "OPENAI_API_KEY") -> Path:
     """Write ``name=key`` into a .env file that only you can read, and keep it out of git.
+
+    ``env_file`` defaults to the project's ``.env`` (``chatkit.config.project_env_file``): the
+    one chatkit reads, from any notebook folder.
 
     The file is created with mode 0600 (owner read/write only) and ``.env`` is added
     to the ``.gitignore`` beside it. Other lines in the file are kept. The key is
@@ -97,6 +100,10 @@ def save_key(key: str, env_file: str | os.PathLike = ".env", name: str = "OPENAI
     from dotenv import set_key
 
     check_key_format(key)
+    if env_file is None:
+        from .config import project_env_file
+
+        env_file = project_env_file()
     path = Path(env_file).resolve()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.close(fd)

@@ -228,3 +228,15 @@ def test_data_dir_defaults_to_the_user_cache(tmp_path, monkeypatch):
     from platformdirs import user_cache_dir
 
     assert data_dir() == Path(user_cache_dir("chatkit"))
+
+
+def test_a_key_is_saved_where_chatkit_reads_it_from_either_edition(tmp_path):
+    from chatkit.config import project_env_file
+
+    (tmp_path / "requirements.txt").write_text("")
+    zh = tmp_path / "notebooks" / "zh"
+    zh.mkdir(parents=True)
+    assert project_env_file(zh) == project_env_file(tmp_path / "notebooks") == tmp_path / ".env"
+    (tmp_path / ".env").write_text("OPENAI_API_KEY=\n")
+    assert project_env_file(zh) == tmp_path / ".env"
+    assert project_env_file(tmp_path / "elsewhere") == tmp_path / ".env"  # the nearest .env upward

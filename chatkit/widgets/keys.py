@@ -101,8 +101,12 @@ class KeyEntry(_KeyWidget):
     >>> KeyEntry(".env")   # paste, press Save; the key is never shown  # doctest: +SKIP
     """
 
-    def __init__(self, env_file: str | Path = ".env") -> None:
+    def __init__(self, env_file: str | Path | None = None) -> None:
         super().__init__()
+        if env_file is None:
+            from ..config import project_env_file
+
+            env_file = project_env_file()  # the .env chatkit reads, from any notebook folder
         self.env_file = Path(env_file)
         self.field = w.Password(placeholder="sk-...", description="API key")
         self.save_button = w.Button(description="Save to .env", button_style="primary", icon="lock")
