@@ -76,12 +76,14 @@ class CallLog:
                    record["status"] or record["error"], record["latency_s"], _tokens(record), extra={"call": record})
 
 
-def watch(client, *, log: CallLog | None = None, budget=None):
+def watch(client, *, log: CallLog | None = None, budget=None, refuse=None):
     """A copy of ``client`` whose calls go to ``log`` and are checked against ``budget``.
 
     Works with ``openai.OpenAI`` and ``openai.AsyncOpenAI`` (and chatkit's own clients).
+    ``refuse(request)``, if given, may raise to stop a request before it is sent (connect() uses
+    it for endpoints the live provider lacks: ``chatkit.providers.refusal``).
     """
-    watcher = Watcher(log=log, budget=budget, backend=_backend(client))
+    watcher = Watcher(log=log, budget=budget, backend=_backend(client), refuse=refuse)
     if isinstance(client, openai.AsyncOpenAI):
         transport = AsyncWatchedTransport(httpx2.AsyncHTTPTransport(limits=DEFAULT_CONNECTION_LIMITS), watcher)
         http_client = openai.DefaultAsyncHttpx2Client(transport=transport)
@@ -94,10 +96,12 @@ def watch(client, *, log: CallLog | None = None, budget=None):
 class Watcher:
     """What the transports share: the budget asked before sending, the log told after reading."""
 
-    def __init__(self, log: CallLog | None, budget, backend: str) -> None:
-        self.log, self.budget, self.backend = log, budget, backend
+    def __init__(self, log: CallLog | None, budget, backend: str, refuse=None) -> None:
+        self.log, self.budget, self.backend, self.refuse = log, budget, backend, refuse
 
     def start(self, request) -> dict:
+        if self.refuse is not None:
+            self.refuse(request)  # raises before anything is sent or counted
         sent = _json(request)
         call = {"time": _now(), "backend": self.backend, "method": request.method,
                 "endpoint": endpoint(request.url.path), "model": sent.get("model"), "status": None,

@@ -145,11 +145,15 @@ def server_model(base_url: str, key: str) -> str:
 
 
 def _watched(client, log, budget):
-    if log is None and budget is None:
+    from .providers import identify, refusal
+
+    refuse = refusal(identify(client))  # a provider that lacks endpoints: stop those requests before sending
+    if log is None and budget is None and refuse is None:
         return client
     from .calllog import CallLog, watch
 
-    return watch(client, log=log if log is None or isinstance(log, CallLog) else CallLog(log), budget=budget)
+    log = log if log is None or isinstance(log, CallLog) else CallLog(log)
+    return watch(client, log=log, budget=budget, refuse=refuse)
 
 
 def backend_info() -> BackendInfo:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlparse
 
+import openai
+
 from .errors import ChatkitError, ConfigError
 
 DOCS = "notebooks/01-choose-a-model-and-sign-up.ipynb"
@@ -41,11 +43,16 @@ NOT_CHAT = ("embed", "whisper", "tts", "dall-e", "moderation", "rerank", "transc
 # Paths of each endpoint, as they end whatever the base URL ("/v1", "/compatible-mode/v1", "/api/paas/v4").
 _PATHS = (("/chat/completions", "chat"), ("/responses", "responses"), ("/batches", "batch"), ("/files", "batch"),
           ("/embeddings", "embeddings"))
+_REQUESTED = ("chat", "responses", "batch", "embeddings")  # the endpoints a request's path names
 _live: dict[str, str] = {}  # base URL -> provider, for the clients connect() made (local servers have no known host)
 
 
-class NotSupported(ChatkitError):
-    """The live provider does not offer an endpoint a cell needs (``kind`` "not_offered" in ``explain``)."""
+class NotSupported(ChatkitError, openai.OpenAIError):
+    """The live provider does not offer an endpoint a cell needs (``kind`` "not_offered" in ``explain``).
+
+    An ``openai.OpenAIError`` too, so when a client from ``connect()`` stops a request with it
+    before sending, the SDK raises it as it is, without retrying.
+    """
 
     kind = "not_offered"
 
@@ -174,6 +181,22 @@ def require(client_or_provider, endpoint: str, what: str = "this cell") -> None:
     """
     if supports(client_or_provider, endpoint) is False:
         raise NotSupported(identify(client_or_provider), endpoint, what)
+
+
+def refusal(provider: Provider | None):
+    """For a client of ``provider``: a check that stops a request to an endpoint it lacks, before it is sent.
+
+    None when the provider offers everything chatkit knows of (nothing to check).
+    """
+    if not isinstance(provider, Provider) or all(provider.offers.get(e) is not False for e in _REQUESTED):
+        return None
+
+    def check(request) -> None:
+        endpoint = endpoint_of(request.url.path)
+        if endpoint is not None and provider.offers.get(endpoint) is False:
+            raise NotSupported(provider, endpoint, "this request")
+
+    return check
 
 
 def endpoint_of(path: str) -> str | None:

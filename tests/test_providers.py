@@ -322,8 +322,9 @@ def test_a_chat_only_provider_gives_the_explained_stop(monkeypatch, chat_only):
     assert reply.choices[0].message.content == "OK"
     stop = failure(lambda: require(client, "responses"))
     assert str(stop).startswith(STOP)
-    # Without require, the real 404 is explained the same way.
-    error = failure(lambda: client.responses.create(model=client.default_model, input="Hi"))
+    # The official client, which sends the request anyway: the real 404 is explained the same way.
+    plain = openai.OpenAI(api_key=chat_only.key, base_url=chat_only.base_url, max_retries=0)
+    error = failure(lambda: plain.responses.create(model=client.default_model, input="Hi"))
     found = explain(error)
     assert (found.kind, found.status, found.retry) == ("not_offered", 404, False)
     assert found.line() == str(stop)
@@ -479,3 +480,15 @@ def no_sandbox(monkeypatch):
         raise AssertionError("the sandbox was started")
 
     monkeypatch.setattr(chatkit.sandbox.server, "ensure_running", refuse)
+
+
+def test_a_connected_client_stops_a_request_the_provider_cannot_serve_before_sending_it(monkeypatch, chat_only):
+    as_deepseek(monkeypatch, chat_only)
+    client = chatkit.connect(max_retries=2)
+    sent = len(chat_only.engine.history)
+    error = failure(lambda: client.responses.create(model=client.default_model, input="Hi"))
+    assert isinstance(error, NotSupported) and len(chat_only.engine.history) == sent  # nothing was sent
+    assert error._render_traceback_() == [str(error)] and "DeepSeek offers no Responses API" in str(error)
+    assert chatkit.explain(error).kind == "not_offered"
+    reply = client.chat.completions.create(model=client.default_model, messages=[{"role": "user", "content": "Hi"}])
+    assert reply.choices[0].message.content  # what it offers still works
