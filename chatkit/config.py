@@ -1,4 +1,4 @@
-"""Where settings come from, and which backend they choose.
+"""Where settings come from, which backend they choose, and which language chatkit speaks.
 
 Order, strongest first: the process environment, then a ``.env`` file found from
 the working directory upward. Reading ``.env`` here never changes ``os.environ``.
@@ -92,6 +92,7 @@ def read_settings(env_file: str | os.PathLike | None = None) -> Settings:
     from dotenv import dotenv_values
 
     path = Path(env_file) if env_file else find_env_file()
+    language(path)  # a CHATKIT_LANG chatkit cannot speak stops connect() here, and the doctor shows it
     from_file = {k: v for k, v in (dotenv_values(path) if path else {}).items() if v}
     values = {n: os.environ.get(n) or from_file.get(n) for n in _NAMES}
     if (values[PROVIDER] or "").strip() and (values["CHATKIT_BACKEND"] or "").strip().lower() in ("", "openai"):
@@ -172,23 +173,66 @@ def _choose_backend(forced: str | None, key: str | None, base_url: str | None) -
 
 # Your own GGUF models for the sandbox (chatkit/sandbox/models.py): "path" or "id=path", comma-separated.
 SANDBOX_MODELS = "CHATKIT_SANDBOX_MODELS"
-# Everything that can steer chatkit or the openai client to a backend.
+# The language of what chatkit tells a learner (chatkit/messages/): "en", "zh", or "auto" (the notebook's edition).
+LANGUAGE = "CHATKIT_LANG"
+LANGUAGES = ("en", "zh")
+# Everything that can steer chatkit or the openai client to a backend, and chatkit's language.
 SETTING_NAMES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
-                 "CHATKIT_BACKEND", "CHATKIT_MODEL", SANDBOX_MODELS, PROVIDER,
+                 "CHATKIT_BACKEND", "CHATKIT_MODEL", SANDBOX_MODELS, PROVIDER, LANGUAGE,
                  *(p.key_variable for p in presets().values() if p.key_variable not in (None, "OPENAI_API_KEY")))
+
+
+def language(env_file: str | os.PathLike | None = None) -> str:
+    """The language chatkit speaks: ``CHATKIT_LANG`` (environment, then ``.env``), else the notebook's edition.
+
+    ``CHATKIT_LANG=zh`` or ``en``; unset or ``auto``, Chinese when the working folder is inside
+    ``notebooks/zh/`` (where a Chinese notebook's kernel runs), else English. Any other value is a
+    ConfigError that names the ones chatkit knows.
+
+    >>> language()                                       # doctest: +SKIP
+    'en'
+    """
+    from dotenv import dotenv_values
+
+    value = os.environ.get(LANGUAGE)
+    if not value:
+        path = Path(env_file) if env_file else find_env_file()
+        value = (dotenv_values(path).get(LANGUAGE) if path else None) or ""
+    chosen = value.strip().lower()
+    if chosen in ("", "auto"):
+        return edition()
+    if chosen not in LANGUAGES:
+        raise ConfigError(f"CHATKIT_LANG is {value.strip()!r}, which chatkit does not know.",
+                          fix="Set it to 'zh' (Chinese) or 'en' (English), or remove it to follow the notebook's "
+                              "edition (notebooks/zh/ speaks Chinese).", docs="README.md")
+    return chosen
+
+
+def edition(start: str | os.PathLike | None = None) -> str:
+    """``"zh"`` inside a folder ``zh`` of ``notebooks`` (the Chinese edition), else ``"en"``.
+
+    >>> edition("/work/chatkit/notebooks/zh")
+    'zh'
+    """
+    here = Path(start or os.getcwd()).resolve()
+    inside = any(folder.name == "zh" and folder.parent.name == "notebooks" for folder in (here, *here.parents))
+    return "zh" if inside else "en"
 
 
 def force_sandbox(prefix: str = "chatkit-") -> Path:
     """Pin this process (and kernels it starts) to the sandbox, with a new empty data folder.
 
     Removes every setting in SETTING_NAMES from ``os.environ``: used by the test suite
-    and by tools/execute_notebooks.py, so no real key is ever used there.
+    and by tools/execute_notebooks.py, so no real key is ever used there. The language
+    follows each notebook's edition, whatever a ``.env`` says, so stored outputs stay
+    those of their edition.
     """
     import tempfile
 
     for name in SETTING_NAMES:
         os.environ.pop(name, None)
     os.environ["CHATKIT_BACKEND"] = "sandbox"
+    os.environ[LANGUAGE] = "auto"
     os.environ["CHATKIT_DATA_DIR"] = tempfile.mkdtemp(prefix=prefix)
     return Path(os.environ["CHATKIT_DATA_DIR"])
 

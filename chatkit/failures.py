@@ -11,6 +11,9 @@ through here, so a 429 is explained the same way everywhere. A learner can call 
   Likely cause: a typo in the model name, or a model this server (or your project) does not offer.
   What to do: pick a model from client.models.list(), or set CHATKIT_MODEL in .env.
   Retry? No: the same request will fail the same way.
+
+The words are the catalogue's (``explain.*`` in chatkit/messages/), in the learner's language;
+``kind``, ``status``, ``code``, ``retry`` and the server's own message stay as they are.
 """
 
 from __future__ import annotations
@@ -26,17 +29,14 @@ import openai
 
 from .errors import ChatkitError
 from .keys import mask_key
+from .messages import say
 
 DOCS = "notebooks/07-handle-errors-limits-and-logs.ipynb"
 # 429s that are about money, not speed: their type is insufficient_quota and the code says which
-# limit was reached (OpenAI's help center, checked 2026-11-26). Waiting never fixes them.
-BILLING = {
-    "credit_balance_exhausted": "the account has no prepaid credit left",
-    "organization_usage_limit_exceeded": "the organization reached the usage limit OpenAI gave it",
-    "organization_spend_limit_exceeded": "the organization reached the spend limit set on it",
-    "project_spend_limit_exceeded": "this project reached the spend limit set on it",
-    "insufficient_quota": "no credit left, or a spend or usage limit reached",
-}
+# limit was reached (OpenAI's help center, checked 2026-11-26). Waiting never fixes them. The
+# reason each code gives is the catalogue's billing.<code>.
+BILLING = ("credit_balance_exhausted", "organization_usage_limit_exceeded", "organization_spend_limit_exceeded",
+           "project_spend_limit_exceeded", "insufficient_quota")
 # Anything shaped like an API key, so that no message we build can carry one in full.
 _KEYISH = re.compile(r"\b(?:sk|rk|pk)-[A-Za-z0-9_\-*]{8,}")
 
@@ -56,17 +56,19 @@ class Explanation:
 
     def line(self) -> str:
         """One line for a status bar: what happened, the fix, and where to read more."""
-        return f"{self.what} Fix: {self.fix}" + (f" (See {self.docs})" if self.docs else "")
+        if self.docs:
+            return say("explanation.line_docs", what=self.what, fix=self.fix, docs=self.docs)
+        return say("explanation.line", what=self.what, fix=self.fix)
 
     def __str__(self) -> str:
-        retry = ("Yes: wait a little and send it again (the SDK does this for you, see max_retries)."
-                 if self.retry else "No: the same request will fail the same way.")
-        return (f"✗ {self.what}\n  Likely cause: {self.cause}\n  What to do: {self.fix}\n  Retry? {retry}")
+        retry = say("explanation.retry_yes" if self.retry else "explanation.retry_no")
+        return say("explanation.text", what=self.what, cause=self.cause, fix=self.fix, retry=retry)
 
     def _repr_html_(self) -> str:
         import html
 
-        rows = [("Likely cause", self.cause), ("What to do", self.fix), ("Retry?", "yes" if self.retry else "no")]
+        rows = [(say("explanation.cause"), self.cause), (say("explanation.fix"), self.fix),
+                (say("explanation.retry"), say("explanation.yes" if self.retry else "explanation.no"))]
         body = "".join(f"<tr><th style='text-align:left'>{k}</th><td style='text-align:left'>{html.escape(v)}</td></tr>"
                        for k, v in rows)
         return f"<b>✗ {html.escape(self.what)}</b><table>{body}</table>"
@@ -89,16 +91,21 @@ def explain(exc: BaseException | None = None) -> Explanation:
     """
     exc = exc if exc is not None else getattr(sys, "last_value", None)
     if exc is None:
-        return Explanation("none", "No error to explain.", "Nothing has failed yet in this session.",
-                           "Pass the exception: except Exception as exc: chatkit.explain(exc).", False)
+        return _told("none", False)
     for explainer in (_chatkit, _status, _timeout, _connection, _client_setup):
         found = explainer(exc)
         if found:
             return found
-    text = str(exc).rstrip(".")
-    return Explanation("unknown", mask_secrets(f"Unexpected error: {type(exc).__name__}: {text}."),
-                       "not one of the usual API errors; the traceback shows where it came from.",
-                       "Read the traceback from the bottom up; if it points into chatkit, please report it.", False)
+    return _told("unknown", False, error=type(exc).__name__, text=mask_secrets(str(exc).rstrip(".")))
+
+
+def _told(kind: str, retry: bool, status: int | None = None, code: str | None = None, /, *, entry: str | None = None,
+          what: str = "what", cause: str = "cause", fix: str = "fix", **fields) -> Explanation:
+    """The catalogue's ``explain.<entry>.what``, ``.cause`` and ``.fix`` (``entry`` defaults to ``kind``), filled in
+    with ``fields``; ``what``, ``cause`` and ``fix`` choose another variant of an entry ("fix_sandbox")."""
+    entry = f"explain.{entry or kind}"
+    return Explanation(kind, say(f"{entry}.{what}", **fields), say(f"{entry}.{cause}", **fields),
+                       say(f"{entry}.{fix}", **fields), retry, status, code)
 
 
 # --- chatkit's own errors and the SDK's setup errors ------------------------------------
@@ -107,17 +114,14 @@ def _chatkit(exc) -> Explanation | None:
     if not isinstance(exc, ChatkitError):
         return None
     kind = getattr(exc, "kind", "chatkit")
-    cause = getattr(exc, "cause", "see the message above.")
-    return Explanation(kind, mask_secrets(exc.what), cause, mask_secrets(exc.fix) or "See the docs.", False,
-                       docs=exc.docs)
+    cause = exc.cause if hasattr(exc, "cause") else say("explain.chatkit.cause")
+    return Explanation(kind, mask_secrets(exc.what), cause, mask_secrets(exc.fix) or say("explain.chatkit.fix"),
+                       False, docs=exc.docs)
 
 
 def _client_setup(exc) -> Explanation | None:
     if isinstance(exc, openai.OpenAIError) and "api_key" in str(exc):
-        return Explanation("missing_key", "The client has no API key.",
-                           "OPENAI_API_KEY is not set, and no api_key= was given.",
-                           "Use chatkit.connect() (the sandbox needs no key), or save your key to .env "
-                           "(notebook 02) and restart the kernel.", False)
+        return _told("missing_key", False)
     return None
 
 
@@ -140,46 +144,24 @@ def _status(exc) -> Explanation | None:
     if status in (400, 413, 422):
         return _bad_request(exc, message, said, code)
     if status == 408:
-        return Explanation("timeout", f"The server timed out waiting for the request {said}.",
-                           "a slow or interrupted upload.", "Send it again.", True, status, code)
+        return _told("timeout", True, status, code, entry="server_timeout", said=said)
     if status >= 500:
-        return Explanation("server", f"The server had a problem {said}: {message}.",
-                           "an outage or overload on the provider's side, not your code.",
-                           "Wait a few seconds and send it again; if it lasts, check the provider's status page.",
-                           True, status, code)
-    return Explanation("http", f"The server answered {status}: {message}.", "see the server's message.",
-                       "Read the message; if it is unclear, run 'python -m chatkit doctor'.", False, status, code)
+        return _told("server", True, status, code, said=said, message=message)
+    return _told("http", False, status, code, status=status, message=message)
 
 
 def _unauthorized(exc, message: str, said: str) -> Explanation:
     key = _sent_key(exc)
     if not key:
-        return Explanation("missing_key", f"No API key reached the server {said}.",
-                           "the client was made without a key, or the key variable is empty.",
-                           "Save your key to .env (notebook 02), restart the kernel, and use chatkit.connect().",
-                           False, 401, _code(exc))
-    if key.startswith("sk-sandbox-"):
-        fix = ("Copy the key again (one wrong character is enough), or make a new one with: python -m chatkit keys "
-               "create --save. A sandbox key works only with the sandbox whose data folder made it (add --data-dir "
-               "DIR if yours uses another folder).")
-    else:
-        fix = ("Copy the key again from the provider's API keys page (or create a new one), save it to .env, "
-               "restart the kernel, and check it with chatkit.verify(client).")
-    return Explanation("wrong_key", f"The server refused the key {mask_key(key)} {said}: {message}.",
-                       "the key is mistyped, revoked, or made for another server or provider.", fix,
-                       False, 401, _code(exc))
+        return _told("missing_key", False, 401, _code(exc), entry="no_key_sent", said=said)
+    fix = "fix_sandbox" if key.startswith("sk-sandbox-") else "fix"
+    return _told("wrong_key", False, 401, _code(exc), fix=fix, key=mask_key(key), said=said, message=message)
 
 
 def _forbidden(key: str, message: str, said: str, code: str | None) -> Explanation:
     if code == "unsupported_country_region_territory":
-        return Explanation("region", f"The provider does not serve your country or region {said}.",
-                           "OpenAI refuses requests from some places (including mainland China, Hong Kong and Macau).",
-                           "Use a provider that serves your region (notebook 01), or the offline sandbox.", False, 403,
-                           code)
-    return Explanation("permission", f"The key {key} may not do this {said}: {message}.",
-                       "a restricted key without this permission, or a project without access to this model.",
-                       "Give the key the permission (API keys page, Permissions) or use another model.",
-                       False, 403, code)
+        return _told("region", False, 403, code, said=said)
+    return _told("permission", False, 403, code, key=key, said=said, message=message)
 
 
 def _not_found(exc, message: str, said: str, code: str | None) -> Explanation:
@@ -188,16 +170,9 @@ def _not_found(exc, message: str, said: str, code: str | None) -> Explanation:
         return offered
     model = _sent(exc).get("model")
     if code == "model_not_found" or (model and str(model) in message):
-        return Explanation("model", f"The server has no model named {model!r} {said}.",
-                           "a typo in the model name, or a model this server (or your project) does not offer.",
-                           "Pick a model from the list (client.models.list() shows them all), or set CHATKIT_MODEL "
-                           "in .env.", False, 404, code)
+        return _told("model", False, 404, code, model=model, said=said)
     path = exc.request.url.path if exc.request is not None else "?"
-    return Explanation("url", f"The server has no endpoint {path} {said}.",
-                       "a base URL without /v1 (or with it twice), or a provider that lacks this API: many "
-                       "compatible providers offer Chat Completions but not the Responses API.",
-                       "Check OPENAI_BASE_URL; if the provider lacks the endpoint, use "
-                       "client.chat.completions.create instead.", False, 404, code)
+    return _told("url", False, 404, code, path=path, said=said)
 
 
 def _not_offered(exc, code: str | None) -> Explanation | None:
@@ -222,44 +197,27 @@ def is_billing(exc) -> bool:
 
 def _too_many(exc, message: str, said: str, code: str | None) -> Explanation:
     if is_billing(exc):
-        fix = ("Raise or remove the spend limit (Settings, Limits), or wait for the monthly reset; "
-               if "spend_limit" in (code or "") else "Add credit on the billing page, or ask for a higher limit; ")
-        return Explanation("quota", f"The account may not spend more {said}.", BILLING.get(code, BILLING[
-                           "insufficient_quota"]) + ": this is billing, not speed.",
-                           fix + "in the sandbox, box.limits.reset(). Waiting will not help.", False, 429, code)
+        reason = say(f"billing.{code if code in BILLING else 'insufficient_quota'}")
+        fix = "fix_spend_limit" if "spend_limit" in (code or "") else "fix"
+        return _told("quota", False, 429, code, fix=fix, said=said, reason=reason)
     wait = _retry_after(exc)
     too_large = exc.response.headers.get("x-should-retry") == "false"
     if too_large:
-        return Explanation("rate_limit", f"The request is larger than the rate limit allows {said}: {message}.",
-                           "one request needs more tokens per minute than the limit gives.",
-                           "Lower max_tokens or shorten the input; waiting will not help.", False, 429, code)
-    after = f"Wait {wait:g} s (the retry-after header) and" if wait is not None else "Wait a little and"
-    return Explanation("rate_limit", f"Rate limit reached {said}: {message}.",
-                       "too many requests or tokens per minute for your usage tier.",
-                       f"{after} send it again; for many prompts, pace them (notebook 06).", True, 429, code)
+        return _told("rate_limit", False, 429, code, entry="over_limit", said=said, message=message)
+    fix = "fix_wait" if wait is not None else "fix"
+    return _told("rate_limit", True, 429, code, fix=fix, said=said, message=message, wait=wait)
 
 
 def _bad_request(exc, message: str, said: str, code: str | None) -> Explanation:
     status, param = exc.status_code, getattr(exc, "param", None)
     if code == "context_length_exceeded":
-        return Explanation("context_length", f"The request is longer than the model's context window {said}.",
-                           "a conversation or document that grew past what the model reads at once.",
-                           "Trim the history (Conversation(client, budget=1500)), shorten the input, or lower "
-                           "max_tokens (notebook 05).", False, status, code)
+        return _told("context_length", False, status, code, said=said)
     if "is only supported by certain models" in message:
-        return Explanation("not_multimodal", f"This model cannot read that kind of input {said}: {message}.",
-                           "an image, audio or file sent to a model that reads text only (such as the sandbox's).",
-                           "Send text only, or use a model that reads images and audio (notebook 01 compares "
-                           "them).", False, status, code)
+        return _told("not_multimodal", False, status, code, said=said, message=message)
     if status == 413:
-        return Explanation("too_large", f"The request body is too large {said}: {message}.",
-                           "a huge input, such as a whole file pasted into one message.",
-                           "Send less text per request, or split the work (notebook 06).", False, status, code)
-    where = f" Change the setting '{param}'." if param else ""
-    return Explanation("bad_request", f"The server rejected the request {said}: {message}.{where}",
-                       "a parameter out of range, of the wrong type, or not supported by this model or API.",
-                       "Move the setting back into range (the message names it) and run again.", False, status,
-                       code)
+        return _told("too_large", False, status, code, said=said, message=message)
+    what = "what_param" if param else "what"
+    return _told("bad_request", False, status, code, what=what, said=said, message=message, param=param)
 
 
 # --- no answer at all ------------------------------------------------------------------
@@ -267,10 +225,7 @@ def _bad_request(exc, message: str, said: str, code: str | None) -> Explanation:
 def _timeout(exc) -> Explanation | None:
     if not isinstance(exc, openai.APITimeoutError):
         return None
-    return Explanation("timeout", "The request timed out: no answer came in time.",
-                       "a long generation, a busy server, or a slow network.",
-                       "Send it again; if it keeps timing out, check your connection (and proxy), or give the "
-                       "client more time: connect(timeout=120). A lower max_tokens makes answers shorter.", True)
+    return _told("timeout", True)
 
 
 def _connection(exc) -> Explanation | None:
@@ -279,27 +234,15 @@ def _connection(exc) -> Explanation | None:
     host, causes = _host(exc), _causes(exc)
     if any(isinstance(c, socket.gaierror) or "name or service not known" in str(c).lower()
            or "nodename nor servname" in str(c).lower() for c in causes):
-        return Explanation("host_not_found", f"The host name {_host(exc, name_only=True)!r} could not be found.",
-                           "a typo in OPENAI_BASE_URL, or no network (or no DNS) on this machine.",
-                           "Check the spelling of OPENAI_BASE_URL and that you are online.", True)
+        return _told("host_not_found", True, host=_host(exc, name_only=True))
     if any(isinstance(c, ConnectionRefusedError) or "refused" in str(c).lower() for c in causes):
         local = any(name in host for name in ("127.0.0.1", "localhost"))
-        cause = ("the sandbox (or local server) is not running, or runs on another port." if local
-                 else "nothing is listening at that address.")
-        return Explanation("refused", f"Nothing is listening at {host}.", cause,
-                           "Start the server: chatkit.connect() starts the sandbox for you; for a server of your "
-                           "own, start it or fix OPENAI_BASE_URL.", True)
+        return _told("refused", True, cause="cause_local" if local else "cause", host=host)
     if any("proxy" in type(c).__name__.lower() or "proxy" in str(c).lower() for c in causes):
-        return Explanation("proxy", f"The proxy refused or failed the connection to {host}.",
-                           "a proxy setting (HTTPS_PROXY) that is wrong, or a proxy that blocks the provider.",
-                           "Check HTTPS_PROXY / HTTP_PROXY, or ask whoever runs your network.", True)
+        return _told("proxy", True, host=host)
     if any(isinstance(c, ssl.SSLError) or "certificate" in str(c).lower() for c in causes):
-        return Explanation("certificate", f"The secure connection to {host} failed (certificate).",
-                           "a network that intercepts HTTPS (company proxy), or a clock far off.",
-                           "Ask for the proxy's certificate (SSL_CERT_FILE), or check the system clock.", False)
-    return Explanation("network", f"Could not reach {host}.",
-                       "no network, a firewall or proxy, or the server went away mid-request.",
-                       "Check your connection (and proxy settings), then send it again.", True)
+        return _told("certificate", False, host=host)
+    return _told("network", True, host=host)
 
 
 # --- reading the exception -------------------------------------------------------------
@@ -349,7 +292,7 @@ def _retry_after(exc) -> float | None:
 def _host(exc, name_only: bool = False) -> str:
     request = getattr(exc, "request", None)
     if request is None:
-        return "the server"
+        return say("explain.no_host")
     url = request.url
     if name_only:
         return url.host

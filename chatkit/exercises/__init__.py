@@ -18,6 +18,8 @@ import re
 import textwrap
 from typing import Callable
 
+from ..config import LANGUAGES
+from ..messages import say
 from .base import Exercise, Wrong
 from .lessons import EXERCISES
 
@@ -39,17 +41,18 @@ def passes(name: str, answer: Callable) -> bool:
     if os.environ.get(VERIFY):
         verify_solution(exercise, getattr(answer, "__globals__", {}))
     if not callable(answer) or unsolved(answer):
-        print(f"Not done yet. {exercise.hint}")
+        print(say("exercises.not_done", hint=exercise.hint))
         return False
     try:
         done = exercise.run(answer)
     except Wrong as wrong:
-        print(f"✗ {wrong}\n  Hint: {exercise.hint}")
+        print(say("exercises.wrong", wrong=wrong, hint=exercise.hint))
         return False
     except Exception as exc:  # the learner's code raised: say so in one line, not a traceback
-        print(f"✗ {exercise.function}() raised {type(exc).__name__}: {exc}\n  Hint: {exercise.hint}")
+        print(say("exercises.raised", function=exercise.function, error=type(exc).__name__, exc=exc,
+                  hint=exercise.hint))
         return False
-    print(f"✓ {done}")
+    print(say("exercises.passed", done=done))
     return True
 
 
@@ -121,5 +124,6 @@ def run_notebook(path: str | os.PathLike, solutions: bool = False) -> list[tuple
 def _verdict(cell) -> str:
     text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
     errors = [f"error: {o['ename']}: {o['evalue']}" for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-    lines = [line for line in text.splitlines() if line.startswith(("✓", "✗", "Not done yet"))]
+    not_done = tuple(say("exercises.not_done", lang=lang, hint="").strip() for lang in LANGUAGES)
+    lines = [line for line in text.splitlines() if line.startswith(("✓", "✗", *not_done))]
     return (lines or errors or ["(the check cell printed nothing)"])[0]

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
+from ..messages import say
+
 
 class Wrong(Exception):
     """The answer runs but does not do what the exercise asks; the message says what is off."""
@@ -17,9 +19,13 @@ class Wrong(Exception):
 class Exercise:
     name: str
     function: str  # the name the learner's function has in the notebook
-    hint: str
     run: Callable[[Callable], str]  # raises Wrong, or returns what the success message says
     solution: str  # the reference solution's source
+
+    @property
+    def hint(self) -> str:
+        """The catalogue's ``<name>.hint``, in the learner's language."""
+        return say(f"{self.name}.hint")
 
 
 # --- what the learner's function sent and received -------------------------------
@@ -40,7 +46,7 @@ def recorded(function: Callable, name: str = "client"):
     namespace = function.__globals__
     original = namespace.get(name)
     if not isinstance(original, (openai.OpenAI,)):
-        raise Wrong(f"{function.__name__}() should use the notebook's `{name}`: run the setup cell at the top.")
+        raise Wrong(say("exercises.use_client", function=function.__name__, name=name))
     calls: list[Call] = []
 
     def on_response(response) -> None:

@@ -1,7 +1,9 @@
-"""The exercise of each notebook: its check, its hint and its reference solution, in one place.
+"""The exercise of each notebook: its check and its reference solution, in one place.
 
 Each check tests what its lesson is about, from what the function really sent and
 received (the request's parameters, the answer it got), not just the type of the result.
+What a check says (its hint, each wrong answer, its success) is the catalogue's
+``<exercise name>.*`` in chatkit/messages/, in the learner's language.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import math
 import os
 from typing import Callable
 
+from ..messages import say
 from .base import Exercise, Wrong, recorded
 
 
@@ -18,7 +21,7 @@ def _live_backend(answer: Callable) -> str:
     from ..config import read_settings
 
     if answer() != read_settings().backend:
-        raise Wrong(f"live_backend() returned {answer()!r}, but chatkit uses {read_settings().backend!r}.")
+        raise Wrong(say("00-live-backend.wrong", got=answer(), backend=read_settings().backend))
     fake = {"CHATKIT_BACKEND": "openai", "OPENAI_API_KEY": "sk-proj-" + "x" * 40}
     saved = {k: os.environ.get(k) for k in fake}
     os.environ.update(fake)
@@ -28,47 +31,45 @@ def _live_backend(answer: Callable) -> str:
         for key, value in saved.items():
             os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
     if other != "openai":
-        raise Wrong(f"With a key set, live_backend() still returned {other!r}: ask chatkit, don't write the "
-                    "name into the function.")
-    return f"live_backend() works: {answer()!r} now, 'openai' once a key is set."
+        raise Wrong(say("00-live-backend.hard_coded", got=other))
+    return say("00-live-backend.works", backend=answer())
 
 
 def _calls_per_dollar(answer: Callable) -> str:
     prices = answer.__globals__.get("PRICES")
     if not prices:
-        raise Wrong("The notebook's PRICES table is missing: run the cells above the exercise.")
+        raise Wrong(say("01-calls-per-dollar.no_prices"))
     for model, (price_in, price_out) in prices.items():
         for tokens_in, tokens_out in [(1000, 1000), (1_000_000, 0), (40, 25)]:
             expected = 1_000_000 / (tokens_in * price_in + tokens_out * price_out)
             got = answer(model, tokens_in, tokens_out)
             if not isinstance(got, (int, float)) or not math.isclose(got, expected, rel_tol=1e-6):
-                raise Wrong(f"calls_per_dollar({model!r}, {tokens_in}, {tokens_out}) returned {got!r}; "
-                            f"one dollar pays for {expected:,.1f} such calls.")
+                raise Wrong(say("01-calls-per-dollar.wrong", model=model, tokens_in=tokens_in,
+                                tokens_out=tokens_out, got=got, expected=expected))
     first = next(iter(prices))
-    return f"calls_per_dollar() works: {1000 / (prices[first][0] + prices[first][1]):,.0f} calls per dollar on " \
-           f"{first} at 1,000 + 1,000 tokens."
+    return say("01-calls-per-dollar.works", calls=1000 / (prices[first][0] + prices[first][1]), model=first)
 
 
 def _find_keys(answer: Callable) -> str:
     made_up = ["sk-proj-" + "A1b2" * 10, "sk-" + "Zz9_" * 8]
     cases = [
-        (f"OPENAI_API_KEY={made_up[0]}\n", [made_up[0]], "a key in a .env line"),
-        (f"first {made_up[0]} then {made_up[1]}.", made_up, "two keys in one text"),
-        ("key: sk-proj-…A1b2", [], "a masked key, which is safe to show"),
-        ("Ask-someone about the task-list", [], "ordinary words with 'sk-' inside"),
+        (f"OPENAI_API_KEY={made_up[0]}\n", [made_up[0]], "case_env_line"),
+        (f"first {made_up[0]} then {made_up[1]}.", made_up, "case_two_keys"),
+        ("key: sk-proj-…A1b2", [], "case_masked"),
+        ("Ask-someone about the task-list", [], "case_words"),
     ]
-    for text, expected, what in cases:
+    for text, expected, case in cases:
         got = answer(text)
         if list(got) != expected:
-            raise Wrong(f"For {what}, find_keys() returned {got!r}, expected {expected!r}.")
-    return "find_keys() finds full keys and ignores masked ones."
+            raise Wrong(say("02-find-keys.wrong", case=say(f"02-find-keys.{case}"), got=got, expected=expected))
+    return say("02-find-keys.works")
 
 
 def _ask(answer: Callable) -> str:
     with recorded(answer) as calls:
         got = answer("Say hello in French!")
     if not calls:
-        raise Wrong("ask() sent no request: call the API with the question, and return its answer.")
+        raise Wrong(say("03-ask.no_request"))
     last = calls[-1]
     if last.path.endswith("/responses"):
         limit, text = last.body.get("max_output_tokens"), _responses_text(last.answer)
@@ -76,16 +77,16 @@ def _ask(answer: Callable) -> str:
         limit = last.body.get("max_completion_tokens", last.body.get("max_tokens"))
         text = (last.answer.get("choices") or [{}])[0].get("message", {}).get("content")
     else:
-        raise Wrong(f"ask() called {last.path}: use the Responses API (or Chat Completions).")
+        raise Wrong(say("03-ask.endpoint", path=last.path))
     if last.body.get("temperature") != 0:
-        raise Wrong(f"The request had temperature={last.body.get('temperature')!r}: send temperature=0.")
+        raise Wrong(say("03-ask.temperature", temperature=last.body.get("temperature")))
     if limit is None or limit > 50:
-        raise Wrong(f"The request allowed {limit or 'unlimited'} output tokens: set at most 50.")
+        raise Wrong(say("03-ask.limit", limit=limit) if limit else say("03-ask.no_limit"))
     if not isinstance(got, str):
-        raise Wrong(f"ask() returned a {type(got).__name__}: return the answer's text (reply.output_text).")
+        raise Wrong(say("03-ask.not_text", type=type(got).__name__))
     if got != text:
-        raise Wrong("ask() returned a string, but not the answer the model sent: return reply.output_text.")
-    return f"ask() sent temperature=0 and a limit of {limit} tokens, and returned the model's text."
+        raise Wrong(say("03-ask.other_text"))
+    return say("03-ask.works", limit=limit)
 
 
 def _responses_text(answer: dict) -> str:
@@ -96,25 +97,22 @@ def _responses_text(answer: dict) -> str:
 def _repeatable_settings(answer: Callable) -> str:
     settings = answer()
     if not isinstance(settings, dict):
-        raise Wrong(f"repeatable_settings() returned a {type(settings).__name__}: return a dict of settings.")
+        raise Wrong(say("04-repeatable-settings.not_dict", type=type(settings).__name__))
     if settings.get("temperature", 1) < 0.5:
-        raise Wrong("Keep temperature at 0.5 or more: the answer should really be sampled.")
+        raise Wrong(say("04-repeatable-settings.too_cold"))
     client, model = answer.__globals__["client"], answer.__globals__["MODEL"]
     request = dict(model=model, messages=[{"role": "user", "content": "Write one sentence about a bird."}],
                    max_tokens=20)
 
-    def say(**options) -> str:
+    def sample(**options) -> str:
         return client.chat.completions.create(**request, **options).choices[0].message.content
 
-    if len({say(**settings) for _ in range(2)}) != 1:
-        raise Wrong("Two different answers with your settings: add a setting that fixes the random choices. "
-                    "(With a seed, OpenAI repeats an answer most of the time, not always: if you set one, "
-                    "run the check again.)")
+    if len({sample(**settings) for _ in range(2)}) != 1:
+        raise Wrong(say("04-repeatable-settings.differ"))
     unfixed = {k: v for k, v in settings.items() if k != "seed"}
-    if len({say(**unfixed) for _ in range(3)}) == 1:
-        raise Wrong("Even without a seed your settings always give the same answer: they remove the randomness "
-                    "(a very small top_p, say). Keep the answer sampled, and repeat it with a seed.")
-    return f"the same sampled answer twice at temperature {settings.get('temperature', 1)}."
+    if len({sample(**unfixed) for _ in range(3)}) == 1:
+        raise Wrong(say("04-repeatable-settings.not_random"))
+    return say("04-repeatable-settings.works", temperature=settings.get("temperature", 1))
 
 
 def _trim(answer: Callable) -> str:
@@ -127,17 +125,17 @@ def _trim(answer: Callable) -> str:
     for budget in (40, 80, 10_000):
         trimmed = answer(chat, budget)
         if json.dumps(chat) != before:
-            raise Wrong("trim() changed the list it was given: build and return a new list.")
+            raise Wrong(say("05-trim.changed"))
         if not trimmed or trimmed[0] != system:
-            raise Wrong("Keep the system message first.")
+            raise Wrong(say("05-trim.system"))
         kept = trimmed[1:]
         if not kept or kept != turns[len(turns) - len(kept):]:
-            raise Wrong("Drop the oldest messages and keep the newest, in their order.")
+            raise Wrong(say("05-trim.order"))
         if len(kept) > 1 and tokens.count_messages(trimmed, model) > budget:
-            raise Wrong(f"With budget={budget}, the result still has {tokens.count_messages(trimmed, model)} tokens.")
+            raise Wrong(say("05-trim.over", budget=budget, tokens=tokens.count_messages(trimmed, model)))
         if len(kept) < len(turns) and tokens.count_messages([system] + turns[-len(kept) - 1:], model) <= budget:
-            raise Wrong(f"With budget={budget}, trim() dropped more than it needed to.")
-    return "trim() drops the oldest turns, keeps the system message, and stops at the budget."
+            raise Wrong(say("05-trim.too_much", budget=budget))
+    return say("05-trim.works")
 
 
 def _tokens_counted(answer: Callable) -> str:
@@ -149,13 +147,12 @@ def _tokens_counted(answer: Callable) -> str:
     for messages, limit in cases:
         got, expected = answer(messages, limit), token_cost({"messages": messages, "max_tokens": limit}, model)
         if got != expected:
-            raise Wrong(f"For {len(messages)} message(s) and max_tokens={limit}, tokens_counted() returned {got!r}; "
-                        f"the request counts {expected}.")
+            raise Wrong(say("06-tokens-counted.wrong", count=len(messages), limit=limit, got=got, expected=expected))
     taken = _taken_by_sandbox(answer.__globals__.get("client"), model, *cases[1])
     if taken is not None and abs(taken - answer(*cases[1])) > 1:
-        raise Wrong(f"The sandbox took {taken} tokens from its limit, and tokens_counted() says {answer(*cases[1])}.")
-    seen = f" (the sandbox took {taken} from its limit)" if taken is not None else ""
-    return f"tokens_counted() counts the prompt and the output limit: {answer(*cases[1])} tokens{seen}."
+        raise Wrong(say("06-tokens-counted.sandbox", taken=taken, counted=answer(*cases[1])))
+    works = "06-tokens-counted.works" if taken is None else "06-tokens-counted.works_sandbox"
+    return say(works, counted=answer(*cases[1]), taken=taken)
 
 
 def _taken_by_sandbox(client, model: str, messages: list[dict], limit: int) -> int | None:
@@ -178,7 +175,10 @@ def _taken_by_sandbox(client, model: str, messages: list[dict], limit: int) -> i
 # --- 07: which failures are worth retrying --------------------------------------------
 
 def _platform_errors() -> list[tuple[str, Exception, bool]]:
-    """Real SDK exceptions for the platform's answers (and for no answer), with the right call."""
+    """Real SDK exceptions for the platform's answers (and for no answer), with the right call.
+
+    Each comes with its catalogue key: ``07-should-retry.<case>`` says what it is.
+    """
     import httpx2
     import openai
 
@@ -200,38 +200,35 @@ def _platform_errors() -> list[tuple[str, Exception, bool]]:
         return {"message": message, "type": type_, "code": code, "param": param}
 
     return [
-        ("a 429 rate limit", raised(429, body("Rate limit reached … Please try again in 1s.", "requests",
-                                              "rate_limit_exceeded"), {"retry-after": "1"}), True),
-        ("a 429 credit_balance_exhausted", raised(429, body("You exceeded your current quota …", "insufficient_quota",
-                                                            "credit_balance_exhausted")), False),
-        ("a 429 project_spend_limit_exceeded", raised(429, body("You exceeded your current quota …",
-                                                                "insufficient_quota", "project_spend_limit_exceeded")),
-         False),
-        ("a 400 bad request", raised(400, body("Invalid 'temperature'", "invalid_request_error",
-                                               "decimal_above_max_value", "temperature")), False),
-        ("a 401 wrong key", raised(401, body("Incorrect API key provided", "invalid_request_error",
-                                             "invalid_api_key")), False),
-        ("a 404 unknown model", raised(404, body("The model does not exist", "invalid_request_error",
-                                                 "model_not_found")), False),
-        ("a 500 server error", raised(500, body("The server had an error", "server_error")), True),
-        ("a 503 overloaded server", raised(503, body("The engine is currently overloaded", "server_error")), True),
-        ("a connection error", raised(exc=httpx2.ConnectError("connection refused")), True),
-        ("a timeout", raised(exc=httpx2.ReadTimeout("timed out")), True),
+        ("case_rate_limit", raised(429, body("Rate limit reached … Please try again in 1s.", "requests",
+                                             "rate_limit_exceeded"), {"retry-after": "1"}), True),
+        ("case_credit", raised(429, body("You exceeded your current quota …", "insufficient_quota",
+                                         "credit_balance_exhausted")), False),
+        ("case_spend_limit", raised(429, body("You exceeded your current quota …", "insufficient_quota",
+                                              "project_spend_limit_exceeded")), False),
+        ("case_bad_request", raised(400, body("Invalid 'temperature'", "invalid_request_error",
+                                              "decimal_above_max_value", "temperature")), False),
+        ("case_wrong_key", raised(401, body("Incorrect API key provided", "invalid_request_error",
+                                            "invalid_api_key")), False),
+        ("case_unknown_model", raised(404, body("The model does not exist", "invalid_request_error",
+                                                "model_not_found")), False),
+        ("case_server_error", raised(500, body("The server had an error", "server_error")), True),
+        ("case_overloaded", raised(503, body("The engine is currently overloaded", "server_error")), True),
+        ("case_connection", raised(exc=httpx2.ConnectError("connection refused")), True),
+        ("case_timeout", raised(exc=httpx2.ReadTimeout("timed out")), True),
     ]
 
 
 def _should_retry(answer: Callable) -> str:
-    for what, exc, expected in _platform_errors():
+    for case, exc, expected in _platform_errors():
+        what = {"case": say(f"07-should-retry.{case}"), "exc_type": type(exc).__name__}
         try:
             got = answer(exc)
         except Exception as crash:
-            raise Wrong(f"should_retry() raised {type(crash).__name__}: {crash} for {what} "
-                        f"({type(exc).__name__}). Not every error has a status_code: check the type first.")
+            raise Wrong(say("07-should-retry.raised", error=type(crash).__name__, crash=crash, **what))
         if got is not expected:
-            advice = "waiting can help" if expected else "the same request will fail the same way"
-            raise Wrong(f"should_retry() returned {got!r} for {what} ({type(exc).__name__}); "
-                        f"it should be {expected}: {advice}.")
-    return "should_retry() works: retry rate limits, server errors and lost connections; never quota or mistakes."
+            raise Wrong(say("07-should-retry.retry" if expected else "07-should-retry.no_retry", got=got, **what))
+    return say("07-should-retry.works")
 
 
 # --- 09: a schema the model must follow ------------------------------------------------
@@ -247,28 +244,26 @@ def _book_format(answer: Callable) -> str:
     fmt = answer()
     schema = ((fmt or {}).get("json_schema") or {}) if isinstance(fmt, dict) else {}
     if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" or not schema.get("schema"):
-        raise Wrong("book_format() should return {'type': 'json_schema', 'json_schema': {'name': …, 'strict': True, "
-                    "'schema': {…}}}: the response_format of a structured output.")
+        raise Wrong(say("09-book-format.shape"))
     if schema.get("strict") is not True:
-        raise Wrong("book_format() leaves out strict. Set 'strict': True in json_schema: only then does the server guarantee the schema.")
+        raise Wrong(say("09-book-format.strict"))
     client, model = answer.__globals__.get("client"), answer.__globals__.get("MODEL")
     if client is None or model is None:
-        raise Wrong("Run the setup cell at the top first: the check needs the notebook's `client` and `MODEL`.")
+        raise Wrong(say("09-book-format.setup"))
     try:
         reply = client.chat.completions.create(model=model, temperature=0, response_format=fmt, messages=[
             {"role": "system", "content": "Extract the book from the text."}, {"role": "user", "content": BOOK_TEXT}])
     except openai.BadRequestError as exc:
-        raise Wrong(f"The server refused the schema of book_format(): {explain(exc).line()}")
+        raise Wrong(say("09-book-format.refused", explanation=explain(exc).line()))
     book = json.loads(reply.choices[0].message.content)
     kinds = {"title": str, "author": str, "year": int}
     if set(book) != set(kinds):
-        raise Wrong(f"With book_format(), the model answered with the fields {sorted(book)}; the schema should ask for exactly "
-                    "title, author and year (all of them in 'required').")
+        raise Wrong(say("09-book-format.fields", fields=sorted(book)))
     for field, kind in kinds.items():
         if not isinstance(book[field], kind) or isinstance(book[field], bool):
-            raise Wrong(f"With book_format(), '{field}' came back as {book[field]!r}: give it the type "
-                        f"{'integer' if kind is int else 'string'} in the schema.")
-    return f"book_format() works: the model answered {book}."
+            raise Wrong(say("09-book-format.type", field=field, value=book[field],
+                            type="integer" if kind is int else "string"))
+    return say("09-book-format.works", book=book)
 
 
 # --- 08: what the bot knows is what its prompt says ---------------------------------------
@@ -278,61 +273,51 @@ def _my_shop(answer: Callable) -> str:
 
     shop, example = answer(), Shop.example()
     if not isinstance(shop, Shop):
-        raise Wrong(f"my_shop() returned {type(shop).__name__}; return a Shop (start from Shop.example()).")
+        raise Wrong(say("08-my-shop.not_shop", type=type(shop).__name__))
     abroad = [(q, a) for q, a in shop.faq if "abroad" in q.lower()]
     if not abroad:
-        raise Wrong("my_shop() has no FAQ question about shipping abroad: add a (question, answer) pair to faq.")
+        raise Wrong(say("08-my-shop.no_abroad"))
     if not set(example.faq) <= set(shop.faq) or shop.policies != example.policies:
-        raise Wrong("my_shop() lost some of the example's FAQ or policies: add to them, don't replace them.")
+        raise Wrong(say("08-my-shop.lost"))
     with recorded(answer) as calls:
         model = answer.__globals__.get("MODEL")
         Bot(answer.__globals__["client"], shop, model=model, temperature=0,
             max_output_tokens=40).reply("exercise", "Do you ship abroad?")
     sent = calls[-1].body["messages"][0]["content"] if calls else ""
     if abroad[0][1] not in sent:
-        raise Wrong("The answer of your new FAQ entry did not reach the model: it must be in the system prompt.")
-    return (f"my_shop() works: the bot's prompt now answers {abroad[0][0]!r}, in the {len(shop.faq)} FAQ entries "
-            "sent with every message.")
+        raise Wrong(say("08-my-shop.not_sent"))
+    return say("08-my-shop.works", question=abroad[0][0], count=len(shop.faq))
 
 
 EXERCISES = {e.name: e for e in [
-    Exercise("00-live-backend", "live_backend", "chatkit.backend_info() returns an object with a `backend` "
-             "field: return that.", _live_backend, '''
+    Exercise("00-live-backend", "live_backend", _live_backend, '''
 def live_backend():
     return chatkit.backend_info().backend
 '''),
-    Exercise("01-calls-per-dollar", "calls_per_dollar", "One call costs cost(model, input_tokens, "
-             "output_tokens) dollars; one dollar pays for 1 divided by that.", _calls_per_dollar, '''
+    Exercise("01-calls-per-dollar", "calls_per_dollar", _calls_per_dollar, '''
 def calls_per_dollar(model, input_tokens, output_tokens):
     return 1 / cost(model, input_tokens, output_tokens)
 '''),
-    Exercise("02-find-keys", "find_keys", "re.findall() with a pattern: 'sk-' then 20 or more letters, digits, "
-             "'-' or '_'. A masked key has '…' in it, so it does not match.", _find_keys, '''
+    Exercise("02-find-keys", "find_keys", _find_keys, '''
 import re
 
 def find_keys(text):
     return re.findall(r"sk-[A-Za-z0-9_-]{20,}", text)
 '''),
-    Exercise("03-ask", "ask", "Call client.responses.create() with the question, temperature=0 and a limit on "
-             "output tokens, then return the text of the reply (the SDK's output_text).", _ask, '''
+    Exercise("03-ask", "ask", _ask, '''
 def ask(question):
     reply = client.responses.create(model=MODEL, input=question, temperature=0, max_output_tokens=50)
     return reply.output_text
 '''),
-    Exercise("04-repeatable-settings", "repeatable_settings", "Return a dict such as {\"temperature\": 0.8, "
-             "...}: which setting makes the random choices repeat?", _repeatable_settings, '''
+    Exercise("04-repeatable-settings", "repeatable_settings", _repeatable_settings, '''
 def repeatable_settings():
     return {"temperature": 0.8, "seed": 7}
 '''),
-    Exercise("06-tokens-counted", "tokens_counted", "tokens.count_messages(messages, MODEL) counts the prompt "
-             "(notebook 05); the platform adds the output limit before the request runs.", _tokens_counted, '''
+    Exercise("06-tokens-counted", "tokens_counted", _tokens_counted, '''
 def tokens_counted(messages, max_tokens):
     return tokens.count_messages(messages, MODEL) + max_tokens
 '''),
-    Exercise("07-should-retry", "should_retry", "Connection errors and timeouts (openai.APIConnectionError) may "
-             "pass; for openai.APIStatusError look at status_code (408, 409, 429, 5xx) and at code: "
-             "a 429 whose type is 'insufficient_quota' (no credit, a spend limit) is billing: waiting cannot fix it.",
-             _should_retry, '''
+    Exercise("07-should-retry", "should_retry", _should_retry, '''
 def should_retry(exc):
     if isinstance(exc, openai.APIConnectionError):  # timeouts too
         return True
@@ -342,9 +327,7 @@ def should_retry(exc):
         return exc.status_code in (408, 409, 429) or exc.status_code >= 500
     return False
 '''),
-    Exercise("09-book-format", "book_format", "A json_schema response_format with strict: True; the schema is an "
-             "object with properties title (string), author (string) and year (integer), all three in 'required', "
-             "and 'additionalProperties': False.", _book_format, '''
+    Exercise("09-book-format", "book_format", _book_format, '''
 def book_format():
     return {"type": "json_schema", "json_schema": {"name": "book", "strict": True, "schema": {
         "type": "object",
@@ -352,16 +335,13 @@ def book_format():
         "required": ["title", "author", "year"],
         "additionalProperties": False}}}
 '''),
-    Exercise("08-my-shop", "my_shop", "Start from shop = Shop.example(), append a pair to shop.faq such as "
-             "('Do you ship abroad?', 'Yes, to the EU in 5 to 8 working days, for 9.90 euros.'), and return shop.",
-             _my_shop, '''
+    Exercise("08-my-shop", "my_shop", _my_shop, '''
 def my_shop():
     shop = Shop.example()
     shop.faq.append(("Do you ship abroad?", "Yes, to the EU in 5 to 8 working days, for 9.90 euros."))
     return shop
 '''),
-    Exercise("05-trim", "trim", "Start from a copy of the list; while tokens.count_messages(..., MODEL) is over "
-             "the budget and more than one turn is left, drop the oldest turn after the system message.", _trim, '''
+    Exercise("05-trim", "trim", _trim, '''
 def trim(messages, budget):
     system, turns = messages[:1], list(messages[1:])
     while len(turns) > 1 and tokens.count_messages(system + turns, MODEL) > budget:

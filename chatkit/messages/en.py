@@ -1,0 +1,254 @@
+"""What chatkit tells a learner, in English: the source catalogue (chatkit/messages/zh.py follows it).
+
+Keys are grouped by the module that says them. Fields in braces are filled in with
+``str.format``: keep each one in a translation; ``{{`` is a literal brace.
+"""
+
+MESSAGES = {
+    # --- chatkit/failures.py: how an Explanation is shown --------------------------------
+    "explanation.text": "✗ {what}\n  Likely cause: {cause}\n  What to do: {fix}\n  Retry? {retry}",
+    "explanation.line": "{what} Fix: {fix}",
+    "explanation.line_docs": "{what} Fix: {fix} (See {docs})",
+    "explanation.retry_yes": "Yes: wait a little and send it again (the SDK does this for you, see max_retries).",
+    "explanation.retry_no": "No: the same request will fail the same way.",
+    # the labels of the HTML table: the same words as in explanation.text
+    "explanation.cause": "Likely cause",
+    "explanation.fix": "What to do",
+    "explanation.retry": "Retry?",
+    "explanation.yes": "yes",
+    "explanation.no": "no",
+
+    # --- chatkit/failures.py: explain(), one entry per kind of failure -------------------
+    "explain.none.what": "No error to explain.",
+    "explain.none.cause": "Nothing has failed yet in this session.",
+    "explain.none.fix": "Pass the exception: except Exception as exc: chatkit.explain(exc).",
+    "explain.unknown.what": "Unexpected error: {error}: {text}.",
+    "explain.unknown.cause": "not one of the usual API errors; the traceback shows where it came from.",
+    "explain.unknown.fix": "Read the traceback from the bottom up; if it points into chatkit, please report it.",
+    "explain.chatkit.cause": "see the message above.",
+    "explain.chatkit.fix": "See the docs.",
+    "explain.missing_key.what": "The client has no API key.",
+    "explain.missing_key.cause": "OPENAI_API_KEY is not set, and no api_key= was given.",
+    "explain.missing_key.fix": "Use chatkit.connect() (the sandbox needs no key), or save your key to .env "
+                               "(notebook 02) and restart the kernel.",
+    "explain.no_key_sent.what": "No API key reached the server {said}.",
+    "explain.no_key_sent.cause": "the client was made without a key, or the key variable is empty.",
+    "explain.no_key_sent.fix": "Save your key to .env (notebook 02), restart the kernel, and use chatkit.connect().",
+    "explain.wrong_key.what": "The server refused the key {key} {said}: {message}.",
+    "explain.wrong_key.cause": "the key is mistyped, revoked, or made for another server or provider.",
+    "explain.wrong_key.fix": "Copy the key again from the provider's API keys page (or create a new one), save it "
+                             "to .env, restart the kernel, and check it with chatkit.verify(client).",
+    "explain.wrong_key.fix_sandbox": "Copy the key again (one wrong character is enough), or make a new one with: "
+                                     "python -m chatkit keys create --save. A sandbox key works only with the "
+                                     "sandbox whose data folder made it (add --data-dir DIR if yours uses another "
+                                     "folder).",
+    "explain.region.what": "The provider does not serve your country or region {said}.",
+    "explain.region.cause": "OpenAI refuses requests from some places (including mainland China, Hong Kong and "
+                            "Macau).",
+    "explain.region.fix": "Use a provider that serves your region (notebook 01), or the offline sandbox.",
+    "explain.permission.what": "The key {key} may not do this {said}: {message}.",
+    "explain.permission.cause": "a restricted key without this permission, or a project without access to this "
+                                "model.",
+    "explain.permission.fix": "Give the key the permission (API keys page, Permissions) or use another model.",
+    "explain.model.what": "The server has no model named {model!r} {said}.",
+    "explain.model.cause": "a typo in the model name, or a model this server (or your project) does not offer.",
+    "explain.model.fix": "Pick a model from the list (client.models.list() shows them all), or set CHATKIT_MODEL "
+                         "in .env.",
+    "explain.url.what": "The server has no endpoint {path} {said}.",
+    "explain.url.cause": "a base URL without /v1 (or with it twice), or a provider that lacks this API: many "
+                         "compatible providers offer Chat Completions but not the Responses API.",
+    "explain.url.fix": "Check OPENAI_BASE_URL; if the provider lacks the endpoint, use "
+                       "client.chat.completions.create instead.",
+    "explain.quota.what": "The account may not spend more {said}.",
+    "explain.quota.cause": "{reason}: this is billing, not speed.",
+    "explain.quota.fix": "Add credit on the billing page, or ask for a higher limit; in the sandbox, "
+                         "box.limits.reset(). Waiting will not help.",
+    "explain.quota.fix_spend_limit": "Raise or remove the spend limit (Settings, Limits), or wait for the monthly "
+                                     "reset; in the sandbox, box.limits.reset(). Waiting will not help.",
+    # the reason of a billing 429, by its code (chatkit.failures.BILLING)
+    "billing.credit_balance_exhausted": "the account has no prepaid credit left",
+    "billing.organization_usage_limit_exceeded": "the organization reached the usage limit OpenAI gave it",
+    "billing.organization_spend_limit_exceeded": "the organization reached the spend limit set on it",
+    "billing.project_spend_limit_exceeded": "this project reached the spend limit set on it",
+    "billing.insufficient_quota": "no credit left, or a spend or usage limit reached",
+    "explain.over_limit.what": "The request is larger than the rate limit allows {said}: {message}.",
+    "explain.over_limit.cause": "one request needs more tokens per minute than the limit gives.",
+    "explain.over_limit.fix": "Lower max_tokens or shorten the input; waiting will not help.",
+    "explain.rate_limit.what": "Rate limit reached {said}: {message}.",
+    "explain.rate_limit.cause": "too many requests or tokens per minute for your usage tier.",
+    "explain.rate_limit.fix": "Wait a little and send it again; for many prompts, pace them (notebook 06).",
+    "explain.rate_limit.fix_wait": "Wait {wait:g} s (the retry-after header) and send it again; for many prompts, "
+                                   "pace them (notebook 06).",
+    "explain.context_length.what": "The request is longer than the model's context window {said}.",
+    "explain.context_length.cause": "a conversation or document that grew past what the model reads at once.",
+    "explain.context_length.fix": "Trim the history (Conversation(client, budget=1500)), shorten the input, or "
+                                  "lower max_tokens (notebook 05).",
+    "explain.not_multimodal.what": "This model cannot read that kind of input {said}: {message}.",
+    "explain.not_multimodal.cause": "an image, audio or file sent to a model that reads text only (such as the "
+                                    "sandbox's).",
+    "explain.not_multimodal.fix": "Send text only, or use a model that reads images and audio (notebook 01 "
+                                  "compares them).",
+    "explain.too_large.what": "The request body is too large {said}: {message}.",
+    "explain.too_large.cause": "a huge input, such as a whole file pasted into one message.",
+    "explain.too_large.fix": "Send less text per request, or split the work (notebook 06).",
+    "explain.bad_request.what": "The server rejected the request {said}: {message}.",
+    "explain.bad_request.what_param": "The server rejected the request {said}: {message}. Change the setting "
+                                      "'{param}'.",
+    "explain.bad_request.cause": "a parameter out of range, of the wrong type, or not supported by this model or "
+                                 "API.",
+    "explain.bad_request.fix": "Move the setting back into range (the message names it) and run again.",
+    "explain.server_timeout.what": "The server timed out waiting for the request {said}.",
+    "explain.server_timeout.cause": "a slow or interrupted upload.",
+    "explain.server_timeout.fix": "Send it again.",
+    "explain.server.what": "The server had a problem {said}: {message}.",
+    "explain.server.cause": "an outage or overload on the provider's side, not your code.",
+    "explain.server.fix": "Wait a few seconds and send it again; if it lasts, check the provider's status page.",
+    "explain.http.what": "The server answered {status}: {message}.",
+    "explain.http.cause": "see the server's message.",
+    "explain.http.fix": "Read the message; if it is unclear, run 'python -m chatkit doctor'.",
+    "explain.timeout.what": "The request timed out: no answer came in time.",
+    "explain.timeout.cause": "a long generation, a busy server, or a slow network.",
+    "explain.timeout.fix": "Send it again; if it keeps timing out, check your connection (and proxy), or give the "
+                           "client more time: connect(timeout=120). A lower max_tokens makes answers shorter.",
+    "explain.host_not_found.what": "The host name {host!r} could not be found.",
+    "explain.host_not_found.cause": "a typo in OPENAI_BASE_URL, or no network (or no DNS) on this machine.",
+    "explain.host_not_found.fix": "Check the spelling of OPENAI_BASE_URL and that you are online.",
+    "explain.refused.what": "Nothing is listening at {host}.",
+    "explain.refused.cause": "nothing is listening at that address.",
+    "explain.refused.cause_local": "the sandbox (or local server) is not running, or runs on another port.",
+    "explain.refused.fix": "Start the server: chatkit.connect() starts the sandbox for you; for a server of your "
+                           "own, start it or fix OPENAI_BASE_URL.",
+    "explain.proxy.what": "The proxy refused or failed the connection to {host}.",
+    "explain.proxy.cause": "a proxy setting (HTTPS_PROXY) that is wrong, or a proxy that blocks the provider.",
+    "explain.proxy.fix": "Check HTTPS_PROXY / HTTP_PROXY, or ask whoever runs your network.",
+    "explain.certificate.what": "The secure connection to {host} failed (certificate).",
+    "explain.certificate.cause": "a network that intercepts HTTPS (company proxy), or a clock far off.",
+    "explain.certificate.fix": "Ask for the proxy's certificate (SSL_CERT_FILE), or check the system clock.",
+    "explain.network.what": "Could not reach {host}.",
+    "explain.network.cause": "no network, a firewall or proxy, or the server went away mid-request.",
+    "explain.network.fix": "Check your connection (and proxy settings), then send it again.",
+    "explain.no_host": "the server",
+
+    # --- chatkit/exercises/: the verdict of check() ---------------------------------------
+    "exercises.not_done": "Not done yet. {hint}",
+    "exercises.wrong": "✗ {wrong}\n  Hint: {hint}",
+    "exercises.raised": "✗ {function}() raised {error}: {exc}\n  Hint: {hint}",
+    "exercises.passed": "✓ {done}",
+    "exercises.use_client": "{function}() should use the notebook's `{name}`: run the setup cell at the top.",
+
+    # --- chatkit/exercises/lessons.py: each exercise's hint, wrong answers and success ---
+    "00-live-backend.hint": "chatkit.backend_info() returns an object with a `backend` field: return that.",
+    "00-live-backend.wrong": "live_backend() returned {got!r}, but chatkit uses {backend!r}.",
+    "00-live-backend.hard_coded": "With a key set, live_backend() still returned {got!r}: ask chatkit, don't write "
+                                  "the name into the function.",
+    "00-live-backend.works": "live_backend() works: {backend!r} now, 'openai' once a key is set.",
+
+    "01-calls-per-dollar.hint": "One call costs cost(model, input_tokens, output_tokens) dollars; one dollar pays "
+                                "for 1 divided by that.",
+    "01-calls-per-dollar.no_prices": "The notebook's PRICES table is missing: run the cells above the exercise.",
+    "01-calls-per-dollar.wrong": "calls_per_dollar({model!r}, {tokens_in}, {tokens_out}) returned {got!r}; one "
+                                 "dollar pays for {expected:,.1f} such calls.",
+    "01-calls-per-dollar.works": "calls_per_dollar() works: {calls:,.0f} calls per dollar on {model} at 1,000 + "
+                                 "1,000 tokens.",
+
+    "02-find-keys.hint": "re.findall() with a pattern: 'sk-' then 20 or more letters, digits, '-' or '_'. A masked "
+                         "key has '…' in it, so it does not match.",
+    "02-find-keys.case_env_line": "a key in a .env line",
+    "02-find-keys.case_two_keys": "two keys in one text",
+    "02-find-keys.case_masked": "a masked key, which is safe to show",
+    "02-find-keys.case_words": "ordinary words with 'sk-' inside",
+    "02-find-keys.wrong": "For {case}, find_keys() returned {got!r}, expected {expected!r}.",
+    "02-find-keys.works": "find_keys() finds full keys and ignores masked ones.",
+
+    "03-ask.hint": "Call client.responses.create() with the question, temperature=0 and a limit on output tokens, "
+                   "then return the text of the reply (the SDK's output_text).",
+    "03-ask.no_request": "ask() sent no request: call the API with the question, and return its answer.",
+    "03-ask.endpoint": "ask() called {path}: use the Responses API (or Chat Completions).",
+    "03-ask.temperature": "The request had temperature={temperature!r}: send temperature=0.",
+    "03-ask.no_limit": "The request allowed unlimited output tokens: set at most 50.",
+    "03-ask.limit": "The request allowed {limit} output tokens: set at most 50.",
+    "03-ask.not_text": "ask() returned a {type}: return the answer's text (reply.output_text).",
+    "03-ask.other_text": "ask() returned a string, but not the answer the model sent: return reply.output_text.",
+    "03-ask.works": "ask() sent temperature=0 and a limit of {limit} tokens, and returned the model's text.",
+
+    "04-repeatable-settings.hint": "Return a dict such as {{\"temperature\": 0.8, ...}}: which setting makes the "
+                                   "random choices repeat?",
+    "04-repeatable-settings.not_dict": "repeatable_settings() returned a {type}: return a dict of settings.",
+    "04-repeatable-settings.too_cold": "Keep temperature at 0.5 or more: the answer should really be sampled.",
+    "04-repeatable-settings.differ": "Two different answers with your settings: add a setting that fixes the "
+                                     "random choices. (With a seed, OpenAI repeats an answer most of the time, "
+                                     "not always: if you set one, run the check again.)",
+    "04-repeatable-settings.not_random": "Even without a seed your settings always give the same answer: they "
+                                         "remove the randomness (a very small top_p, say). Keep the answer "
+                                         "sampled, and repeat it with a seed.",
+    "04-repeatable-settings.works": "the same sampled answer twice at temperature {temperature}.",
+
+    "05-trim.hint": "Start from a copy of the list; while tokens.count_messages(..., MODEL) is over the budget and "
+                    "more than one turn is left, drop the oldest turn after the system message.",
+    "05-trim.changed": "trim() changed the list it was given: build and return a new list.",
+    "05-trim.system": "Keep the system message first.",
+    "05-trim.order": "Drop the oldest messages and keep the newest, in their order.",
+    "05-trim.over": "With budget={budget}, the result still has {tokens} tokens.",
+    "05-trim.too_much": "With budget={budget}, trim() dropped more than it needed to.",
+    "05-trim.works": "trim() drops the oldest turns, keeps the system message, and stops at the budget.",
+
+    "06-tokens-counted.hint": "tokens.count_messages(messages, MODEL) counts the prompt (notebook 05); the "
+                              "platform adds the output limit before the request runs.",
+    "06-tokens-counted.wrong": "For {count} message(s) and max_tokens={limit}, tokens_counted() returned {got!r}; "
+                               "the request counts {expected}.",
+    "06-tokens-counted.sandbox": "The sandbox took {taken} tokens from its limit, and tokens_counted() says "
+                                 "{counted}.",
+    "06-tokens-counted.works": "tokens_counted() counts the prompt and the output limit: {counted} tokens.",
+    "06-tokens-counted.works_sandbox": "tokens_counted() counts the prompt and the output limit: {counted} tokens "
+                                       "(the sandbox took {taken} from its limit).",
+
+    "07-should-retry.hint": "Connection errors and timeouts (openai.APIConnectionError) may pass; for "
+                            "openai.APIStatusError look at status_code (408, 409, 429, 5xx) and at code: a 429 "
+                            "whose type is 'insufficient_quota' (no credit, a spend limit) is billing: waiting "
+                            "cannot fix it.",
+    "07-should-retry.case_rate_limit": "a 429 rate limit",
+    "07-should-retry.case_credit": "a 429 credit_balance_exhausted",
+    "07-should-retry.case_spend_limit": "a 429 project_spend_limit_exceeded",
+    "07-should-retry.case_bad_request": "a 400 bad request",
+    "07-should-retry.case_wrong_key": "a 401 wrong key",
+    "07-should-retry.case_unknown_model": "a 404 unknown model",
+    "07-should-retry.case_server_error": "a 500 server error",
+    "07-should-retry.case_overloaded": "a 503 overloaded server",
+    "07-should-retry.case_connection": "a connection error",
+    "07-should-retry.case_timeout": "a timeout",
+    "07-should-retry.raised": "should_retry() raised {error}: {crash} for {case} ({exc_type}). Not every error has "
+                              "a status_code: check the type first.",
+    "07-should-retry.retry": "should_retry() returned {got!r} for {case} ({exc_type}); it should be True: waiting "
+                             "can help.",
+    "07-should-retry.no_retry": "should_retry() returned {got!r} for {case} ({exc_type}); it should be False: the "
+                                "same request will fail the same way.",
+    "07-should-retry.works": "should_retry() works: retry rate limits, server errors and lost connections; never "
+                             "quota or mistakes.",
+
+    "08-my-shop.hint": "Start from shop = Shop.example(), append a pair to shop.faq such as ('Do you ship "
+                       "abroad?', 'Yes, to the EU in 5 to 8 working days, for 9.90 euros.'), and return shop.",
+    "08-my-shop.not_shop": "my_shop() returned {type}; return a Shop (start from Shop.example()).",
+    "08-my-shop.no_abroad": "my_shop() has no FAQ question about shipping abroad: add a (question, answer) pair to "
+                            "faq.",
+    "08-my-shop.lost": "my_shop() lost some of the example's FAQ or policies: add to them, don't replace them.",
+    "08-my-shop.not_sent": "The answer of your new FAQ entry did not reach the model: it must be in the system "
+                           "prompt.",
+    "08-my-shop.works": "my_shop() works: the bot's prompt now answers {question!r}, in the {count} FAQ entries "
+                        "sent with every message.",
+
+    "09-book-format.hint": "A json_schema response_format with strict: True; the schema is an object with "
+                           "properties title (string), author (string) and year (integer), all three in "
+                           "'required', and 'additionalProperties': False.",
+    "09-book-format.shape": "book_format() should return {{'type': 'json_schema', 'json_schema': {{'name': …, "
+                            "'strict': True, 'schema': {{…}}}}}}: the response_format of a structured output.",
+    "09-book-format.strict": "book_format() leaves out strict. Set 'strict': True in json_schema: only then does "
+                             "the server guarantee the schema.",
+    "09-book-format.setup": "Run the setup cell at the top first: the check needs the notebook's `client` and "
+                            "`MODEL`.",
+    "09-book-format.refused": "The server refused the schema of book_format(): {explanation}",
+    "09-book-format.fields": "With book_format(), the model answered with the fields {fields}; the schema should "
+                             "ask for exactly title, author and year (all of them in 'required').",
+    "09-book-format.type": "With book_format(), '{field}' came back as {value!r}: give it the type {type} in the "
+                           "schema.",
+    "09-book-format.works": "book_format() works: the model answered {book}.",
+}

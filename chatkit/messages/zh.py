@@ -1,0 +1,237 @@
+"""chatkit 对学习者说的话，中文版：与 chatkit/messages/en.py 键相同、占位符相同。
+
+写给中文读者，不逐字翻译。术语：token 令牌，context window 上下文窗口，rate limit 速率限制，
+quota 配额，prompt 提示词，API key API 密钥，sandbox 沙盒，retry 重试，billing 账单，
+spend limit 支出上限。代码、参数名、错误码、命令和网址保持原样。
+"""
+
+MESSAGES = {
+    # --- chatkit/failures.py：Explanation 的显示方式 ---------------------------------------
+    "explanation.text": "✗ {what}\n  可能的原因：{cause}\n  怎么办：{fix}\n  重试有用吗？{retry}",
+    "explanation.line": "{what} 解决办法：{fix}",
+    "explanation.line_docs": "{what} 解决办法：{fix}（参见 {docs}）",
+    "explanation.retry_yes": "有用：稍等片刻再发送一次（SDK 会自动帮你重试，见 max_retries）。",
+    "explanation.retry_no": "没用：同样的请求还会以同样的方式失败。",
+    # HTML 表格的标签：与 explanation.text 中的用词相同
+    "explanation.cause": "可能的原因",
+    "explanation.fix": "怎么办",
+    "explanation.retry": "重试有用吗？",
+    "explanation.yes": "有用",
+    "explanation.no": "没用",
+
+    # --- chatkit/failures.py：explain()，每种失败一组 --------------------------------------
+    "explain.none.what": "没有可以解释的错误。",
+    "explain.none.cause": "本次会话中还没有任何操作失败。",
+    "explain.none.fix": "把异常传进来：except Exception as exc: chatkit.explain(exc)。",
+    "explain.unknown.what": "意外错误：{error}: {text}。",
+    "explain.unknown.cause": "这不是常见的 API 错误；traceback（回溯信息）会显示它从哪里来。",
+    "explain.unknown.fix": "从下往上读 traceback；如果它指向 chatkit 内部，请报告这个问题。",
+    "explain.chatkit.cause": "见上面的消息。",
+    "explain.chatkit.fix": "请查看文档。",
+    "explain.missing_key.what": "客户端没有 API 密钥。",
+    "explain.missing_key.cause": "没有设置 OPENAI_API_KEY，也没有传入 api_key=。",
+    "explain.missing_key.fix": "使用 chatkit.connect()（沙盒不需要密钥），或者把密钥保存到 .env（笔记本 02）后重启内核。",
+    "explain.no_key_sent.what": "服务器没有收到 API 密钥 {said}。",
+    "explain.no_key_sent.cause": "创建客户端时没有提供密钥，或者存放密钥的变量是空的。",
+    "explain.no_key_sent.fix": "把密钥保存到 .env（笔记本 02），重启内核，然后使用 chatkit.connect()。",
+    "explain.wrong_key.what": "服务器拒绝了密钥 {key} {said}：{message}。",
+    "explain.wrong_key.cause": "密钥输错了、已被撤销，或者是为另一个服务器或服务商创建的。",
+    "explain.wrong_key.fix": "到服务商的 API 密钥页面重新复制密钥（或新建一个），保存到 .env，重启内核，"
+                             "再用 chatkit.verify(client) 检查。",
+    "explain.wrong_key.fix_sandbox": "重新复制一次密钥（错一个字符就不行），或者用 python -m chatkit keys create "
+                                     "--save 生成一个新的。沙盒密钥只在创建它的那个数据文件夹的沙盒上有效"
+                                     "（如果你的沙盒用的是别的文件夹，加上 --data-dir DIR）。",
+    "explain.region.what": "该服务商不为你所在的国家或地区提供服务 {said}。",
+    "explain.region.cause": "OpenAI 拒绝来自部分地区的请求（包括中国大陆、香港和澳门）。",
+    "explain.region.fix": "换一个为你所在地区提供服务的服务商（笔记本 01），或者使用离线沙盒。",
+    "explain.permission.what": "密钥 {key} 无权执行这个操作 {said}：{message}。",
+    "explain.permission.cause": "这是一个没有该权限的受限密钥，或者项目无权使用这个模型。",
+    "explain.permission.fix": "给密钥加上这项权限（API 密钥页面的 Permissions），或者换一个模型。",
+    "explain.model.what": "服务器上没有名为 {model!r} 的模型 {said}。",
+    "explain.model.cause": "模型名称拼错了，或者这个服务器（或你的项目）不提供这个模型。",
+    "explain.model.fix": "从列表中选一个模型（client.models.list() 会列出全部），或者在 .env 中设置 CHATKIT_MODEL。",
+    "explain.url.what": "服务器上没有 {path} 这个端点 {said}。",
+    "explain.url.cause": "base URL 缺了 /v1（或者写了两次），或者服务商没有这个 API：很多兼容 OpenAI 的服务商"
+                         "提供 Chat Completions，但不提供 Responses API。",
+    "explain.url.fix": "检查 OPENAI_BASE_URL；如果服务商没有这个端点，改用 client.chat.completions.create。",
+    "explain.quota.what": "这个账户不能再产生费用了 {said}。",
+    "explain.quota.cause": "{reason}：这是账单问题，不是速度问题。",
+    "explain.quota.fix": "到账单页面充值，或者申请更高的上限；在沙盒中用 box.limits.reset()。干等是没有用的。",
+    "explain.quota.fix_spend_limit": "提高或取消支出上限（Settings 中的 Limits），或者等每月重置；"
+                                     "在沙盒中用 box.limits.reset()。干等是没有用的。",
+    # 账单类 429 的原因，按错误码（chatkit.failures.BILLING）
+    "billing.credit_balance_exhausted": "账户的预付余额已经用完",
+    "billing.organization_usage_limit_exceeded": "组织已达到 OpenAI 给它的使用上限",
+    "billing.organization_spend_limit_exceeded": "组织已达到为它设置的支出上限",
+    "billing.project_spend_limit_exceeded": "这个项目已达到为它设置的支出上限",
+    "billing.insufficient_quota": "配额不足：余额用完，或者达到了支出上限或使用上限",
+    "explain.over_limit.what": "这个请求超出了速率限制允许的大小 {said}：{message}。",
+    "explain.over_limit.cause": "单个请求每分钟需要的令牌数就超过了限制。",
+    "explain.over_limit.fix": "降低 max_tokens 或缩短输入；等待也没有用。",
+    "explain.rate_limit.what": "达到速率限制 {said}：{message}。",
+    "explain.rate_limit.cause": "每分钟的请求数或令牌数超过了你的用量等级（usage tier）所允许的。",
+    "explain.rate_limit.fix": "稍等片刻再发送；要发很多提示词时，请控制发送节奏（笔记本 06）。",
+    "explain.rate_limit.fix_wait": "等 {wait:g} 秒（见 retry-after 响应头）再发送；要发很多提示词时，"
+                                   "请控制发送节奏（笔记本 06）。",
+    "explain.context_length.what": "请求超出了模型的上下文窗口 {said}。",
+    "explain.context_length.cause": "对话或文档越来越长，超过了模型一次能读的长度。",
+    "explain.context_length.fix": "裁剪历史（Conversation(client, budget=1500)）、缩短输入，或者降低 max_tokens"
+                                  "（笔记本 05）。",
+    "explain.not_multimodal.what": "这个模型读不了这类输入 {said}：{message}。",
+    "explain.not_multimodal.cause": "把图片、音频或文件发给了只能读文本的模型（比如沙盒里的模型）。",
+    "explain.not_multimodal.fix": "只发送文本，或者换一个能读图片和音频的模型（笔记本 01 对它们做了比较）。",
+    "explain.too_large.what": "请求体太大 {said}：{message}。",
+    "explain.too_large.cause": "输入太大，比如把整个文件粘贴进了一条消息。",
+    "explain.too_large.fix": "每次请求少发一些文本，或者把任务拆开（笔记本 06）。",
+    "explain.bad_request.what": "服务器拒绝了这个请求 {said}：{message}。",
+    "explain.bad_request.what_param": "服务器拒绝了这个请求 {said}：{message}。请修改参数 '{param}'。",
+    "explain.bad_request.cause": "某个参数超出了范围、类型不对，或者这个模型或 API 不支持它。",
+    "explain.bad_request.fix": "把参数改回允许的范围（消息里写明了是哪个参数），然后重新运行。",
+    "explain.server_timeout.what": "服务器等待请求时超时了 {said}。",
+    "explain.server_timeout.cause": "上传太慢或被中断。",
+    "explain.server_timeout.fix": "再发送一次。",
+    "explain.server.what": "服务器出了问题 {said}：{message}。",
+    "explain.server.cause": "服务商那边出现故障或过载，不是你代码的问题。",
+    "explain.server.fix": "等几秒再发送一次；如果问题持续，查看服务商的状态页面。",
+    "explain.http.what": "服务器返回了 {status}：{message}。",
+    "explain.http.cause": "见服务器的消息。",
+    "explain.http.fix": "读一读这条消息；如果看不明白，运行 'python -m chatkit doctor'。",
+    "explain.timeout.what": "请求超时：在限定时间内没有收到回答。",
+    "explain.timeout.cause": "生成的内容很长、服务器繁忙，或者网络太慢。",
+    "explain.timeout.fix": "再发送一次；如果一直超时，检查网络连接（和代理），或者给客户端更多时间："
+                           "connect(timeout=120)。降低 max_tokens 可以让回答更短。",
+    "explain.host_not_found.what": "找不到主机名 {host!r}。",
+    "explain.host_not_found.cause": "OPENAI_BASE_URL 拼写有误，或者这台机器没有网络（或没有 DNS）。",
+    "explain.host_not_found.fix": "检查 OPENAI_BASE_URL 的拼写，并确认已经联网。",
+    "explain.refused.what": "{host} 上没有服务在监听。",
+    "explain.refused.cause": "那个地址上没有任何服务在监听。",
+    "explain.refused.cause_local": "沙盒（或本地服务器）没有运行，或者运行在另一个端口上。",
+    "explain.refused.fix": "先启动服务器：chatkit.connect() 会为你启动沙盒；如果是你自己的服务器，"
+                           "启动它或修正 OPENAI_BASE_URL。",
+    "explain.proxy.what": "代理拒绝了到 {host} 的连接，或者连接失败。",
+    "explain.proxy.cause": "代理设置（HTTPS_PROXY）有误，或者代理屏蔽了这个服务商。",
+    "explain.proxy.fix": "检查 HTTPS_PROXY / HTTP_PROXY，或者问问管理你所在网络的人。",
+    "explain.certificate.what": "到 {host} 的安全连接失败（证书问题）。",
+    "explain.certificate.cause": "所在网络会拦截 HTTPS（例如公司代理），或者系统时间偏差太大。",
+    "explain.certificate.fix": "向网络管理员要代理的证书（SSL_CERT_FILE），或者检查系统时间。",
+    "explain.network.what": "无法连接到 {host}。",
+    "explain.network.cause": "没有网络、被防火墙或代理拦住了，或者服务器在请求中途断开了。",
+    "explain.network.fix": "检查网络连接（和代理设置），然后再发送一次。",
+    "explain.no_host": "服务器",
+
+    # --- chatkit/exercises/：check() 的结论 --------------------------------------------------
+    "exercises.not_done": "还没完成。{hint}",
+    "exercises.wrong": "✗ {wrong}\n  提示：{hint}",
+    "exercises.raised": "✗ {function}() 抛出了 {error}：{exc}\n  提示：{hint}",
+    "exercises.passed": "✓ {done}",
+    "exercises.use_client": "{function}() 应该使用笔记本里的 `{name}`：请先运行最上面的设置单元格。",
+
+    # --- chatkit/exercises/lessons.py：每个练习的提示、错误答案和通过信息 -----------------
+    "00-live-backend.hint": "chatkit.backend_info() 返回一个带有 `backend` 字段的对象：返回这个字段就行。",
+    "00-live-backend.wrong": "live_backend() 返回了 {got!r}，但 chatkit 用的是 {backend!r}。",
+    "00-live-backend.hard_coded": "设置了密钥之后，live_backend() 仍然返回 {got!r}：要去问 chatkit，"
+                                  "不要把名字直接写进函数里。",
+    "00-live-backend.works": "live_backend() 没问题：现在是 {backend!r}，设置密钥后会变成 'openai'。",
+
+    "01-calls-per-dollar.hint": "一次调用花费 cost(model, input_tokens, output_tokens) 美元；"
+                                "一美元能调用的次数就是 1 除以它。",
+    "01-calls-per-dollar.no_prices": "笔记本里没有 PRICES 表：请先运行练习上方的单元格。",
+    "01-calls-per-dollar.wrong": "calls_per_dollar({model!r}, {tokens_in}, {tokens_out}) 返回了 {got!r}；"
+                                 "一美元可以支付 {expected:,.1f} 次这样的调用。",
+    "01-calls-per-dollar.works": "calls_per_dollar() 没问题：在 {model} 上，输入和输出各 1,000 个令牌时，"
+                                 "一美元能调用 {calls:,.0f} 次。",
+
+    "02-find-keys.hint": "用 re.findall() 加一个模式：'sk-' 后面跟 20 个或更多的字母、数字、'-' 或 '_'。"
+                         "打了码的密钥里有 '…'，所以不会被匹配到。",
+    "02-find-keys.case_env_line": ".env 中一行里的密钥",
+    "02-find-keys.case_two_keys": "同一段文本里的两个密钥",
+    "02-find-keys.case_masked": "打了码的密钥（可以放心显示）",
+    "02-find-keys.case_words": "中间含有 'sk-' 的普通单词",
+    "02-find-keys.wrong": "对于「{case}」，find_keys() 返回了 {got!r}，应该是 {expected!r}。",
+    "02-find-keys.works": "find_keys() 能找出完整的密钥，并忽略打了码的密钥。",
+
+    "03-ask.hint": "用这个问题调用 client.responses.create()，设置 temperature=0 并限制输出令牌数，"
+                   "然后返回回复的文本（SDK 的 output_text）。",
+    "03-ask.no_request": "ask() 没有发出任何请求：用这个问题调用 API，并返回它的回答。",
+    "03-ask.endpoint": "ask() 调用的是 {path}：请使用 Responses API（或 Chat Completions）。",
+    "03-ask.temperature": "请求中的 temperature={temperature!r}：请发送 temperature=0。",
+    "03-ask.no_limit": "请求没有限制输出令牌数：最多设为 50。",
+    "03-ask.limit": "请求允许 {limit} 个输出令牌：最多设为 50。",
+    "03-ask.not_text": "ask() 返回的是 {type}：请返回回答的文本（reply.output_text）。",
+    "03-ask.other_text": "ask() 返回了一个字符串，但不是模型发回的回答：请返回 reply.output_text。",
+    "03-ask.works": "ask() 发送了 temperature=0 和 {limit} 个令牌的上限，并返回了模型的文本。",
+
+    "04-repeatable-settings.hint": "返回一个字典，比如 {{\"temperature\": 0.8, ...}}：哪个参数能让随机选择重复出现？",
+    "04-repeatable-settings.not_dict": "repeatable_settings() 返回的是 {type}：请返回一个参数字典。",
+    "04-repeatable-settings.too_cold": "temperature 要保持在 0.5 或以上：回答应该是真正采样出来的。",
+    "04-repeatable-settings.differ": "用你的参数得到了两个不同的回答：再加一个能固定随机选择的参数。"
+                                     "（设置了 seed 后，OpenAI 大多数时候会重复同一个回答，但不是每次都会："
+                                     "如果你设置了，就再运行一次检查。）",
+    "04-repeatable-settings.not_random": "即使没有 seed，你的参数也总是给出同一个回答：它们把随机性去掉了"
+                                         "（比如用了非常小的 top_p）。让回答保持采样，再用 seed 让它重复。",
+    "04-repeatable-settings.works": "在 temperature {temperature} 下，两次得到了相同的采样回答。",
+
+    "05-trim.hint": "从列表的副本开始；只要 tokens.count_messages(..., MODEL) 超出预算、且剩下的对话不止一轮，"
+                    "就删掉系统消息之后最早的那一轮。",
+    "05-trim.changed": "trim() 修改了传给它的列表：请构建并返回一个新列表。",
+    "05-trim.system": "系统消息要保留在最前面。",
+    "05-trim.order": "删掉最早的消息，保留最新的，并保持它们原来的顺序。",
+    "05-trim.over": "budget={budget} 时，结果仍有 {tokens} 个令牌。",
+    "05-trim.too_much": "budget={budget} 时，trim() 删掉的比需要的多。",
+    "05-trim.works": "trim() 会删掉最早的几轮对话、保留系统消息，并在预算以内停下。",
+
+    "06-tokens-counted.hint": "tokens.count_messages(messages, MODEL) 计算提示词的令牌数（笔记本 05）；"
+                              "平台在运行请求之前还会加上输出上限。",
+    "06-tokens-counted.wrong": "对于 {count} 条消息和 max_tokens={limit}，tokens_counted() 返回了 {got!r}；"
+                               "这个请求计为 {expected}。",
+    "06-tokens-counted.sandbox": "沙盒从速率限制中扣除了 {taken} 个令牌，而 tokens_counted() 给出的是 {counted}。",
+    "06-tokens-counted.works": "tokens_counted() 计入了提示词和输出上限：{counted} 个令牌。",
+    "06-tokens-counted.works_sandbox": "tokens_counted() 计入了提示词和输出上限：{counted} 个令牌"
+                                       "（沙盒从速率限制中扣除了 {taken} 个）。",
+
+    "07-should-retry.hint": "连接错误和超时（openai.APIConnectionError）可以重试；对于 openai.APIStatusError，"
+                            "看 status_code（408、409、429、5xx）和 code：type 为 'insufficient_quota' 的 429"
+                            "（余额用完、达到支出上限）是账单问题，等待解决不了。",
+    "07-should-retry.case_rate_limit": "429 速率限制",
+    "07-should-retry.case_credit": "429 credit_balance_exhausted",
+    "07-should-retry.case_spend_limit": "429 project_spend_limit_exceeded",
+    "07-should-retry.case_bad_request": "400 错误请求",
+    "07-should-retry.case_wrong_key": "401 密钥错误",
+    "07-should-retry.case_unknown_model": "404 未知模型",
+    "07-should-retry.case_server_error": "500 服务器错误",
+    "07-should-retry.case_overloaded": "503 服务器过载",
+    "07-should-retry.case_connection": "连接错误",
+    "07-should-retry.case_timeout": "超时",
+    "07-should-retry.raised": "遇到「{case}」（{exc_type}）时，should_retry() 抛出了 {error}：{crash}。"
+                              "不是每种错误都有 status_code：先检查类型。",
+    "07-should-retry.retry": "遇到「{case}」（{exc_type}）时，should_retry() 返回了 {got!r}；应该是 True："
+                             "等一等可能就好了。",
+    "07-should-retry.no_retry": "遇到「{case}」（{exc_type}）时，should_retry() 返回了 {got!r}；应该是 False："
+                                "同样的请求还会以同样的方式失败。",
+    "07-should-retry.works": "should_retry() 没问题：速率限制、服务器错误和断开的连接要重试；"
+                             "配额问题和请求本身的错误永远不重试。",
+
+    "08-my-shop.hint": "从 shop = Shop.example() 开始，往 shop.faq 里追加一对问答，比如 ('Do you ship abroad?', "
+                       "'Yes, to the EU in 5 to 8 working days, for 9.90 euros.')，然后返回 shop。",
+    "08-my-shop.not_shop": "my_shop() 返回的是 {type}；请返回一个 Shop（从 Shop.example() 开始）。",
+    "08-my-shop.no_abroad": "my_shop() 的 FAQ 里没有关于寄往海外的问题：往 faq 里加一个 (问题, 回答)，"
+                            "问题里要有英文单词 abroad。",
+    "08-my-shop.lost": "my_shop() 丢掉了示例中的部分 FAQ 或政策：在原有内容上添加，不要替换。",
+    "08-my-shop.not_sent": "你新加的 FAQ 条目的回答没有传给模型：它必须出现在系统提示词里。",
+    "08-my-shop.works": "my_shop() 没问题：机器人的提示词现在能回答 {question!r}，"
+                        "每条消息都会附带这 {count} 条 FAQ。",
+
+    "09-book-format.hint": "一个 json_schema 类型的 response_format，带 strict: True；schema 是一个 object，"
+                           "属性有 title（string）、author（string）和 year（integer），三个都放进 'required'，"
+                           "并设置 'additionalProperties': False。",
+    "09-book-format.shape": "book_format() 应该返回 {{'type': 'json_schema', 'json_schema': {{'name': …, "
+                            "'strict': True, 'schema': {{…}}}}}}：也就是结构化输出的 response_format。",
+    "09-book-format.strict": "book_format() 漏掉了 strict。在 json_schema 中设置 'strict': True："
+                             "只有这样，服务器才保证回答符合 schema。",
+    "09-book-format.setup": "请先运行最上面的设置单元格：检查需要笔记本里的 `client` 和 `MODEL`。",
+    "09-book-format.refused": "服务器拒绝了 book_format() 的 schema：{explanation}",
+    "09-book-format.fields": "用 book_format() 时，模型回答的字段是 {fields}；schema 应该恰好要求 title、author "
+                             "和 year 这三个字段（全部放进 'required'）。",
+    "09-book-format.type": "用 book_format() 时，'{field}' 返回的是 {value!r}：在 schema 里把它的类型设为 {type}。",
+    "09-book-format.works": "book_format() 没问题：模型回答了 {book}。",
+}

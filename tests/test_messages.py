@@ -1,0 +1,211 @@
+"""chatkit.messages: one catalogue per language, the same keys and fields in each, and CHATKIT_LANG.
+
+The English catalogue is what chatkit printed before it had one, byte for byte (the other
+suites and the notebooks' stored outputs compare it); these tests check that the Chinese
+one matches it key for key, and that the language follows CHATKIT_LANG or the notebook's
+edition (the working folder: notebooks/zh/ speaks Chinese).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import openai
+import pytest
+
+from chatkit import exercises, messages
+from chatkit.config import LANGUAGES, language, read_settings
+from chatkit.errors import ConfigError
+from chatkit.exercises import EXERCISES, passes
+from chatkit.failures import BILLING, explain
+from chatkit.messages import CATALOGUES, say
+
+EN, ZH = CATALOGUES["en"], CATALOGUES["zh"]
+PACKAGE = Path(__file__).resolve().parent.parent / "chatkit"
+PRICES = {"gpt-4.1": (2.00, 8.00), "gpt-4.1-nano": (0.10, 0.40)}
+
+
+@pytest.fixture(autouse=True)
+def no_solution_checks(monkeypatch):
+    monkeypatch.delenv(exercises.VERIFY, raising=False)
+
+
+def fields(template: str) -> list[tuple[str, str | None, str | None]]:
+    """The str.format fields of a template, with their conversion and format spec, in a stable order."""
+    return sorted((name, conversion, spec) for _, name, spec, conversion in string.Formatter().parse(template)
+                  if name is not None)
+
+
+# --- the catalogue -------------------------------------------------------------------
+
+def test_there_is_one_catalogue_per_language():
+    assert set(CATALOGUES) == set(LANGUAGES)
+
+
+def test_both_languages_have_the_same_keys():
+    assert sorted(set(EN) - set(ZH)) == [], "translate these into chatkit/messages/zh.py"
+    assert sorted(set(ZH) - set(EN)) == [], "these are in zh.py only: add them to en.py or remove them"
+
+
+@pytest.mark.parametrize("key", sorted(EN))
+def test_each_pair_has_the_same_fields_and_no_empty_text(key):
+    assert EN[key].strip() and ZH[key].strip()
+    assert fields(ZH[key]) == fields(EN[key]), "keep every {field} of the English text, with its !r and :spec"
+
+
+def test_the_chinese_catalogue_is_chinese():
+    han = re.compile(r"[\u4e00-\u9fff]")
+    untranslated = [k for k in ZH if not han.search(ZH[k]) and ZH[k] == EN[k]]
+    # texts that are only code, a symbol and a field, or an error code stay as they are
+    assert set(untranslated) <= {"exercises.passed", "07-should-retry.case_credit",
+                                 "07-should-retry.case_spend_limit"}, untranslated
+
+
+def test_every_key_the_code_says_is_in_the_catalogue():
+    used = {key for path in PACKAGE.rglob("*.py")
+            for key in re.findall(r"""\bsay\(\s*["']([\w.-]+)["']""", path.read_text(encoding="utf-8"))}
+    assert used and used <= set(EN), sorted(used - set(EN))
+
+
+def test_every_exercise_and_billing_code_has_its_text():
+    assert all(f"{name}.hint" in EN for name in EXERCISES)
+    assert all(f"billing.{code}" in EN for code in BILLING)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_html_labels_are_the_words_of_the_text(lang):
+    text = CATALOGUES[lang]["explanation.text"]
+    assert all(CATALOGUES[lang][f"explanation.{label}"] in text for label in ("cause", "fix", "retry"))
+
+
+# --- CHATKIT_LANG=zh: explain() and check() speak Chinese --------------------------------
+
+def wrong_key(box):
+    client = openai.OpenAI(api_key="sk-proj-" + "Zq7Xw" * 8 + "CnT1", base_url=box.base_url, max_retries=0)
+    with pytest.raises(openai.AuthenticationError) as caught:
+        client.chat.completions.create(model="scripted-test-model", messages=[{"role": "user", "content": "Hi"}])
+    return caught.value
+
+
+def test_explain_speaks_chinese(monkeypatch, scripted):
+    exc = wrong_key(scripted)
+    english = explain(exc)
+    monkeypatch.setenv("CHATKIT_LANG", "zh")
+    found = explain(exc)
+    assert found.what.startswith("服务器拒绝了密钥 sk-proj-…CnT1 (401 invalid_api_key)：")
+    assert "API 密钥页面" in found.fix and "chatkit.verify(client)" in found.fix
+    assert str(found).splitlines()[1:] == [f"  可能的原因：{found.cause}", f"  怎么办：{found.fix}",
+                                           "  重试有用吗？没用：同样的请求还会以同样的方式失败。"]
+    assert found.line() == f"{found.what} 解决办法：{found.fix}"
+    assert "<th style='text-align:left'>可能的原因</th>" in found._repr_html_()
+    # what a program reads stays as it was, and so does the server's own message
+    assert (found.kind, found.status, found.code, found.retry) == (english.kind, english.status, english.code,
+                                                                  english.retry)
+    assert english.what.split(": ", 1)[1].rstrip(".") in found.what
+
+
+def test_explain_speaks_english_by_default(scripted):
+    found = explain(wrong_key(scripted))
+    assert str(found).splitlines()[1].startswith("  Likely cause: the key is mistyped")
+
+
+def calls_per_dollar(model, input_tokens, output_tokens):
+    """The untouched exercise cell, as the notebook gives it."""
+    ...  # TODO: your code
+
+
+def answer(source: str):
+    """The learner's function from a notebook cell that defines it."""
+    scope = {"PRICES": PRICES, "cost": lambda m, i, o: (i * PRICES[m][0] + o * PRICES[m][1]) / 1_000_000}
+    exec(source, scope)
+    return scope["calls_per_dollar"]
+
+
+def test_check_speaks_chinese(monkeypatch, capsys):
+    monkeypatch.setenv("CHATKIT_LANG", "zh")
+    assert not passes("01-calls-per-dollar", answer("def calls_per_dollar(m, i, o):\n    return cost(m, i, o)\n"))
+    out = capsys.readouterr().out
+    assert out.startswith("✗ calls_per_dollar('gpt-4.1', 1000, 1000) 返回了 0.01；一美元可以支付 100.0 次这样的调用。")
+    assert "\n  提示：一次调用花费 cost(model, input_tokens, output_tokens) 美元" in out
+    assert not passes("01-calls-per-dollar", answer("def calls_per_dollar(m, i, o):\n    return 1 / 0\n"))
+    assert capsys.readouterr().out.startswith("✗ calls_per_dollar() 抛出了 ZeroDivisionError：division by zero\n")
+    assert not passes("01-calls-per-dollar", calls_per_dollar)
+    assert capsys.readouterr().out.startswith("还没完成。一次调用花费")
+    assert passes("01-calls-per-dollar", answer("def calls_per_dollar(m, i, o):\n    return 1 / cost(m, i, o)\n"))
+    assert capsys.readouterr().out == "✓ calls_per_dollar() 没问题：在 gpt-4.1 上，输入和输出各 1,000 个令牌时，一美元能调用 100 次。\n"
+
+
+def test_check_speaks_english_by_default(capsys):
+    assert not passes("01-calls-per-dollar", calls_per_dollar)
+    assert capsys.readouterr().out.startswith("Not done yet. One call costs")
+
+
+def test_a_teachers_report_reads_a_chinese_verdict():
+    cell = {"outputs": [{"output_type": "stream", "text": "还没完成。一次调用花费……\n"}]}
+    assert exercises._verdict(cell).startswith("还没完成。")
+
+
+# --- where the language comes from ----------------------------------------------------
+
+def test_the_default_follows_the_notebooks_edition(monkeypatch, tmp_path):
+    (tmp_path / "notebooks" / "zh" / "data").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "notebooks" / "zh")
+    assert language() == "zh" and say("exercises.not_done", hint="") == "还没完成。"
+    monkeypatch.chdir(tmp_path / "notebooks" / "zh" / "data")
+    assert language() == "zh"
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert language() == "en" and say("exercises.not_done", hint="") == "Not done yet. "
+
+
+def test_a_folder_called_zh_elsewhere_is_not_the_chinese_edition(monkeypatch, tmp_path):
+    (tmp_path / "zh").mkdir()
+    monkeypatch.chdir(tmp_path / "zh")
+    assert language() == "en"
+
+
+def test_the_setting_beats_the_edition(monkeypatch, tmp_path):
+    (tmp_path / "notebooks" / "zh").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "notebooks" / "zh")
+    monkeypatch.setenv("CHATKIT_LANG", " EN ")
+    assert language() == "en"
+    monkeypatch.chdir(tmp_path / "notebooks")
+    monkeypatch.setenv("CHATKIT_LANG", "zh")
+    assert language() == "zh"
+
+
+def test_the_setting_from_dotenv_and_the_environment_first(monkeypatch, tmp_path):
+    (tmp_path / ".env").write_text("CHATKIT_LANG=zh\n")
+    assert language() == "zh"
+    monkeypatch.setenv("CHATKIT_LANG", "en")
+    assert language() == "en"
+
+
+def test_auto_follows_the_edition_whatever_dotenv_says(monkeypatch, tmp_path):
+    """What force_sandbox sets, so stored notebook outputs are those of their edition."""
+    (tmp_path / ".env").write_text("CHATKIT_LANG=zh\n")
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    monkeypatch.setenv("CHATKIT_LANG", "auto")
+    assert language() == "en"
+
+
+def test_an_unknown_language_stops_connect_with_what_to_do(monkeypatch):
+    monkeypatch.setenv("CHATKIT_LANG", "cn")
+    with pytest.raises(ConfigError) as caught:
+        language()
+    assert caught.value.what == "CHATKIT_LANG is 'cn', which chatkit does not know."
+    assert "'zh' (Chinese) or 'en' (English)" in caught.value.fix
+    with pytest.raises(ConfigError, match="CHATKIT_LANG is 'cn'"):
+        read_settings()
+
+
+def test_an_unknown_language_never_breaks_an_explanation(monkeypatch, scripted):
+    """Explaining runs while something else went wrong: it speaks English, and warns once."""
+    exc = wrong_key(scripted)
+    monkeypatch.setenv("CHATKIT_LANG", "cn")
+    monkeypatch.setattr(messages, "_warned", set())
+    with pytest.warns(UserWarning, match="CHATKIT_LANG is 'cn'.*Until then, chatkit speaks English") as caught:
+        text = str(explain(exc))
+    assert text.splitlines()[1].startswith("  Likely cause: ") and len(caught) == 1
