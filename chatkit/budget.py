@@ -21,6 +21,7 @@ import openai
 
 from . import tokens
 from .errors import ChatkitError
+from .messages import say
 
 DOCS = "notebooks/07-handle-errors-limits-and-logs.ipynb"
 LIMIT_FIELDS = ("max_output_tokens", "max_completion_tokens", "max_tokens")
@@ -44,10 +45,9 @@ class Budget:
 
     def __init__(self, dollars: float | None = None, tokens: int | None = None, *, price_as: str | None = None):
         if dollars is None and tokens is None:
-            raise ChatkitError("A budget needs a limit.", fix="Give dollars=0.50 or tokens=10_000 (or both).",
-                               docs=DOCS)
+            raise ChatkitError(say("budget.no_limit.what"), fix=say("budget.no_limit.fix"), docs=DOCS)
         if any(limit is not None and limit < 0 for limit in (dollars, tokens)):
-            raise ChatkitError("A budget cannot be negative.", fix="Give a limit of 0 or more.", docs=DOCS)
+            raise ChatkitError(say("budget.negative.what"), fix=say("budget.negative.fix"), docs=DOCS)
         self.dollars, self.tokens, self.price_as = dollars, tokens, price_as
         self.spent_dollars, self.spent_tokens, self.calls, self.refused = 0.0, 0, 0, 0
         self._held_dollars, self._held_tokens = 0.0, 0  # estimates of calls still running
@@ -102,27 +102,22 @@ class Budget:
         if self.tokens is not None:
             committed = self.spent_tokens + self._held_tokens
             if committed + most_tokens > self.tokens:
-                return (f"The spending guard refused this call before sending it: it may use up to {most_tokens:,} "
-                        f"tokens, and {committed:,} of the budget's {self.tokens:,} are used or held.")
+                return say("budget.over_tokens", most_tokens=most_tokens, committed=committed, limit=self.tokens)
         if self.dollars is not None and cost is not None:
             committed = self.spent_dollars + self._held_dollars
             if committed + cost > self.dollars:
-                return (f"The spending guard refused this call before sending it: it may cost up to ${cost:.6f}, "
-                        f"and ${committed:.6f} of the budget's ${self.dollars:g} is spent or held.")
+                return say("budget.over_dollars", cost=cost, committed=committed, limit=self.dollars)
         return ""
 
     def _fix(self) -> str:
-        return ("Lower max_tokens or shorten the input, or raise the limit (budget.tokens = …, budget.dollars = …), "
-                "or start over with budget.reset().")
+        return say("budget.over.fix")
 
     def _dollars(self, model: str, input_tokens: int, output_tokens: int) -> float | None:
         if self.dollars is None:
             return None
         cost = tokens.estimate_cost(model, input_tokens, output_tokens)
         if not cost.known:
-            raise BudgetExceeded(f"The spending guard cannot price the model {model!r}, so it refused the call.",
-                                 fix="Give Budget(price_as='gpt-4.1-mini') (a model in chatkit's price table), "
-                                     "or use a token budget: Budget(tokens=10_000).", docs=DOCS)
+            raise BudgetExceeded(say("budget.no_price.what", model=model), fix=say("budget.no_price.fix"), docs=DOCS)
         return cost.total
 
 
@@ -142,4 +137,4 @@ def _output_limit(request: dict) -> int | None:
 
 
 def _unbounded(limit: int | None) -> str:
-    return "" if limit is not None else " (The call set no output limit, so only its input was counted.)"
+    return "" if limit is not None else say("budget.unbounded")

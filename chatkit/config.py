@@ -116,10 +116,11 @@ def _from_preset(provider: Provider, values: dict, from_file: dict, path: Path |
     key, key_source, variable = _provider_key(provider, from_file)
     base_url = values["OPENAI_BASE_URL"] or provider.base_url
     if not base_url:
-        raise ConfigError(f"CHATKIT_PROVIDER is {provider.name!r}, and {provider.title} has no shared base URL: "
-                          "each resource has its own.",
-                          fix=f"Add OPENAI_BASE_URL={provider.base_url_hint} to your .env file, with your "
-                              "resource's name.", docs=provider.docs)
+        # imported here: chatkit.messages imports this module for the language
+        from .messages import say
+
+        raise ConfigError(say("config.no_base_url.what", name=provider.name, title=provider.title),
+                          fix=say("config.no_base_url.fix", hint=provider.base_url_hint), docs=provider.docs)
     model = values["CHATKIT_MODEL"] or _needed_model(provider)
     return Settings("openai", key, base_url, model, path, key_source, provider.name, variable)
 
@@ -133,35 +134,34 @@ def _provider_key(provider: Provider, from_file: dict) -> tuple[str, str, str | 
             return from_file[variable], ".env", variable
     if provider.local:
         return LOCAL_KEY, "none needed", None
-    raise ConfigError(f"CHATKIT_PROVIDER is {provider.name!r} but no {provider.key_variable} was found.",
-                      fix=f"Add {provider.key_variable}=your-key to your .env file (create the key on "
-                          f"{provider.title}'s platform: {provider.docs}), or remove CHATKIT_PROVIDER to use the "
-                          "sandbox.", docs=KEY_DOCS)
+    from .messages import say
+
+    raise ConfigError(say("config.no_provider_key.what", name=provider.name, variable=provider.key_variable),
+                      fix=say("config.no_provider_key.fix", variable=provider.key_variable, title=provider.title,
+                              docs=provider.docs), docs=KEY_DOCS)
 
 
 def _needed_model(provider: Provider) -> str | None:
     """The preset's model; None lets connect() ask a local server; Azure needs the learner's deployment."""
     if provider.model or provider.local:
         return provider.model
-    raise ConfigError(f"{provider.title} needs your deployment's name as the model, and chatkit cannot guess it.",
-                      fix=f"Add CHATKIT_MODEL=<{provider.model_hint}> to your .env file.", docs=provider.docs)
+    from .messages import say
+
+    raise ConfigError(say("config.no_deployment.what", title=provider.title),
+                      fix=say("config.no_deployment.fix", hint=provider.model_hint), docs=provider.docs)
 
 
 def _choose_backend(forced: str | None, key: str | None, base_url: str | None) -> str:
+    from .messages import say
+
     forced = (forced or "").strip().lower()
     if forced:
         if forced not in BACKENDS:
-            raise ConfigError(
-                f"CHATKIT_BACKEND is {forced!r}, which chatkit does not know.",
-                fix="Set it to 'sandbox' or 'openai', or remove it to let chatkit choose.",
-                docs="README.md#backends",
-            )
+            raise ConfigError(say("config.unknown_backend.what", value=forced),
+                              fix=say("config.unknown_backend.fix"), docs="README.md#backends")
         if forced == "openai" and not key:
-            raise ConfigError(
-                "CHATKIT_BACKEND is 'openai' but no OPENAI_API_KEY was found.",
-                fix="Add OPENAI_API_KEY to your .env file, or remove CHATKIT_BACKEND to use the sandbox.",
-                docs="notebooks/02-set-up-your-api-key.ipynb",
-            )
+            raise ConfigError(say("config.openai_without_key.what"), fix=say("config.openai_without_key.fix"),
+                              docs=KEY_DOCS)
         return forced
     if not key:
         return "sandbox"
@@ -202,9 +202,12 @@ def language(env_file: str | os.PathLike | None = None) -> str:
     if chosen in ("", "auto"):
         return edition()
     if chosen not in LANGUAGES:
-        raise ConfigError(f"CHATKIT_LANG is {value.strip()!r}, which chatkit does not know.",
-                          fix="Set it to 'zh' (Chinese) or 'en' (English), or remove it to follow the notebook's "
-                              "edition (notebooks/zh/ speaks Chinese).", docs="README.md")
+        from .messages import say
+
+        # the setting is what is wrong, so this one message speaks the edition's language
+        lang = edition()
+        raise ConfigError(say("config.unknown_language.what", lang=lang, value=value.strip()),
+                          fix=say("config.unknown_language.fix", lang=lang), docs="README.md")
     return chosen
 
 

@@ -17,6 +17,7 @@ import openai
 from .config import Settings, read_settings
 from .errors import ConfigError
 from .keys import mask_key
+from .messages import say
 from .providers import first_chat_model, remember
 
 
@@ -38,6 +39,7 @@ class BackendInfo:
                 f"Default model: {self.model}\nKey: {self.key} (from {self.key_source})")
 
 
+MODEL_DOCS = "notebooks/01-choose-a-model-and-sign-up.ipynb"
 ASK_MODELS = "the first chat model the server lists (asked on first use)"
 
 
@@ -131,16 +133,13 @@ def server_model(base_url: str, key: str) -> str:
         ids = [m.id for m in openai.OpenAI(api_key=key, base_url=base_url, max_retries=0, timeout=15).models.list()]
     except openai.APIError as exc:
         found = explain(exc)
-        raise ConfigError(f"chatkit could not ask {base_url} which models it serves: {found.what}",
-                          fix=f"{found.fix} Or set CHATKIT_MODEL in .env to the model you want.",
-                          docs="notebooks/01-choose-a-model-and-sign-up.ipynb") from None
+        raise ConfigError(say("connect.cannot_ask.what", base_url=base_url, what=found.what),
+                          fix=say("connect.cannot_ask.fix", fix=found.fix), docs=MODEL_DOCS) from None
     chosen = first_chat_model(ids)
     if chosen is None:
-        listed = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "") if ids else "no model at all"
-        raise ConfigError(f"The server at {base_url} lists no chat model ({listed}).",
-                          fix="Load or pull a chat model on that server (Ollama: ollama pull qwen2.5:0.5b), or set "
-                              "CHATKIT_MODEL in .env to one it serves.",
-                          docs="notebooks/01-choose-a-model-and-sign-up.ipynb")
+        listed = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "") if ids else say("connect.no_chat_model.none")
+        raise ConfigError(say("connect.no_chat_model.what", base_url=base_url, listed=listed),
+                          fix=say("connect.no_chat_model.fix"), docs=MODEL_DOCS)
     return chosen
 
 

@@ -20,6 +20,7 @@ import openai
 from . import tokens
 from .errors import ChatkitError
 from .failures import explain
+from .messages import say
 
 APIS = ("chat", "responses")
 STRATEGIES = ("drop_oldest", "summarize")
@@ -86,8 +87,7 @@ class Conversation:
         self.client, self.api, self.budget, self.strategy = client, api, budget, strategy
         self.model = model or getattr(client, "default_model", None)
         if not self.model:
-            raise ChatkitError("Conversation needs a model.", fix="Pass model='…', or use a client from "
-                               "chatkit.connect(), which knows its default model.", docs=DOCS)
+            raise ChatkitError(say("conversation.no_model.what"), fix=say("conversation.no_model.fix"), docs=DOCS)
         self.instructions, self.encoding = instructions, encoding
         self.max_output_tokens, self.options = max_output_tokens, options
         self.turns: list[dict] = []
@@ -177,10 +177,8 @@ class Conversation:
             return None
         floor = self.count(self.messages[:1] * bool(self.instructions) + self.turns[-1:])
         if floor > self.budget:
-            raise ChatkitError(
-                f"The instructions and the new message alone need {floor} tokens, "
-                f"more than the budget of {self.budget}.",
-                fix="Raise the budget, or shorten the instructions or the message.", docs=DOCS)
+            raise ChatkitError(say("conversation.over_budget.what", tokens=floor, budget=self.budget),
+                               fix=say("conversation.over_budget.fix"), docs=DOCS)
         removed = []
         while len(self.turns) > 1 and self._over(reserve=self._summary_room(removed)):
             removed.append(self.turns.pop(0))
@@ -243,8 +241,8 @@ class Conversation:
         """A conversation saved with :meth:`save`, continuing with ``client``."""
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
-            raise ChatkitError(f"{Path(path).name} is not a conversation saved by chatkit.",
-                               fix="Load a file written by Conversation.save().", docs=DOCS)
+            raise ChatkitError(say("conversation.not_saved.what", name=Path(path).name),
+                               fix=say("conversation.not_saved.fix"), docs=DOCS)
         conv = cls(client, instructions=data["instructions"], model=data["model"], api=data["api"],
                    budget=data["budget"], strategy=data["strategy"],
                    max_output_tokens=data["max_output_tokens"], encoding=data.get("encoding"), **data["options"])
@@ -265,8 +263,9 @@ class Conversation:
 
 def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise ChatkitError(f"{name}={value!r} is not something Conversation knows.",
-                           fix=f"Use one of: {', '.join(map(repr, allowed))}.", docs=DOCS)
+        raise ChatkitError(say("conversation.unknown_choice.what", name=name, value=value),
+                           fix=say("conversation.unknown_choice.fix", allowed=", ".join(map(repr, allowed))),
+                           docs=DOCS)
 
 
 def _shorter(text: str) -> str:

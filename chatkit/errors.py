@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+import threading
+
+_saying = threading.local()
+
+
+def _said(key: str, **fields) -> str:
+    """The words around a message, in the reader's language; in English while the language itself is
+    being worked out (an unknown CHATKIT_LANG raises a ChatkitError of its own)."""
+    from .messages import say  # here, not at the top: chatkit.messages imports modules that import this one
+
+    if getattr(_saying, "busy", False):
+        return say(key, lang="en", **fields)
+    _saying.busy = True
+    try:
+        return say(key, **fields)
+    finally:
+        _saying.busy = False
+
 
 class ChatkitError(Exception):
     """Base class: a message with the cause, the fix and where to read more.
@@ -14,9 +32,9 @@ class ChatkitError(Exception):
         self.what, self.fix, self.docs = what, fix, docs
         parts = [what]
         if fix:
-            parts.append(f"Fix: {fix}")
+            parts.append(_said("error.fix", fix=fix))
         if docs:
-            parts.append(f"(See {docs})")
+            parts.append(_said("error.docs", docs=docs))
         super().__init__(" ".join(parts))
 
 

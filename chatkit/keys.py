@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from .errors import KeyFormatError
+from .messages import say
 
 # Prefixes are labels, not secrets: keeping them helps you tell keys apart.
 _PREFIXES = ("sk-sandbox-", "sk-proj-", "sk-svcacct-", "sk-admin-", "sk-")
@@ -44,44 +45,27 @@ def check_key_format(key: str) -> str:
     'sk-proj-example1234example1234'
     """
     if not isinstance(key, str) or not key:
-        raise KeyFormatError("The key is empty.", fix="Paste the key you copied from the API keys page.", docs=DOCS)
+        raise _format_error("empty")
     if key != key.strip():
-        raise KeyFormatError(
-            "The key starts or ends with spaces or a line break.",
-            fix="Copy it again without the spaces, or use key.strip().",
-            docs=DOCS,
-        )
+        raise _format_error("spaces")
     if key[0] in "\"'" or key[-1] in "\"'":
-        raise KeyFormatError("The key is wrapped in quotes.", fix="Remove the quotes around the key.", docs=DOCS)
+        raise _format_error("quotes")
     if key.lower().startswith("bearer"):
-        raise KeyFormatError(
-            "The key starts with 'Bearer'.", fix="Paste only the part that starts with 'sk-'.", docs=DOCS
-        )
+        raise _format_error("bearer")
     if "…" in key or "..." in key:
-        raise KeyFormatError(
-            "This is a masked key (it contains '…'): the part in the middle is hidden.",
-            fix="The full key is shown only once, when it is created. If you did not save it, create a new key.",
-            docs=DOCS,
-        )
+        raise _format_error("masked")
     if not _KEY_CHARS.match(key):
-        raise KeyFormatError(
-            "The key contains characters a key never has (for example a full-width letter or a space).",
-            fix="Copy the key again from the API keys page; type nothing by hand.",
-            docs=DOCS,
-        )
+        raise _format_error("characters")
     if not key.startswith("sk-"):
-        raise KeyFormatError(
-            f"The key {mask_key(key)} does not start with 'sk-', as OpenAI keys do.",
-            fix="Check that you copied the secret key, not the key's name or ID.",
-            docs=DOCS,
-        )
+        raise _format_error("prefix", key=mask_key(key))
     if len(key) < 20:
-        raise KeyFormatError(
-            f"The key {mask_key(key)} is only {len(key)} characters long; real keys are much longer.",
-            fix="Copy the whole key; it was probably cut off.",
-            docs=DOCS,
-        )
+        raise _format_error("short", key=mask_key(key), length=len(key))
     return key
+
+
+def _format_error(problem: str, **fields) -> KeyFormatError:
+    """The KeyFormatError for ``problem`` (keys.<problem>.what/.fix in chatkit/messages), in today's language."""
+    return KeyFormatError(say(f"keys.{problem}.what", **fields), fix=say(f"keys.{problem}.fix"), docs=DOCS)
 
 
 def save_key(key: str, env_file: str | os.PathLike | None = None, name: str = "OPENAI_API_KEY") -> Path:

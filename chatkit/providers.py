@@ -56,12 +56,17 @@ class NotSupported(ChatkitError, openai.OpenAIError):
 
     kind = "not_offered"
 
-    def __init__(self, provider: Provider, endpoint: str, what: str = "this cell") -> None:
+    def __init__(self, provider: Provider, endpoint: str, what: str | None = None) -> None:
+        # imported here: chatkit.messages imports chatkit.config, which imports this module
+        from .messages import say
+
         self.provider, self.endpoint = provider, endpoint
-        self.cause = (f"{provider.title} serves only part of the OpenAI API, and its documentation (checked "
-                      f"{provider.checked}) has no {ENDPOINT_NAMES[endpoint]}.")
-        super().__init__(f"{provider.title} offers no {ENDPOINT_NAMES[endpoint]} (checked {provider.checked}): "
-                         f"{what} needs it.", fix=f"Run it with {_elsewhere(endpoint)}, or {INSTEAD[endpoint]}.",
+        facts = {"provider": provider.title, "checked": provider.checked,
+                 "endpoint": say(f"providers.endpoint.{endpoint}")}
+        self.cause = say("providers.not_supported.cause", **facts)
+        super().__init__(say("providers.not_supported.what", what=what or say("providers.this_cell"), **facts),
+                         fix=say("providers.not_supported.fix", elsewhere=_elsewhere(endpoint),
+                                 instead=say(f"providers.instead.{endpoint}")),
                          docs=provider.docs)
 
     def _render_traceback_(self) -> list[str]:
@@ -113,10 +118,10 @@ def preset(name: str) -> Provider:
     """
     found = presets().get(name.strip().lower())
     if found is None:
-        raise ConfigError(f"CHATKIT_PROVIDER is {name!r}, which chatkit does not know.",
-                          fix=f"Set it to one of {', '.join(presets())}, or remove it (then chatkit uses OpenAI "
-                              "with an OPENAI_API_KEY, the sandbox without). For another compatible server, set "
-                              "OPENAI_BASE_URL and OPENAI_API_KEY instead.", docs=DOCS)
+        from .messages import say
+
+        raise ConfigError(say("providers.unknown.what", name=name),
+                          fix=say("providers.unknown.fix", names=", ".join(presets())), docs=DOCS)
     return found
 
 
@@ -166,16 +171,20 @@ def supports(client_or_provider, endpoint: str) -> bool | None:
     True
     """
     if endpoint not in ENDPOINT_NAMES:
-        raise ChatkitError(f"chatkit knows no endpoint called {endpoint!r}.",
-                           fix=f"Ask about one of {', '.join(ENDPOINT_NAMES)}.", docs=DOCS)
+        from .messages import say
+
+        raise ChatkitError(say("providers.unknown_endpoint.what", endpoint=endpoint),
+                           fix=say("providers.unknown_endpoint.fix", endpoints=", ".join(ENDPOINT_NAMES)), docs=DOCS)
     provider = identify(client_or_provider)
     if provider is None:
         return None
     return SANDBOX_OFFERS[endpoint] if provider == SANDBOX else provider.offers.get(endpoint)
 
 
-def require(client_or_provider, endpoint: str, what: str = "this cell") -> None:
+def require(client_or_provider, endpoint: str, what: str | None = None) -> None:
     """Stop with a :class:`NotSupported` if the provider lacks ``endpoint``; go on if it has it or nobody knows.
+
+    ``what`` names what needs the endpoint in the message; default: "this cell", in the learner's language.
 
     >>> require(chatkit.connect(), "responses", what="this exercise")    # doctest: +SKIP
     """
@@ -194,7 +203,9 @@ def refusal(provider: Provider | None):
     def check(request) -> None:
         endpoint = endpoint_of(request.url.path)
         if endpoint is not None and provider.offers.get(endpoint) is False:
-            raise NotSupported(provider, endpoint, "this request")
+            from .messages import say
+
+            raise NotSupported(provider, endpoint, say("providers.this_request"))
 
     return check
 
@@ -214,9 +225,13 @@ def first_chat_model(ids) -> str | None:
 
 
 def _elsewhere(endpoint: str) -> str:
-    where = [place for place, offers in ((f"the {SANDBOX}", SANDBOX_OFFERS[endpoint]),
+    from .messages import say
+
+    where = [place for place, offers in ((say("providers.the_sandbox"), SANDBOX_OFFERS[endpoint]),
                                          ("OpenAI", presets()["openai"].offers[endpoint])) if offers]
-    return " or ".join(where) or "a provider that offers it"
+    if len(where) == 2:
+        return say("providers.either", first=where[0], second=where[1])
+    return where[0] if where else say("providers.nowhere")
 
 
 if __name__ == "__main__":

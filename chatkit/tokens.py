@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from .errors import ChatkitError
+from .messages import say
 
 ENCODINGS = ("o200k_base", "cl100k_base")
 SANDBOX = "sandbox"  # the sandbox model's own tokenizer, from its engine
@@ -69,12 +70,8 @@ def encoding_name(model: str) -> str:
     for prefix, name in _PREFIXES:
         if model.startswith(prefix):
             return name
-    raise TokenizerError(
-        f"chatkit does not know which tokenizer the model {model!r} uses.",
-        fix="Pass the encoding yourself, e.g. count(text, encoding='o200k_base'); for models that are "
-            "not OpenAI's (Llama, Qwen…) that count is only an estimate.",
-        docs=DOCS,
-    )
+    raise TokenizerError(say("tokens.unknown_model.what", model=model), fix=say("tokens.unknown_model.fix"),
+                         docs=DOCS)
 
 
 @functools.lru_cache(maxsize=None)
@@ -99,13 +96,12 @@ def _sandbox_engine(model: str | None = None):
 def _choose(model: str | None, encoding) -> object:
     """An encoding name, or an engine (anything with ``render`` and ``tokenize``)."""
     if encoding is None and model is None:
-        raise TokenizerError("Say which tokenizer to use.",
-                             fix="Pass a model, count(text, 'gpt-4.1-mini'), or an encoding, "
-                                 "count(text, encoding='o200k_base').", docs=DOCS)
+        raise TokenizerError(say("tokens.no_choice.what"), fix=say("tokens.no_choice.fix"), docs=DOCS)
     choice = encoding if encoding is not None else encoding_name(model)
     if isinstance(choice, str) and choice not in ENCODINGS + (SANDBOX,):
-        raise TokenizerError(f"Unknown encoding {choice!r}.",
-                             fix=f"Use one of {', '.join(ENCODINGS + (SANDBOX,))}.", docs=DOCS)
+        raise TokenizerError(say("tokens.unknown_encoding.what", encoding=choice),
+                             fix=say("tokens.unknown_encoding.fix", encodings=", ".join(ENCODINGS + (SANDBOX,))),
+                             docs=DOCS)
     return _sandbox_engine(model) if choice == SANDBOX else choice
 
 

@@ -8,6 +8,8 @@ edition (the working folder: notebooks/zh/ speaks Chinese).
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 import string
 from pathlib import Path
@@ -15,12 +17,17 @@ from pathlib import Path
 import openai
 import pytest
 
-from chatkit import exercises, messages
+from chatkit import exercises, messages, tokens
+from chatkit.budget import Budget
 from chatkit.config import LANGUAGES, language, read_settings
-from chatkit.errors import ConfigError
+from chatkit.connect import server_model
+from chatkit.conversation import Conversation
+from chatkit.errors import ChatkitError, ConfigError
 from chatkit.exercises import EXERCISES, passes
 from chatkit.failures import BILLING, explain
+from chatkit.keys import check_key_format
 from chatkit.messages import CATALOGUES, say
+from chatkit.providers import ENDPOINT_NAMES, INSTEAD, require
 
 EN, ZH = CATALOGUES["en"], CATALOGUES["zh"]
 PACKAGE = Path(__file__).resolve().parent.parent / "chatkit"
@@ -58,9 +65,11 @@ def test_each_pair_has_the_same_fields_and_no_empty_text(key):
 def test_the_chinese_catalogue_is_chinese():
     han = re.compile(r"[\u4e00-\u9fff]")
     untranslated = [k for k in ZH if not han.search(ZH[k]) and ZH[k] == EN[k]]
-    # texts that are only code, a symbol and a field, or an error code stay as they are
+    # texts that are only code, a symbol and a field, an error code, or an API's own name stay as they are
     assert set(untranslated) <= {"exercises.passed", "07-should-retry.case_credit",
-                                 "07-should-retry.case_spend_limit"}, untranslated
+                                 "07-should-retry.case_spend_limit", "providers.endpoint.responses",
+                                 "providers.endpoint.chat", "providers.endpoint.batch",
+                                 "providers.endpoint.embeddings"}, untranslated
 
 
 def test_every_key_the_code_says_is_in_the_catalogue():
@@ -72,6 +81,12 @@ def test_every_key_the_code_says_is_in_the_catalogue():
 def test_every_exercise_and_billing_code_has_its_text():
     assert all(f"{name}.hint" in EN for name in EXERCISES)
     assert all(f"billing.{code}" in EN for code in BILLING)
+
+
+def test_every_endpoint_has_its_name_and_its_alternative():
+    """The keys chatkit.providers builds from an endpoint's name, and the English of its tables."""
+    assert {name: EN[f"providers.endpoint.{name}"] for name in ENDPOINT_NAMES} == ENDPOINT_NAMES
+    assert {name: EN[f"providers.instead.{name}"] for name in INSTEAD} == INSTEAD
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -135,6 +150,80 @@ def test_check_speaks_chinese(monkeypatch, capsys):
     assert capsys.readouterr().out.startswith("还没完成。一次调用花费")
     assert passes("01-calls-per-dollar", answer("def calls_per_dollar(m, i, o):\n    return 1 / cost(m, i, o)\n"))
     assert capsys.readouterr().out == "✓ calls_per_dollar() 没问题：在 gpt-4.1 上，输入和输出各 1,000 个令牌时，一美元能调用 100 次。\n"
+
+
+def raised(make) -> ChatkitError:
+    with pytest.raises(ChatkitError) as caught:
+        make()
+    return caught.value
+
+
+# one error from each module, as make() raises it, and its English today (what, fix)
+ERRORS = {
+    "keys": (lambda: check_key_format(" sk-proj-" + "a" * 30),
+             "The key starts or ends with spaces or a line break.",
+             "Copy it again without the spaces, or use key.strip()."),
+    "keys.short": (lambda: check_key_format("sk-abc"),
+                   "The key sk-… is only 6 characters long; real keys are much longer.",
+                   "Copy the whole key; it was probably cut off."),
+    "config": (lambda: read_settings_with(CHATKIT_BACKEND="openai"),
+               "CHATKIT_BACKEND is 'openai' but no OPENAI_API_KEY was found.",
+               "Add OPENAI_API_KEY to your .env file, or remove CHATKIT_BACKEND to use the sandbox."),
+    "connect": (lambda: server_model("http://127.0.0.1:9/v1", "sk-none"),
+                ("chatkit could not ask http://127.0.0.1:9/v1 which models it serves: Nothing is listening at "
+                 "http://127.0.0.1:9."), None),
+    "budget": (lambda: Budget(tokens=10).reserve({"model": "gpt-4.1", "input": "Hello there", "max_tokens": 50}),
+               None, ("Lower max_tokens or shorten the input, or raise the limit (budget.tokens = …, "
+                      "budget.dollars = …), or start over with budget.reset().")),
+    "providers": (lambda: require("deepseek", "embeddings"),
+                  "DeepSeek offers no Embeddings API (checked 2026-11-26): this cell needs it.",
+                  "Run it with OpenAI, or skip this cell."),
+    "tokens": (lambda: tokens.count("Hi", encoding="p50k"), "Unknown encoding 'p50k'.", None),
+    "conversation": (lambda: Conversation(None), "Conversation needs a model.",
+                     "Pass model='…', or use a client from chatkit.connect(), which knows its default model."),
+}
+
+
+def read_settings_with(**settings):
+    for name, value in settings.items():
+        os.environ[name] = value
+    try:
+        return read_settings()
+    finally:
+        for name in settings:
+            del os.environ[name]
+
+
+@pytest.mark.parametrize("module", sorted(ERRORS))
+def test_errors_speak_chinese_and_keep_their_english(module, monkeypatch, tmp_path):
+    make, what, fix = ERRORS[module]
+    monkeypatch.chdir(tmp_path)  # no .env of the project's
+    english = raised(make)
+    assert what is None or english.what == what
+    assert fix is None or english.fix == fix
+    monkeypatch.setenv("CHATKIT_LANG", "zh")  # read when the error is raised, not when chatkit was imported
+    chinese = raised(make)
+    han = re.compile(r"[\u4e00-\u9fff]")
+    assert han.search(chinese.what) and han.search(chinese.fix), (chinese.what, chinese.fix)
+    assert chinese.docs == english.docs and type(chinese) is type(english)
+
+
+def test_every_key_format_error_speaks_both_languages(monkeypatch):
+    """check_key_format builds its keys from the problem's name: each one is in both catalogues."""
+    bad = ["", " sk-x", "'sk-x'", "Bearer sk-x", "sk-proj-…1234", "sk-ｆull-width-letters-here", "pk-" + "a" * 30,
+           "sk-abc"]
+    english = [raised(functools.partial(check_key_format, key)) for key in bad]
+    monkeypatch.setenv("CHATKIT_LANG", "zh")
+    chinese = [raised(functools.partial(check_key_format, key)) for key in bad]
+    assert len({e.what for e in english}) == len(bad) == len({c.what for c in chinese})
+    assert all(re.search(r"[\u4e00-\u9fff]", c.what + c.fix) for c in chinese)
+
+
+def test_an_unknown_language_is_said_in_the_editions_language(monkeypatch, tmp_path):
+    (tmp_path / "notebooks" / "zh").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "notebooks" / "zh")
+    monkeypatch.setenv("CHATKIT_LANG", "cn")
+    assert raised(language).what == "CHATKIT_LANG 是 'cn'，chatkit 不认识这个值。"
 
 
 def test_check_speaks_english_by_default(capsys):

@@ -8,6 +8,8 @@ MESSAGES = {
     # --- chatkit/failures.py: how an Explanation is shown --------------------------------
     "explanation.text": "✗ {what}\n  Likely cause: {cause}\n  What to do: {fix}\n  Retry? {retry}",
     "explanation.line": "{what} Fix: {fix}",
+    "error.fix": "Fix: {fix}",
+    "error.docs": "(See {docs})",
     "explanation.line_docs": "{what} Fix: {fix} (See {docs})",
     "explanation.retry_yes": "Yes: wait a little and send it again (the SDK does this for you, see max_retries).",
     "explanation.retry_no": "No: the same request will fail the same way.",
@@ -251,4 +253,116 @@ MESSAGES = {
     "09-book-format.type": "With book_format(), '{field}' came back as {value!r}: give it the type {type} in the "
                            "schema.",
     "09-book-format.works": "book_format() works: the model answered {book}.",
+
+    # --- chatkit/keys.py: check_key_format() ----------------------------------------------
+    "keys.empty.what": "The key is empty.",
+    "keys.empty.fix": "Paste the key you copied from the API keys page.",
+    "keys.spaces.what": "The key starts or ends with spaces or a line break.",
+    "keys.spaces.fix": "Copy it again without the spaces, or use key.strip().",
+    "keys.quotes.what": "The key is wrapped in quotes.",
+    "keys.quotes.fix": "Remove the quotes around the key.",
+    "keys.bearer.what": "The key starts with 'Bearer'.",
+    "keys.bearer.fix": "Paste only the part that starts with 'sk-'.",
+    "keys.masked.what": "This is a masked key (it contains '…'): the part in the middle is hidden.",
+    "keys.masked.fix": "The full key is shown only once, when it is created. If you did not save it, create a new "
+                       "key.",
+    "keys.characters.what": "The key contains characters a key never has (for example a full-width letter or a "
+                            "space).",
+    "keys.characters.fix": "Copy the key again from the API keys page; type nothing by hand.",
+    "keys.prefix.what": "The key {key} does not start with 'sk-', as OpenAI keys do.",
+    "keys.prefix.fix": "Check that you copied the secret key, not the key's name or ID.",
+    "keys.short.what": "The key {key} is only {length} characters long; real keys are much longer.",
+    "keys.short.fix": "Copy the whole key; it was probably cut off.",
+
+    # --- chatkit/config.py: settings that do not make sense together -----------------------
+    "config.no_base_url.what": "CHATKIT_PROVIDER is {name!r}, and {title} has no shared base URL: each resource "
+                               "has its own.",
+    "config.no_base_url.fix": "Add OPENAI_BASE_URL={hint} to your .env file, with your resource's name.",
+    "config.no_provider_key.what": "CHATKIT_PROVIDER is {name!r} but no {variable} was found.",
+    "config.no_provider_key.fix": "Add {variable}=your-key to your .env file (create the key on {title}'s "
+                                  "platform: {docs}), or remove CHATKIT_PROVIDER to use the sandbox.",
+    "config.no_deployment.what": "{title} needs your deployment's name as the model, and chatkit cannot guess it.",
+    "config.no_deployment.fix": "Add CHATKIT_MODEL=<{hint}> to your .env file.",
+    "config.unknown_backend.what": "CHATKIT_BACKEND is {value!r}, which chatkit does not know.",
+    "config.unknown_backend.fix": "Set it to 'sandbox' or 'openai', or remove it to let chatkit choose.",
+    "config.openai_without_key.what": "CHATKIT_BACKEND is 'openai' but no OPENAI_API_KEY was found.",
+    "config.openai_without_key.fix": "Add OPENAI_API_KEY to your .env file, or remove CHATKIT_BACKEND to use the "
+                                     "sandbox.",
+    "config.unknown_language.what": "CHATKIT_LANG is {value!r}, which chatkit does not know.",
+    "config.unknown_language.fix": "Set it to 'zh' (Chinese) or 'en' (English), or remove it to follow the "
+                                   "notebook's edition (notebooks/zh/ speaks Chinese).",
+
+    # --- chatkit/connect.py: the server's default model -----------------------------------
+    "connect.cannot_ask.what": "chatkit could not ask {base_url} which models it serves: {what}",
+    "connect.cannot_ask.fix": "{fix} Or set CHATKIT_MODEL in .env to the model you want.",
+    "connect.no_chat_model.what": "The server at {base_url} lists no chat model ({listed}).",
+    "connect.no_chat_model.none": "no model at all",
+    "connect.no_chat_model.fix": "Load or pull a chat model on that server (Ollama: ollama pull qwen2.5:0.5b), or "
+                                 "set CHATKIT_MODEL in .env to one it serves.",
+
+    # --- chatkit/budget.py: the spending guard ---------------------------------------------
+    "budget.no_limit.what": "A budget needs a limit.",
+    "budget.no_limit.fix": "Give dollars=0.50 or tokens=10_000 (or both).",
+    "budget.negative.what": "A budget cannot be negative.",
+    "budget.negative.fix": "Give a limit of 0 or more.",
+    "budget.over_tokens": "The spending guard refused this call before sending it: it may use up to "
+                          "{most_tokens:,} tokens, and {committed:,} of the budget's {limit:,} are used or held.",
+    "budget.over_dollars": "The spending guard refused this call before sending it: it may cost up to "
+                           "${cost:.6f}, and ${committed:.6f} of the budget's ${limit:g} is spent or held.",
+    "budget.unbounded": " (The call set no output limit, so only its input was counted.)",
+    "budget.over.fix": "Lower max_tokens or shorten the input, or raise the limit (budget.tokens = …, "
+                       "budget.dollars = …), or start over with budget.reset().",
+    "budget.no_price.what": "The spending guard cannot price the model {model!r}, so it refused the call.",
+    "budget.no_price.fix": "Give Budget(price_as='gpt-4.1-mini') (a model in chatkit's price table), or use a "
+                           "token budget: Budget(tokens=10_000).",
+
+    # --- chatkit/providers.py: presets and the endpoints each offers -----------------------
+    "providers.unknown.what": "CHATKIT_PROVIDER is {name!r}, which chatkit does not know.",
+    "providers.unknown.fix": "Set it to one of {names}, or remove it (then chatkit uses OpenAI with an "
+                             "OPENAI_API_KEY, the sandbox without). For another compatible server, set "
+                             "OPENAI_BASE_URL and OPENAI_API_KEY instead.",
+    "providers.unknown_endpoint.what": "chatkit knows no endpoint called {endpoint!r}.",
+    "providers.unknown_endpoint.fix": "Ask about one of {endpoints}.",
+    "providers.not_supported.what": "{provider} offers no {endpoint} (checked {checked}): {what} needs it.",
+    "providers.not_supported.cause": "{provider} serves only part of the OpenAI API, and its documentation "
+                                     "(checked {checked}) has no {endpoint}.",
+    "providers.not_supported.fix": "Run it with {elsewhere}, or {instead}.",
+    "providers.this_cell": "this cell",
+    "providers.this_request": "this request",
+    "providers.the_sandbox": "the sandbox",
+    "providers.either": "{first} or {second}",
+    "providers.nowhere": "a provider that offers it",
+    # the endpoints, by their name in chatkit.providers.ENDPOINT_NAMES, and what to do instead (INSTEAD)
+    "providers.endpoint.responses": "Responses API",
+    "providers.endpoint.chat": "Chat Completions API",
+    "providers.endpoint.batch": "Batch API",
+    "providers.endpoint.embeddings": "Embeddings API",
+    "providers.endpoint.stream_usage": "token usage in streams (stream_options.include_usage)",
+    "providers.instead.responses": "use client.chat.completions.create",
+    "providers.instead.chat": "use client.responses.create",
+    "providers.instead.batch": "send the requests one at a time",
+    "providers.instead.embeddings": "skip this cell",
+    "providers.instead.stream_usage": "read the usage from a call without stream=True",
+
+    # --- chatkit/tokens.py: which tokenizer -------------------------------------------------
+    "tokens.unknown_model.what": "chatkit does not know which tokenizer the model {model!r} uses.",
+    "tokens.unknown_model.fix": "Pass the encoding yourself, e.g. count(text, encoding='o200k_base'); for models "
+                                "that are not OpenAI's (Llama, Qwen…) that count is only an estimate.",
+    "tokens.no_choice.what": "Say which tokenizer to use.",
+    "tokens.no_choice.fix": "Pass a model, count(text, 'gpt-4.1-mini'), or an encoding, "
+                            "count(text, encoding='o200k_base').",
+    "tokens.unknown_encoding.what": "Unknown encoding {encoding!r}.",
+    "tokens.unknown_encoding.fix": "Use one of {encodings}.",
+
+    # --- chatkit/conversation.py ------------------------------------------------------------
+    "conversation.no_model.what": "Conversation needs a model.",
+    "conversation.no_model.fix": "Pass model='…', or use a client from chatkit.connect(), which knows its default "
+                                 "model.",
+    "conversation.over_budget.what": "The instructions and the new message alone need {tokens} tokens, more than "
+                                     "the budget of {budget}.",
+    "conversation.over_budget.fix": "Raise the budget, or shorten the instructions or the message.",
+    "conversation.not_saved.what": "{name} is not a conversation saved by chatkit.",
+    "conversation.not_saved.fix": "Load a file written by Conversation.save().",
+    "conversation.unknown_choice.what": "{name}={value!r} is not something Conversation knows.",
+    "conversation.unknown_choice.fix": "Use one of: {allowed}.",
 }

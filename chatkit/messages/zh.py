@@ -9,6 +9,8 @@ MESSAGES = {
     # --- chatkit/failures.py：Explanation 的显示方式 ---------------------------------------
     "explanation.text": "✗ {what}\n  可能的原因：{cause}\n  怎么办：{fix}\n  重试有用吗？{retry}",
     "explanation.line": "{what} 解决办法：{fix}",
+    "error.fix": "解决办法：{fix}",
+    "error.docs": "（参见 {docs}）",
     "explanation.line_docs": "{what} 解决办法：{fix}（参见 {docs}）",
     "explanation.retry_yes": "有用：稍等片刻再发送一次（SDK 会自动帮你重试，见 max_retries）。",
     "explanation.retry_no": "没用：同样的请求还会以同样的方式失败。",
@@ -234,4 +236,110 @@ MESSAGES = {
                              "和 year 这三个字段（全部放进 'required'）。",
     "09-book-format.type": "用 book_format() 时，'{field}' 返回的是 {value!r}：在 schema 里把它的类型设为 {type}。",
     "09-book-format.works": "book_format() 没问题：模型回答了 {book}。",
+
+    # --- chatkit/keys.py：check_key_format() ----------------------------------------------
+    "keys.empty.what": "密钥是空的。",
+    "keys.empty.fix": "粘贴你从 API 密钥页面复制的密钥。",
+    "keys.spaces.what": "密钥的开头或结尾有空格或换行。",
+    "keys.spaces.fix": "重新复制一次，不要带上空格，或者用 key.strip()。",
+    "keys.quotes.what": "密钥被引号包起来了。",
+    "keys.quotes.fix": "去掉密钥两边的引号。",
+    "keys.bearer.what": "密钥以 'Bearer' 开头。",
+    "keys.bearer.fix": "只粘贴从 'sk-' 开始的那一部分。",
+    "keys.masked.what": "这是一个打了码的密钥（含有 '…'）：中间部分被隐藏了。",
+    "keys.masked.fix": "完整的密钥只在创建时显示一次。如果当时没有保存，请新建一个密钥。",
+    "keys.characters.what": "密钥里有密钥中绝不会出现的字符（例如全角字母或空格）。",
+    "keys.characters.fix": "到 API 密钥页面重新复制密钥；不要手动输入任何字符。",
+    "keys.prefix.what": "密钥 {key} 不是以 'sk-' 开头的，而 OpenAI 的密钥都是。",
+    "keys.prefix.fix": "确认你复制的是密钥本身（secret key），而不是密钥的名称或 ID。",
+    "keys.short.what": "密钥 {key} 只有 {length} 个字符；真正的密钥要长得多。",
+    "keys.short.fix": "复制完整的密钥；它很可能被截断了。",
+
+    # --- chatkit/config.py：相互矛盾的设置 ---------------------------------------------------
+    "config.no_base_url.what": "CHATKIT_PROVIDER 是 {name!r}，而 {title} 没有统一的 base URL：每个资源都有自己的地址。",
+    "config.no_base_url.fix": "在 .env 文件里加上 OPENAI_BASE_URL={hint}，换成你的资源名称。",
+    "config.no_provider_key.what": "CHATKIT_PROVIDER 是 {name!r}，但没有找到 {variable}。",
+    "config.no_provider_key.fix": "在 .env 文件里加上 {variable}=你的密钥（在 {title} 的平台上创建密钥：{docs}），"
+                                  "或者删除 CHATKIT_PROVIDER，改用沙盒。",
+    "config.no_deployment.what": "{title} 需要用你的部署名称作为模型名，chatkit 猜不出来。",
+    "config.no_deployment.fix": "在 .env 文件里加上 CHATKIT_MODEL=<{hint}>。",
+    "config.unknown_backend.what": "CHATKIT_BACKEND 是 {value!r}，chatkit 不认识这个值。",
+    "config.unknown_backend.fix": "把它设为 'sandbox' 或 'openai'，或者删除它，让 chatkit 自己选择。",
+    "config.openai_without_key.what": "CHATKIT_BACKEND 是 'openai'，但没有找到 OPENAI_API_KEY。",
+    "config.openai_without_key.fix": "在 .env 文件里加上 OPENAI_API_KEY，或者删除 CHATKIT_BACKEND，改用沙盒。",
+    "config.unknown_language.what": "CHATKIT_LANG 是 {value!r}，chatkit 不认识这个值。",
+    "config.unknown_language.fix": "把它设为 'zh'（中文）或 'en'（英文），或者删除它，让语言跟随笔记本的版本"
+                                   "（notebooks/zh/ 里说中文）。",
+
+    # --- chatkit/connect.py：服务器的默认模型 ------------------------------------------------
+    "connect.cannot_ask.what": "chatkit 无法向 {base_url} 询问它提供哪些模型：{what}",
+    "connect.cannot_ask.fix": "{fix}或者在 .env 里把 CHATKIT_MODEL 设为你想用的模型。",
+    "connect.no_chat_model.what": "{base_url} 上的服务器没有列出任何聊天模型（{listed}）。",
+    "connect.no_chat_model.none": "一个模型也没有",
+    "connect.no_chat_model.fix": "在那台服务器上加载或拉取一个聊天模型（Ollama：ollama pull qwen2.5:0.5b），"
+                                 "或者在 .env 里把 CHATKIT_MODEL 设为它提供的某个模型。",
+
+    # --- chatkit/budget.py：花费上限 ----------------------------------------------------------
+    "budget.no_limit.what": "预算需要一个上限。",
+    "budget.no_limit.fix": "给出 dollars=0.50 或 tokens=10_000（也可以两个都给）。",
+    "budget.negative.what": "预算不能是负数。",
+    "budget.negative.fix": "给一个大于或等于 0 的上限。",
+    "budget.over_tokens": "花费上限在发送前拒绝了这次调用：它最多可能用掉 {most_tokens:,} 个令牌，"
+                          "而预算的 {limit:,} 个令牌中已有 {committed:,} 个被用掉或预留。",
+    "budget.over_dollars": "花费上限在发送前拒绝了这次调用：它最多可能花费 ${cost:.6f}，"
+                           "而预算的 ${limit:g} 中已有 ${committed:.6f} 被花掉或预留。",
+    "budget.unbounded": "（这次调用没有设置输出上限，所以只计算了它的输入。）",
+    "budget.over.fix": "降低 max_tokens 或缩短输入，或者提高上限（budget.tokens = …，budget.dollars = …），"
+                       "或者用 budget.reset() 从头开始计算。",
+    "budget.no_price.what": "花费上限无法给模型 {model!r} 定价，所以拒绝了这次调用。",
+    "budget.no_price.fix": "传入 Budget(price_as='gpt-4.1-mini')（chatkit 价格表里有的模型），"
+                           "或者改用令牌预算：Budget(tokens=10_000)。",
+
+    # --- chatkit/providers.py：服务商预设，以及各自提供的接口 ------------------------------------
+    "providers.unknown.what": "CHATKIT_PROVIDER 是 {name!r}，chatkit 不认识这个服务商。",
+    "providers.unknown.fix": "把它设为 {names} 之一，或者删除它（这样有 OPENAI_API_KEY 时 chatkit 使用 OpenAI，"
+                             "没有时使用沙盒）。如果要用其他兼容的服务器，请改为设置 OPENAI_BASE_URL 和 "
+                             "OPENAI_API_KEY。",
+    "providers.unknown_endpoint.what": "chatkit 不知道名为 {endpoint!r} 的接口。",
+    "providers.unknown_endpoint.fix": "请询问这些接口之一：{endpoints}。",
+    "providers.not_supported.what": "{provider} 不提供 {endpoint}（核对于 {checked}）：{what}需要它。",
+    "providers.not_supported.cause": "{provider} 只提供 OpenAI API 的一部分，它的文档（核对于 {checked}）"
+                                     "里没有 {endpoint}。",
+    "providers.not_supported.fix": "在{elsewhere}上运行它，或者{instead}。",
+    "providers.this_cell": "这个单元格",
+    "providers.this_request": "这个请求",
+    "providers.the_sandbox": "沙盒",
+    "providers.either": "{first}或{second}",
+    "providers.nowhere": "提供它的服务商",
+    # 各个接口（键名同 chatkit.providers.ENDPOINT_NAMES），以及可以改做什么（INSTEAD）
+    "providers.endpoint.responses": "Responses API",
+    "providers.endpoint.chat": "Chat Completions API",
+    "providers.endpoint.batch": "Batch API",
+    "providers.endpoint.embeddings": "Embeddings API",
+    "providers.endpoint.stream_usage": "流式输出中的令牌用量（stream_options.include_usage）",
+    "providers.instead.responses": "改用 client.chat.completions.create",
+    "providers.instead.chat": "改用 client.responses.create",
+    "providers.instead.batch": "逐个发送请求",
+    "providers.instead.embeddings": "跳过这个单元格",
+    "providers.instead.stream_usage": "从不带 stream=True 的调用里读取用量",
+
+    # --- chatkit/tokens.py：用哪个分词器 ---------------------------------------------------------
+    "tokens.unknown_model.what": "chatkit 不知道模型 {model!r} 用的是哪个分词器。",
+    "tokens.unknown_model.fix": "自己指定编码，例如 count(text, encoding='o200k_base')；对于不是 OpenAI 的模型"
+                                "（Llama、Qwen…），这样数出来的令牌数只是估计值。",
+    "tokens.no_choice.what": "请说明要用哪个分词器。",
+    "tokens.no_choice.fix": "传入一个模型，count(text, 'gpt-4.1-mini')，或者一个编码，"
+                            "count(text, encoding='o200k_base')。",
+    "tokens.unknown_encoding.what": "未知的编码 {encoding!r}。",
+    "tokens.unknown_encoding.fix": "请使用这些编码之一：{encodings}。",
+
+    # --- chatkit/conversation.py --------------------------------------------------------------
+    "conversation.no_model.what": "Conversation 需要一个模型。",
+    "conversation.no_model.fix": "传入 model='…'，或者使用 chatkit.connect() 创建的客户端，它知道自己的默认模型。",
+    "conversation.over_budget.what": "光是指令和这条新消息就需要 {tokens} 个令牌，超过了 {budget} 的预算。",
+    "conversation.over_budget.fix": "提高预算，或者缩短指令或消息。",
+    "conversation.not_saved.what": "{name} 不是 chatkit 保存的对话。",
+    "conversation.not_saved.fix": "加载由 Conversation.save() 写出的文件。",
+    "conversation.unknown_choice.what": "{name}={value!r} 不是 Conversation 认识的选项。",
+    "conversation.unknown_choice.fix": "请使用这些选项之一：{allowed}。",
 }
