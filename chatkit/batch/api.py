@@ -13,6 +13,7 @@ import json
 import time
 
 from ..errors import ChatkitError
+from ..messages import say
 from .runner import DOCS, Result, requests_of
 
 ENDPOINT = "/v1/chat/completions"
@@ -58,8 +59,9 @@ def wait(client, batch, *, poll: float = 1.0, timeout: float | None = None, prog
             if batch.status in FINAL:
                 return batch
             if timeout is not None and time.monotonic() - start > timeout:
-                raise ChatkitError(f"Batch {batch.id} is still {batch.status} after {timeout:.0f} s.",
-                                   fix="Call wait() again later: a batch can take up to 24 hours.", docs=DOCS)
+                raise ChatkitError(say("batch.still_running.what", id=batch.id, status=batch.status,
+                                       timeout=timeout),
+                                   fix=say("batch.still_running.fix"), docs=DOCS)
             time.sleep(poll)
     finally:
         bar.close()
@@ -68,9 +70,10 @@ def wait(client, batch, *, poll: float = 1.0, timeout: float | None = None, prog
 def collect(client, batch, prompts) -> list[Result]:
     """The batch's results in input order: each output line joined to its prompt by custom_id."""
     if batch.status == "failed":
-        problems = "; ".join(f"line {e.line}: {e.message}" for e in (batch.errors.data if batch.errors else []))
-        raise ChatkitError(f"Batch {batch.id} failed validation: {problems or 'no details'}.",
-                           fix="Fix those lines of the input and submit again.", docs=DOCS)
+        problems = "; ".join(say("batch.failed_line", line=e.line, message=e.message)
+                             for e in (batch.errors.data if batch.errors else []))
+        raise ChatkitError(say("batch.failed.what", id=batch.id, problems=problems or say("batch.no_details")),
+                           fix=say("batch.failed.fix"), docs=DOCS)
     found: dict[str, Result] = {}
     for file_id in (batch.output_file_id, batch.error_file_id):
         if file_id:

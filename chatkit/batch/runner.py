@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from .. import tokens
 from ..errors import ChatkitError
 from ..failures import explain, is_billing
+from ..messages import say
 from .jsonl import ResultsFile, read_results
 from .throttle import Throttle
 
@@ -47,9 +48,8 @@ class QuotaExceeded(ChatkitError):
 
     def __init__(self, results: list[Result]) -> None:
         done = sum(r.status == "ok" for r in results)
-        super().__init__(f"The quota ran out (429, a billing error) after {done} of {len(results)} items; "
-                         "the rest were not sent.", fix="Add credit or raise the quota, then run again with the "
-                         "same out= file: finished items are skipped.", docs=DOCS)
+        super().__init__(say("batch.quota.what", done=done, total=len(results)), fix=say("batch.quota.fix"),
+                         docs=DOCS)
         self.results = results
 
 
@@ -67,7 +67,7 @@ def requests_of(prompts) -> list[tuple[str, dict]]:
         out.append((item_id, request))
     ids = [i for i, _ in out]
     if len(set(ids)) != len(ids):
-        raise ChatkitError("Two items have the same custom_id.", fix="Give every item its own custom_id.", docs=DOCS)
+        raise ChatkitError(say("batch.same_id.what"), fix=say("batch.same_id.fix"), docs=DOCS)
     return out
 
 
@@ -97,8 +97,7 @@ async def run_batch(client, prompts, *, model: str | None = None, concurrency: i
     import openai
 
     if not isinstance(client, openai.AsyncOpenAI):
-        raise ChatkitError("run_batch() needs an async client.", fix="Use client = chatkit.connect_async().",
-                           docs=DOCS)
+        raise ChatkitError(say("batch.not_async.what"), fix=say("batch.not_async.fix"), docs=DOCS)
     model = model or getattr(client, "default_model", None)
     items = requests_of(prompts)
     done = read_results(out) if out else {}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ..conversation import Conversation
 from ..errors import ChatkitError
+from ..messages import say
 
 DOCS = "notebooks/05-manage-conversation-context.ipynb"
 RESET_COMMANDS = frozenset({"/reset", "reset"})
@@ -89,7 +90,7 @@ class Refusal(str):
     """
 
     def __new__(cls, reason: str, what: str, fix: str, retry_after: float) -> Refusal:  # noqa: PYI034
-        self = super().__new__(cls, f"{what} {fix}")
+        self = super().__new__(cls, say("bot.refusal", what=what, fix=fix))
         self.reason, self.what, self.fix, self.retry_after = reason, what, fix, retry_after
         return self
 
@@ -132,8 +133,7 @@ class Bot:
         self.client, self.shop, self.budget = client, shop, budget
         self.model = model or getattr(client, "default_model", None)
         if not self.model:
-            raise ChatkitError("Bot needs a model.", fix="Pass model='…', or use a client from "
-                               "chatkit.connect(), which knows its default model.", docs=DOCS)
+            raise ChatkitError(say("bot.no_model.what"), fix=say("bot.no_model.fix"), docs=DOCS)
         self.rate, self.daily_quota, self.clock, self.options = rate, daily_quota, clock, options
         self.instructions = shop.system_prompt()
         self._users: dict[str, _User] = {}
@@ -227,8 +227,8 @@ class Bot:
         if len(user.recent) < count:
             return None
         wait = user.recent[0] + window - now
-        return Refusal("rate", f"You have sent {count} messages within {_duration(window)}.",
-                       f"Please try again in {_duration(wait)}.", wait)
+        return Refusal("rate", say("bot.over_rate.what", count=count, window=_duration(window)),
+                       say("bot.over_rate.fix", wait=_duration(wait)), wait)
 
     def _over_quota(self, user: _User, now: float) -> Refusal | None:
         day = dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
@@ -238,8 +238,8 @@ class Bot:
             return None
         midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
         wait = midnight.timestamp() - now
-        return Refusal("quota", f"You have used today's {self.daily_quota} messages.",
-                       f"Please come back tomorrow, in {_duration(wait)} (days start at midnight UTC).", wait)
+        return Refusal("quota", say("bot.over_quota.what", quota=self.daily_quota),
+                       say("bot.over_quota.fix", wait=_duration(wait)), wait)
 
     def __repr__(self) -> str:
         return f"<Bot {self.shop.name!r} model={self.model!r}: {len(self._users)} users>"
@@ -254,5 +254,5 @@ def _duration(seconds: float) -> str:
     seconds = math.ceil(seconds)
     hours, minutes = divmod(math.ceil(seconds / 60), 60)
     units = ((seconds, "second"),) if seconds < 60 else ((hours, "hour"), (minutes, "minute"))
-    return " ".join(f"{n} {unit}{'s' * (n != 1)}" for n, unit in units if n)
+    return " ".join(say(f"bot.{unit}.{'one' if n == 1 else 'many'}", n=n) for n, unit in units if n)
 

@@ -32,6 +32,7 @@ from starlette.routing import Route
 
 from ..errors import ChatkitError
 from ..failures import explain
+from ..messages import say
 from .bot import Bot, Refusal
 from .delivery import APOLOGY, Context, Sender, answer, ask, stream_lanying, user_key
 from .intake import accept
@@ -148,7 +149,7 @@ class BotService:
         deadline = time.monotonic() + 10
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
-                raise ChatkitError("The bot's web service did not start.", fix="Run 'python -m chatkit doctor'.")
+                raise ChatkitError(say("bot.not_started.what"), fix=say("bot.not_started.fix"))
             time.sleep(0.005)
         return cls(server, thread, app, host, sock.getsockname()[1])
 

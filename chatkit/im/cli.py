@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import ChatkitError
+from ..messages import say
 from .credentials import Credentials
 from .delivery import shown_url
 from .server import BOT_ROUTE, LocalPlatform
@@ -46,9 +47,7 @@ def saved_credentials(env_file: Path) -> Credentials | None:
     values = dotenv_values(env_file) if env_file.is_file() else {}
     endpoint = values.get("LANYING_API_ENDPOINT")
     if endpoint and urlsplit(endpoint).hostname not in LOOPBACK:
-        raise ChatkitError(f"{env_file} already holds the settings of a real Lanying app "
-                           f"(LANYING_API_ENDPOINT={endpoint}); writing the local platform's would replace them.",
-                           fix="Give another file, e.g. --env-file local-im.env, and point the bot at it.")
+        raise ChatkitError(say("im.real_app.what", env_file=env_file, endpoint=endpoint), fix=say("im.real_app.fix"))
     return Credentials.from_env(values)
 
 

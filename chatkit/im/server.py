@@ -13,6 +13,7 @@ import time
 from urllib.parse import urlsplit
 
 from ..errors import ChatkitError
+from ..messages import say
 from ..sandbox.server import bind
 from .app import create_app
 from .credentials import Credentials
@@ -63,7 +64,7 @@ class LocalPlatform:
         deadline = time.monotonic() + 10
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
-                raise ChatkitError("The local chat platform did not start.", fix="Run 'python -m chatkit doctor'.")
+                raise ChatkitError(say("im.not_started.what"), fix=say("im.not_started.fix"))
             time.sleep(0.005)
         return cls(server, thread, app, host, sock.getsockname()[1])
 
@@ -161,6 +162,5 @@ def webhook_url(url: str) -> str:
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ChatkitError(f"{url!r} is not an http(s) URL for the bot's webhook.",
-                           fix=f"Give the address the bot listens on, e.g. http://127.0.0.1:8787{BOT_ROUTE}")
+        raise ChatkitError(say("im.bad_webhook.what", url=url), fix=say("im.bad_webhook.fix", route=BOT_ROUTE))
     return url if parts.path not in ("", "/") else url.rstrip("/") + BOT_ROUTE

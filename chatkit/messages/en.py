@@ -365,4 +365,186 @@ MESSAGES = {
     "conversation.not_saved.fix": "Load a file written by Conversation.save().",
     "conversation.unknown_choice.what": "{name}={value!r} is not something Conversation knows.",
     "conversation.unknown_choice.fix": "Use one of: {allowed}.",
+
+    # --- chatkit/__main__.py: python -m chatkit ----------------------------------------------
+    "cli.unreadable_prompts.what": "Cannot read prompts from {input}: {error}.",
+    "cli.unreadable_prompts.fix": "Give a JSONL file: one JSON string or object per line.",
+    "cli.no_notebook.what": "No notebook at {path}.",
+    "cli.no_notebook.fix": "Give the path of a .ipynb file.",
+    "cli.would_replace.what": "{env_file} already holds another OPENAI_API_KEY ({masked}); saving would replace it.",
+    "cli.would_replace.fix": "Save to another file (--save sandbox.env), or delete that line first.",
+    "cli.cannot_write.what": "Could not write {env_file} ({reason}); no key was saved.",
+    "cli.cannot_write.fix": "Choose a file in a folder you can write to, e.g. --save ./.env",
+    "cli.no_such_key.what": "There is no key with id {shown} in {folder}.",
+    "cli.no_such_key.fix": "Run '{prog} keys list' and copy the id from its ID column (key_…).",
+
+    # --- chatkit/batch/: the Batch API and the runner -----------------------------------------
+    "batch.still_running.what": "Batch {id} is still {status} after {timeout:.0f} s.",
+    "batch.still_running.fix": "Call wait() again later: a batch can take up to 24 hours.",
+    "batch.failed_line": "line {line}: {message}",
+    "batch.no_details": "no details",
+    "batch.failed.what": "Batch {id} failed validation: {problems}.",
+    "batch.failed.fix": "Fix those lines of the input and submit again.",
+    "batch.quota.what": "The quota ran out (429, a billing error) after {done} of {total} items; the rest were not "
+                        "sent.",
+    "batch.quota.fix": "Add credit or raise the quota, then run again with the same out= file: finished items are "
+                       "skipped.",
+    "batch.same_id.what": "Two items have the same custom_id.",
+    "batch.same_id.fix": "Give every item its own custom_id.",
+    "batch.not_async.what": "run_batch() needs an async client.",
+    "batch.not_async.fix": "Use client = chatkit.connect_async().",
+
+    # --- chatkit/sandbox/engine.py, models.py, server.py: starting the sandbox -----------------
+    "sandbox.no_model.what": "The sandbox model is not installed (package chatkit-smollm2).",
+    "sandbox.no_model.fix": "Run: pip install -r requirements.txt",
+    "sandbox.bad_spec.what": "Cannot read the model {text!r}: write it as PATH or as ID=PATH.",
+    "sandbox.bad_spec.fix": "Use an id of letters, digits, '.', '-', '_' or ':', then '=' and the file's path, e.g. "
+                            "qwen=models/qwen.gguf.",
+    "sandbox.folder.what": "{path} is a folder, not a model file.",
+    "sandbox.folder.fix": "Give the path of the .gguf file inside it: {inside}.",
+    "sandbox.no_file.what": "No model file at {path} (model '{model_id}').",
+    "sandbox.no_file.fix": "Check the path in --model or CHATKIT_SANDBOX_MODELS (a relative path starts in {cwd}). "
+                           "chatkit never downloads a model: download the .gguf file first.",
+    "sandbox.unreadable.what": "Cannot read the model file {path} ({reason}).",
+    "sandbox.unreadable.fix": "Check that your user may read it (its permissions) and that its disk is still there.",
+    "sandbox.not_gguf.what": "{path} is not a GGUF model file: it does not start with the bytes 'GGUF'.",
+    "sandbox.not_gguf.fix": "Give a .gguf file made for llama.cpp (on Hugging Face, look for 'GGUF' in the "
+                            "repository's name). A .safetensors, .bin or .pt file must be converted first.",
+    "sandbox.cannot_load.what": "llama.cpp could not load {path}: the file is cut short or damaged, or its model's "
+                                "architecture is newer than this llama.cpp (xllamacpp).",
+    "sandbox.cannot_load.fix": "Download the file again and compare its size with the one listed where you got it; "
+                               "or try 'pip install -U xllamacpp'.",
+    "sandbox.bad_template.what": "The chat template inside {path} cannot be read: {error}.",
+    "sandbox.bad_template.fix": "Use another GGUF file of the model (another publisher's, or a newer one).",
+    "sandbox.same_id.what": "Two models would be served as '{model_id}'.",
+    "sandbox.same_id.fix": "Give one of them another id, e.g. --model {model_id}-2=PATH (or {model_id}-2=PATH in "
+                           "CHATKIT_SANDBOX_MODELS).",
+    "sandbox.not_started.what": "The sandbox server did not start.",
+    "sandbox.not_started.fix": "Run 'python -m chatkit doctor'.",
+    "sandbox.cannot_listen.what": "Cannot listen on {host}:{port} ({reason}).",
+    "sandbox.cannot_listen.fix": "Choose another port with --port, or stop the program using this one.",
+
+    # --- chatkit/bot/: what the bot tells the end user, and its errors ------------------------
+    "bot.no_model.what": "Bot needs a model.",
+    "bot.no_model.fix": "Pass model='…', or use a client from chatkit.connect(), which knows its default model.",
+    "bot.over_rate.what": "You have sent {count} messages within {window}.",
+    "bot.over_rate.fix": "Please try again in {wait}.",
+    "bot.over_quota.what": "You have used today's {quota} messages.",
+    "bot.over_quota.fix": "Please come back tomorrow, in {wait} (days start at midnight UTC).",
+    # the parts of a duration in a refusal: "9 seconds", "1 minute", "3 hours 20 minutes"
+    "bot.second.one": "{n} second",
+    "bot.second.many": "{n} seconds",
+    "bot.minute.one": "{n} minute",
+    "bot.minute.many": "{n} minutes",
+    "bot.hour.one": "{n} hour",
+    "bot.hour.many": "{n} hours",
+    "bot.refusal": "{what} {fix}",
+    "bot.not_started.what": "The bot's web service did not start.",
+    "bot.not_started.fix": "Run 'python -m chatkit doctor'.",
+    # chatkit/bot/platforms/: checking what a chat platform sends
+    "bot.platforms.not_json.what": "The {platform} request body is not a JSON object.",
+    "bot.platforms.not_json.fix": "Send the body {platform} documents.",
+    "bot.platforms.no_secret.what": "No {name} is configured, so no request can be checked.",
+    "bot.platforms.no_secret.fix": "Copy the {name} from the platform's console into the bot's settings.",
+    "bot.platforms.missing": "is missing",
+    "bot.platforms.mismatch": "does not match",
+    "bot.platforms.forged.what": "The request's {what} {said}.",
+    "bot.platforms.no_time.what": "The request's {what} is missing or not a number.",
+    "bot.platforms.no_time.fix": "Only the platform's own requests carry it; ignore this one.",
+    "bot.platforms.stale.what": "The request's {what} is {minutes:.0f} minutes away from this computer's clock (at "
+                                "most {allowed:.0f} allowed).",
+    "bot.platforms.stale.fix": "An old request may be replayed by someone else; if the platform really sent it, set "
+                               "this computer's clock right (sync it with internet time).",
+    "bot.platforms.header": "{name} header",
+    "bot.platforms.dingtalk": "DingTalk",
+    "bot.platforms.feishu": "Feishu",
+    "bot.platforms.lanying": "Lanying",
+    "bot.platforms.webhook": "webhook",
+    "bot.platforms.dingtalk.secret": "DingTalk robot AppSecret",
+    "bot.platforms.dingtalk.sign.fix": "Copy the robot's AppSecret (not the AppKey) from the DingTalk developer "
+                                       "console into the bot's settings.",
+    "bot.platforms.dingtalk.elsewhere.what": "The DingTalk sessionWebhook points to {host!r}, not to DingTalk.",
+    "bot.platforms.dingtalk.no_host": "no host",
+    "bot.platforms.dingtalk.elsewhere.fix": "Answer only to https://oapi.dingtalk.com; to test with a local platform, "
+                                            "add its host to allowed_reply_hosts in the bot's settings.",
+    "bot.platforms.dingtalk.expired.what": "The DingTalk sessionWebhook for this conversation has expired.",
+    "bot.platforms.dingtalk.expired.fix": "Answer sooner: each message's sessionWebhook only works for a while (about "
+                                          "90 minutes in DingTalk's example).",
+    "bot.platforms.feishu.signature.fix": "Copy the Encrypt Key from the Feishu console (Events and callbacks > "
+                                          "Encryption strategy) into the bot's settings.",
+    "bot.platforms.feishu.secret": "Feishu verification token",
+    "bot.platforms.feishu.token": "verification token",
+    "bot.platforms.feishu.token.fix": "Copy the Verification Token from the Feishu console (Events and callbacks > "
+                                      "Encryption strategy) into the bot's settings.",
+    "bot.platforms.feishu.content.what": "The Feishu message content is not the JSON string Feishu documents.",
+    "bot.platforms.feishu.content.fix": "Send content as a string such as '{{\"text\": \"hi\"}}'.",
+    "bot.platforms.feishu.encrypted.what": "This Feishu event is encrypted, and chatkit does not decrypt events.",
+    "bot.platforms.feishu.encrypted.fix": "In the Feishu console (Events and callbacks > Encryption strategy), clear "
+                                          "the Encrypt Key and keep the Verification Token.",
+    "bot.platforms.lanying.secret": "Lanying callback signature",
+    "bot.platforms.lanying.signature": "Lanying signature header",
+    "bot.platforms.lanying.signature.fix": "Set the same callback signature in the Lanying console and in the bot's "
+                                           "settings.",
+    "bot.platforms.webhook.secret": "webhook secret",
+    "bot.platforms.webhook.signature.fix": "Sign with the bot's secret: chatkit.bot.platforms.webhook.sign(secret, "
+                                           "body).",
+    "bot.platforms.webhook.missing.what": "The webhook body has no {missing} (each must be a non-empty string).",
+    "bot.platforms.webhook.missing.fix": "Send {{\"message_id\": \"m1\", \"user_id\": \"u1\", \"text\": \"Hello\"}}.",
+
+    # --- chatkit/im/: the local chat platform -------------------------------------------------
+    "im.real_app.what": "{env_file} already holds the settings of a real Lanying app (LANYING_API_ENDPOINT={endpoint}); "
+                        "writing the local platform's would replace them.",
+    "im.real_app.fix": "Give another file, e.g. --env-file local-im.env, and point the bot at it.",
+    "im.not_started.what": "The local chat platform did not start.",
+    "im.not_started.fix": "Run 'python -m chatkit doctor'.",
+    "im.bad_webhook.what": "{url!r} is not an http(s) URL for the bot's webhook.",
+    "im.bad_webhook.fix": "Give the address the bot listens on, e.g. http://127.0.0.1:8787{route}",
+
+    # --- chatkit/widgets/: the widgets' errors and status lines -------------------------------
+    "widgets.keys.no_name.what": "A key needs a name.",
+    "widgets.keys.no_name.fix": "Type a name that says where you use it, e.g. 'laptop'.",
+    "widgets.keys.created": "Created {id} ({masked}). The full key is in panel.new_key and will not be shown again: "
+                            "save it now with chatkit.save_key(panel.new_key).",
+    "widgets.keys.no_such_key.what": "There is no key with id {id}.",
+    "widgets.keys.no_such_key.fix": "Pick one from the list above.",
+    "widgets.keys.revoked": "Revoked {id} ({masked}). Requests with it now fail with 401.",
+    "widgets.keys.no_folder.what": "There is no folder {folder} to save {name} in.",
+    "widgets.keys.no_folder.fix": "Create the folder first, or give KeyEntry a .env path in a folder that exists, "
+                                  "e.g. KeyEntry('.env') for the notebook's folder.",
+    "widgets.keys.saved": "Saved {masked} to {name} (only you can read it; it is in .gitignore). Restart the kernel "
+                          "so chatkit picks it up.",
+    "widgets.playground.running": "running with {settings}…",
+    "widgets.playground.cached": "cached",
+    "widgets.playground.no_request": "no request sent · ",
+    "widgets.playground.bad_seed.what": "The seed must be a whole number, not {value!r}.",
+    "widgets.playground.bad_seed.fix": "Type a number such as 42, or leave the field empty for a random seed.",
+    "widgets.compare.grid.what": "Compare takes one or two parameters to vary, not {count}.",
+    "widgets.compare.grid.fix": "Vary two at a time, e.g. grid={{'temperature': [0, 1], 'seed': [1, 2]}}.",
+    "widgets.compare.running": "running {count} requests…",
+    "widgets.compare.done": "{count} answers, {different} different.",
+    "widgets.chat.both.what": "ChatWindow got both a client and a bot.",
+    "widgets.chat.both.fix": "Pass only the bot: ChatWindow(bot=bot) uses the bot's client and model.",
+    "widgets.chat.empty.what": "There is nothing to send.",
+    "widgets.chat.empty.fix": "Type a message first.",
+    "widgets.chat.busy.what": "The last reply is still being written.",
+    "widgets.chat.busy.fix": "Wait for it, or press Stop.",
+    "widgets.chat.cleared": "Cleared: the next message starts a new conversation.",
+    "widgets.chat.stopped": "Stopped: the server stopped writing; the part shown is kept, marked […].",
+    "widgets.chat.unanswered": "not answered: see below",
+    "widgets.calls.no_model.what": "This client has no default model, and no model was given.",
+    "widgets.calls.no_model.fix": "Pass model='...' to the widget, or make the client with chatkit.connect().",
+    "widgets.calls.cached": "cached (no request sent)",
+    "widgets.calls.tokens": "{input} tokens in, {output} out",
+    "widgets.calls.cut_off": " (cut off by max_tokens)",
+    "widgets.calls.first_token": " (first token after {seconds:.2f} s)",
+    "widgets.calls.seconds": "{seconds:.2f} s",
+    "widgets.calls.first_run": "the first run took {timing}",
+    "widgets.calls.free": "cost: $0",
+    "widgets.calls.cost": "cost: about ${cost:.6f}",
+    "widgets.turn.no_call": "no model call: 0 tokens, cost: $0",
+    "widgets.turn.no_price": "cost: unknown (no price for {model})",
+    "widgets.turn.tokens_unknown": "tokens unknown",
+    "widgets.turn.tokens_counted": "about {input} tokens in, {output} out (counted by chatkit)",
+    "widgets.turn.seconds": "{seconds:.1f} s",
+    "widgets.turn.stopped": "stopped",
 }

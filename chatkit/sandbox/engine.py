@@ -92,12 +92,9 @@ def model_path() -> Path:
     if spec is not None and spec.submodule_search_locations:
         return Path(list(spec.submodule_search_locations)[0]) / MODEL_FILE
     from ..errors import SandboxError
+    from ..messages import say
 
-    raise SandboxError(
-        "The sandbox model is not installed (package chatkit-smollm2).",
-        fix="Run: pip install -r requirements.txt",
-        docs="README.md",
-    )
+    raise SandboxError(say("sandbox.no_model.what"), fix=say("sandbox.no_model.fix"), docs="README.md")
 
 
 class LlamaEngine:

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SandboxError
+from ..messages import say
 
 DOCS = "python -m chatkit serve --help"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
@@ -67,34 +68,26 @@ class ModelFile:
         if not sep or "/" in head or "\\" in head:
             return cls(_id_from_name(Path(text).name), Path(text).expanduser())
         if not _ID.fullmatch(head) or not tail.strip():
-            raise SandboxError(f"Cannot read the model {text!r}: write it as PATH or as ID=PATH.",
-                               fix="Use an id of letters, digits, '.', '-', '_' or ':', then '=' and the "
-                                   "file's path, e.g. qwen=models/qwen.gguf.", docs=DOCS)
+            raise SandboxError(say("sandbox.bad_spec.what", text=text), fix=say("sandbox.bad_spec.fix"), docs=DOCS)
         return cls(head, Path(tail.strip()).expanduser())
 
     def check(self) -> "ModelFile":
         """Itself, if ``path`` is a readable GGUF file; else a SandboxError that says what to check."""
         path = self.path.absolute()
         if path.is_dir():
-            raise SandboxError(f"{path} is a folder, not a model file.",
-                               fix=f"Give the path of the .gguf file inside it: {path / 'NAME.gguf'}.", docs=DOCS)
+            raise SandboxError(say("sandbox.folder.what", path=path),
+                               fix=say("sandbox.folder.fix", inside=path / "NAME.gguf"), docs=DOCS)
         try:
             with open(path, "rb") as f:
                 magic = f.read(4)
         except FileNotFoundError:
-            raise SandboxError(f"No model file at {path} (model '{self.model_id}').",
-                               fix=f"Check the path in --model or CHATKIT_SANDBOX_MODELS (a relative path starts "
-                                   f"in {Path.cwd()}). chatkit never downloads a model: download the .gguf "
-                                   "file first.", docs=DOCS) from None
+            raise SandboxError(say("sandbox.no_file.what", path=path, model_id=self.model_id),
+                               fix=say("sandbox.no_file.fix", cwd=Path.cwd()), docs=DOCS) from None
         except OSError as exc:
-            raise SandboxError(f"Cannot read the model file {path} ({exc.strerror}).",
-                               fix="Check that your user may read it (its permissions) and that its disk "
-                                   "is still there.", docs=DOCS) from None
+            raise SandboxError(say("sandbox.unreadable.what", path=path, reason=exc.strerror),
+                               fix=say("sandbox.unreadable.fix"), docs=DOCS) from None
         if magic != b"GGUF":
-            raise SandboxError(f"{path} is not a GGUF model file: it does not start with the bytes 'GGUF'.",
-                               fix="Give a .gguf file made for llama.cpp (on Hugging Face, look for 'GGUF' in "
-                                   "the repository's name). A .safetensors, .bin or .pt file must be converted "
-                                   "first.", docs=DOCS)
+            raise SandboxError(say("sandbox.not_gguf.what", path=path), fix=say("sandbox.not_gguf.fix"), docs=DOCS)
         return self
 
     def load(self):
@@ -106,15 +99,11 @@ class ModelFile:
         try:
             return LlamaEngine(self.path, model_id=self.model_id, context_window=MAX_CONTEXT_WINDOW)
         except RuntimeError:  # xllamacpp says only "Failed to init server"
-            raise SandboxError(
-                f"llama.cpp could not load {self.path.absolute()}: the file is cut short or damaged, or its "
-                "model's architecture is newer than this llama.cpp (xllamacpp).",
-                fix="Download the file again and compare its size with the one listed where you got it; or "
-                    "try 'pip install -U xllamacpp'.", docs=DOCS) from None
+            raise SandboxError(say("sandbox.cannot_load.what", path=self.path.absolute()),
+                               fix=say("sandbox.cannot_load.fix"), docs=DOCS) from None
         except jinja2.TemplateError as exc:
-            raise SandboxError(f"The chat template inside {self.path.absolute()} cannot be read: {exc}.",
-                               fix="Use another GGUF file of the model (another publisher's, or a newer one).",
-                               docs=DOCS) from None
+            raise SandboxError(say("sandbox.bad_template.what", path=self.path.absolute(), error=exc),
+                               fix=say("sandbox.bad_template.fix"), docs=DOCS) from None
 
 
 def _id_from_name(name: str) -> str:
@@ -156,9 +145,8 @@ def serve(default, specs=()) -> "Models":
 def _check_unique(ids: list[str]) -> None:
     twice = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
     if twice is not None:
-        raise SandboxError(f"Two models would be served as '{twice}'.",
-                           fix=f"Give one of them another id, e.g. --model {twice}-2=PATH (or {twice}-2=PATH "
-                               "in CHATKIT_SANDBOX_MODELS).", docs=DOCS)
+        raise SandboxError(say("sandbox.same_id.what", model_id=twice), fix=say("sandbox.same_id.fix", model_id=twice),
+                           docs=DOCS)
 
 
 class Models:

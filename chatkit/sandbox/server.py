@@ -7,6 +7,7 @@ import threading
 import time
 
 from ..errors import SandboxError
+from ..messages import say
 
 _lock = threading.Lock()
 _start_lock = threading.Lock()
@@ -85,7 +86,7 @@ class Sandbox:
         deadline = time.monotonic() + 10
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
-                raise SandboxError("The sandbox server did not start.", fix="Run 'python -m chatkit doctor'.")
+                raise SandboxError(say("sandbox.not_started.what"), fix=say("sandbox.not_started.fix"))
             time.sleep(0.005)
         return cls(server, thread, sock.getsockname()[1], store, engine, key, host, limits, served)
 
@@ -112,8 +113,8 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise SandboxError(f"Cannot listen on {host}:{port} ({exc.strerror}).",
-                           fix="Choose another port with --port, or stop the program using this one.") from None
+        raise SandboxError(say("sandbox.cannot_listen.what", host=host, port=port, reason=exc.strerror),
+                           fix=say("sandbox.cannot_listen.fix")) from None
     sock.listen(64)
     return sock
 

@@ -15,6 +15,7 @@ from typing import Callable
 import openai
 
 from ..errors import ChatkitError
+from ..messages import say
 
 # Ids that models.list() returns but that cannot chat (OpenAI lists them all together).
 NOT_CHAT = ("embedding", "whisper", "tts", "dall-e", "moderation", "transcribe", "image", "davinci", "babbage")
@@ -35,22 +36,22 @@ class Result:
     params: dict | None = None  # the request that produced it
 
     def __str__(self) -> str:
-        return " · ".join((["cached (no request sent)"] if self.cached else []) + summary(self))
+        return " · ".join(([say("widgets.calls.cached")] if self.cached else []) + summary(self))
 
 
 def summary(result: Result) -> list[str]:
     """The facts of a run, one short phrase each: settings, tokens, why it stopped, time, cost."""
     parts = [describe(result.params or {})]
     if result.prompt_tokens is not None:
-        parts.append(f"{result.prompt_tokens} tokens in, {result.completion_tokens} out")
+        parts.append(say("widgets.calls.tokens", input=result.prompt_tokens, output=result.completion_tokens))
     reason = f"finish_reason: {result.finish_reason}"
-    parts.append(reason + (" (cut off by max_tokens)" if result.finish_reason == "length" else ""))
-    timing = f"{result.seconds:.2f} s"
+    parts.append(reason + (say("widgets.calls.cut_off") if result.finish_reason == "length" else ""))
+    timing = say("widgets.calls.seconds", seconds=result.seconds)
     if result.first_token_seconds is not None:
-        timing += f" (first token after {result.first_token_seconds:.2f} s)"
-    parts.append(("the first run took " if result.cached else "") + timing)
+        timing += say("widgets.calls.first_token", seconds=result.first_token_seconds)
+    parts.append(say("widgets.calls.first_run", timing=timing) if result.cached else timing)
     if result.cost is not None and not result.cached:
-        parts.append("cost: $0" if result.cost == 0 else f"cost: about ${result.cost:.6f}")
+        parts.append(say("widgets.calls.free") if result.cost == 0 else say("widgets.calls.cost", cost=result.cost))
     return parts
 
 
@@ -119,8 +120,7 @@ def default_model(client) -> str:
     """The model a widget uses when none is given: the client's ``default_model``."""
     model = getattr(client, "default_model", None)
     if not model:
-        raise ChatkitError("This client has no default model, and no model was given.",
-                           fix="Pass model='...' to the widget, or make the client with chatkit.connect().")
+        raise ChatkitError(say("widgets.calls.no_model.what"), fix=say("widgets.calls.no_model.fix"))
     return model
 
 

@@ -18,6 +18,7 @@ from ..bot.bot import CUT, RESET_COMMANDS, Refusal
 from ..bubbles import _BOX, _STYLES, _div
 from ..conversation import Conversation
 from ..errors import ChatkitError
+from ..messages import say
 from . import calls
 from .panel import Panel, classed
 from .turn import Turn, estimate
@@ -49,8 +50,7 @@ class ChatWindow(Panel):
                  system: str = "You are a helpful assistant.", user_id: str = "you") -> None:
         super().__init__()
         if bot is not None and client is not None and client is not bot.client:
-            raise ChatkitError("ChatWindow got both a client and a bot.",
-                               fix="Pass only the bot: ChatWindow(bot=bot) uses the bot's client and model.")
+            raise ChatkitError(say("widgets.chat.both.what"), fix=say("widgets.chat.both.fix"))
         if bot is not None:
             client, model, system = bot.client, bot.model, bot.instructions
         elif client is None:
@@ -117,10 +117,10 @@ class ChatWindow(Panel):
     def send(self, text: str) -> None:
         """Send ``text`` as the user; the reply streams into the window (``wait()`` for it)."""
         if not text.strip():
-            raise ChatkitError("There is nothing to send.", fix="Type a message first.")
+            raise ChatkitError(say("widgets.chat.empty.what"), fix=say("widgets.chat.empty.fix"))
         with self._lock:
             if self._replying:
-                raise ChatkitError("The last reply is still being written.", fix="Wait for it, or press Stop.")
+                raise ChatkitError(say("widgets.chat.busy.what"), fix=say("widgets.chat.busy.fix"))
             run_id = self._next_run()
             if self._history is not None:
                 self._history.instructions = self.system.value  # edits apply from the next message
@@ -154,7 +154,7 @@ class ChatWindow(Panel):
             self.log.children = ()
             if self._history is not None:
                 self._history = self._new_history()
-            self._say("Cleared: the next message starts a new conversation.")
+            self._say(html.escape(say("widgets.chat.cleared")))
         if self.bot is not None:  # after the old stream: it holds the user's lock until it closes
             self._launch(run_id, lambda rid: self.bot.reset(self.user_id))
 
@@ -244,12 +244,12 @@ class ChatWindow(Panel):
         self.last_turn = turn
         self._messages[-1]["content"] = _shown(turn)
         self._show(-1, note=str(turn))
-        self._say("Stopped: the server stopped writing; the part shown is kept, marked […]." if turn.stopped else "")
+        self._say(html.escape(say("widgets.chat.stopped")) if turn.stopped else "")
 
     def _unanswered(self, text: str) -> None:
         """After an error the question stays, marked, and goes back into the box: Enter retries."""
         self._busy(False)
-        self._show(-2, note="not answered: see below")
+        self._show(-2, note=say("widgets.chat.unanswered"))
         if not self._messages[-1]["content"]:
             del self._messages[-1], self._bubbles[-1]
             self.log.children = tuple(self._bubbles)

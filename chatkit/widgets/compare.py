@@ -7,6 +7,7 @@ import itertools
 
 import ipywidgets as w
 
+from ..messages import say
 from . import calls
 from .panel import Panel
 
@@ -68,7 +69,7 @@ class Compare(Panel):
             run_id = self._next_run()
             self.results = {}
             self._render({})
-            self._say(f"running {len(self.settings)} requests…")
+            self._say(say("widgets.compare.running", count=len(self.settings)))
         self._launch(run_id, self._work)
 
     def _model_name(self) -> str:
@@ -93,7 +94,7 @@ class Compare(Panel):
         with self._lock:
             if self.current(run_id):
                 different = len({r.text for r in self.results.values()})
-                self._say(f"{len(self.results)} answers, {different} different.")
+                self._say(say("widgets.compare.done", count=len(self.results), different=different))
 
     def _show_partial(self, run_id: int, setting: tuple, text: str) -> None:
         with self._lock:

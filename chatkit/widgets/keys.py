@@ -15,6 +15,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from ..errors import ChatkitError
+from ..messages import say
 from ..keys import DOCS, mask_key, save_key
 from .panel import Panel
 
@@ -64,10 +65,9 @@ class KeysPanel(_KeyWidget):
         """Create a key named ``name``; the key goes to ``self.new_key``, its masked form on screen."""
         name = name.strip()
         if not name:
-            raise ChatkitError("A key needs a name.", fix="Type a name that says where you use it, e.g. 'laptop'.")
+            raise ChatkitError(say("widgets.keys.no_name.what"), fix=say("widgets.keys.no_name.fix"))
         self.new_key, info = self.store.create_key(name)
-        self._say(html.escape(f"Created {info.id} ({info.masked}). The full key is in panel.new_key and will not "
-                              "be shown again: save it now with chatkit.save_key(panel.new_key)."))
+        self._say(html.escape(say("widgets.keys.created", id=info.id, masked=info.masked)))
         self.refresh()
         return info
 
@@ -75,8 +75,8 @@ class KeysPanel(_KeyWidget):
         """Revoke a key: from now on the sandbox answers 401 to it."""
         info = self.store.revoke_key(key_id)
         if info is None:
-            raise ChatkitError(f"There is no key with id {key_id}.", fix="Pick one from the list above.")
-        self._say(html.escape(f"Revoked {info.id} ({info.masked}). Requests with it now fail with 401."))
+            raise ChatkitError(say("widgets.keys.no_such_key.what", id=key_id), fix=say("widgets.keys.no_such_key.fix"))
+        self._say(html.escape(say("widgets.keys.revoked", id=info.id, masked=info.masked)))
         self.refresh()
         return info
 
@@ -120,10 +120,8 @@ class KeyEntry(_KeyWidget):
         try:
             path = save_key(key, self.env_file)
         except FileNotFoundError as exc:
-            raise ChatkitError(f"There is no folder {self.env_file.resolve().parent} to save "
-                               f"{self.env_file.name} in.",
-                               fix="Create the folder first, or give KeyEntry a .env path in a folder that exists, "
-                                   "e.g. KeyEntry('.env') for the notebook's folder.", docs=DOCS) from exc
-        self._say(html.escape(f"Saved {mask_key(key)} to {path.name} (only you can read it; it is in .gitignore). "
-                              "Restart the kernel so chatkit picks it up."))
+            raise ChatkitError(say("widgets.keys.no_folder.what", folder=self.env_file.resolve().parent,
+                                   name=self.env_file.name),
+                               fix=say("widgets.keys.no_folder.fix"), docs=DOCS) from exc
+        self._say(html.escape(say("widgets.keys.saved", masked=mask_key(key), name=path.name)))
         return path

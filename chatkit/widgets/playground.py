@@ -7,6 +7,7 @@ import html
 import ipywidgets as w
 
 from ..errors import ChatkitError
+from ..messages import say
 from . import calls
 from .panel import Panel, classed
 
@@ -134,7 +135,7 @@ class Playground(Panel):
                 return
             self._inflight = params
             self.requests.append(params)
-            self._say(f"running with {html.escape(calls.describe(params))}…")
+            self._say(html.escape(say("widgets.playground.running", settings=calls.describe(params))))
         self._launch(run_id, lambda rid: self._work(rid, params, key))
 
     def run(self, timeout: float | None = None) -> calls.Result | None:
@@ -183,12 +184,13 @@ def _parse_seed(value: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise ChatkitError(f"The seed must be a whole number, not {value!r}.",
-                           fix="Type a number such as 42, or leave the field empty for a random seed.") from None
+        raise ChatkitError(say("widgets.playground.bad_seed.what", value=value),
+                           fix=say("widgets.playground.bad_seed.fix")) from None
 
 
 def _summary(result: calls.Result) -> str:
     """The status line after a run, with a visible marker when it came from the cache."""
-    marker = ('<span class="chatkit-cached" style="background:#ddf4ff;padding:0 4px;border-radius:3px">cached</span> '
-              "no request sent · " if result.cached else "")
+    marker = ('<span class="chatkit-cached" style="background:#ddf4ff;padding:0 4px;border-radius:3px">'
+              f'{say("widgets.playground.cached")}</span> {say("widgets.playground.no_request")}'
+              if result.cached else "")
     return marker + " · ".join(html.escape(part) for part in calls.summary(result))

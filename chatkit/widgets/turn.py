@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..conversation import Conversation
 from ..errors import ChatkitError
+from ..messages import say
 from ..tokens import count as count_tokens
 from ..tokens import estimate_cost
 
@@ -40,14 +41,15 @@ class Turn:
     def __str__(self) -> str:
         """The line under the reply: '12 tokens in, 5 out · cost: about $0.000012 · 0.8 s'."""
         if self.tokens == 0:
-            return "no model call: 0 tokens, cost: $0"
-        about, counted = ("about ", " (counted by chatkit)") if self.estimated else ("", "")
+            return say("widgets.turn.no_call")
         cost = self.cost
-        price = (f"cost: unknown (no price for {self.model})" if cost is None
-                 else f"cost: about ${cost:.6f}" if cost else "cost: $0")
-        used = (["tokens unknown"] if self.tokens is None
-                else [f"{about}{self.input_tokens} tokens in, {self.output_tokens} out{counted}", price])
-        return " · ".join(["stopped"] * self.stopped + used + [f"{self.seconds:.1f} s"])
+        price = (say("widgets.turn.no_price", model=self.model) if cost is None
+                 else say("widgets.calls.cost", cost=cost) if cost else say("widgets.calls.free"))
+        tokens = say("widgets.turn.tokens_counted" if self.estimated else "widgets.calls.tokens",
+                     input=self.input_tokens, output=self.output_tokens)
+        used = [say("widgets.turn.tokens_unknown")] if self.tokens is None else [tokens, price]
+        return " · ".join([say("widgets.turn.stopped")] * self.stopped + used
+                          + [say("widgets.turn.seconds", seconds=self.seconds)])
 
 
 def estimate(turn: Turn, conv: Conversation, sent: list[dict]) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ...errors import ChatkitError, ConfigError
 from ...keys import mask_key
+from ...messages import say
 
 # Header values a request may show in full; any other value (a token) is masked.
 _PUBLIC_HEADERS = {"content-type", "app_id"}
@@ -80,24 +81,23 @@ def load_json(body: bytes, platform: str, docs: str) -> dict:
     except (ValueError, UnicodeDecodeError):
         data = None
     if not isinstance(data, dict):
-        raise BadPayload(f"The {platform} request body is not a JSON object.",
-                         fix=f"Send the body {platform} documents.", docs=docs)
+        raise BadPayload(say("bot.platforms.not_json.what", platform=platform),
+                         fix=say("bot.platforms.not_json.fix", platform=platform), docs=docs)
     return data
 
 
 def require_secret(secret: str | None, name: str, docs: str) -> None:
     """Refuse to check a request against an empty secret (which would accept anyone)."""
     if not secret:
-        raise ConfigError(f"No {name} is configured, so no request can be checked.",
-                          fix=f"Copy the {name} from the platform's console into the bot's settings.",
-                          docs=docs)
+        raise ConfigError(say("bot.platforms.no_secret.what", name=name),
+                          fix=say("bot.platforms.no_secret.fix", name=name), docs=docs)
 
 
 def require_match(expected: str, received: str, what: str, *, fix: str, docs: str) -> None:
     """Compare in constant time (a timing leak would let an attacker guess byte by byte)."""
     if not hmac.compare_digest(expected.encode(), (received or "").encode()):
-        said = "is missing" if not received else "does not match"
-        raise Forged(f"The request's {what} {said}.", fix=fix, docs=docs)
+        said = say("bot.platforms.missing") if not received else say("bot.platforms.mismatch")
+        raise Forged(say("bot.platforms.forged.what", what=what, said=said), fix=fix, docs=docs)
 
 
 def require_fresh(sent_at: str, window: float, now: float | None, *, scale: int = 1,
@@ -106,14 +106,12 @@ def require_fresh(sent_at: str, window: float, now: float | None, *, scale: int 
     try:
         seconds = int(sent_at) / scale
     except (TypeError, ValueError):
-        raise Forged(f"The request's {what} is missing or not a number.",
-                     fix="Only the platform's own requests carry it; ignore this one.", docs=docs) from None
+        raise Forged(say("bot.platforms.no_time.what", what=what), fix=say("bot.platforms.no_time.fix"),
+                     docs=docs) from None
     gap = abs((time.time() if now is None else now) - seconds)
     if gap > window:
-        raise Forged(f"The request's {what} is {gap / 60:.0f} minutes away from this computer's clock "
-                     f"(at most {window / 60:.0f} allowed).",
-                     fix="An old request may be replayed by someone else; if the platform really sent "
-                         "it, set this computer's clock right (sync it with internet time).", docs=docs)
+        raise Forged(say("bot.platforms.stale.what", what=what, minutes=gap / 60, allowed=window / 60),
+                     fix=say("bot.platforms.stale.fix"), docs=docs)
     return seconds
 
 

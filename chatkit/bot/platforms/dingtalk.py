@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ...errors import ChatkitError
+from ...messages import say
 from . import (
     Forged,
     Incoming,
@@ -53,12 +54,11 @@ def signature(timestamp: str, app_secret: str) -> str:
 
 def verify(headers: Mapping[str, str], body: bytes, secret: str, *, now: float | None = None) -> None:
     """Raise Forged unless the ``timestamp`` (ms, within an hour) and ``sign`` headers match ``secret``."""
-    require_secret(secret, "DingTalk robot AppSecret", DOCS)
+    require_secret(secret, say("bot.platforms.dingtalk.secret"), DOCS)
     stamp = header(headers, "timestamp")
-    require_fresh(stamp, WINDOW, now, scale=1000, what="timestamp header", docs=DOCS)
-    require_match(signature(stamp, secret), header(headers, "sign"), "sign header", docs=DOCS,
-                  fix="Copy the robot's AppSecret (not the AppKey) from the DingTalk developer console "
-                      "into the bot's settings.")
+    require_fresh(stamp, WINDOW, now, scale=1000, what=say("bot.platforms.header", name="timestamp"), docs=DOCS)
+    require_match(signature(stamp, secret), header(headers, "sign"), say("bot.platforms.header", name="sign"),
+                  docs=DOCS, fix=say("bot.platforms.dingtalk.sign.fix"))
 
 
 def parse(body: bytes) -> Incoming | None:
@@ -66,7 +66,7 @@ def parse(body: bytes) -> Incoming | None:
 
     ``is_from_bot`` is set when the sender is the robot itself (``senderId == chatbotUserId``).
     """
-    data = load_json(body, "DingTalk", DOCS)
+    data = load_json(body, say("bot.platforms.dingtalk"), DOCS)
     text = data.get("text") if isinstance(data.get("text"), dict) else {}
     if data.get("msgtype") != "text":
         return None
@@ -93,13 +93,11 @@ def reply(settings: Settings, incoming: Incoming, text: str, *, now: float | Non
     # A single string would turn `in` into a substring test ("ding" in "oapi.dingtalk.com").
     allowed = {h.strip().lower() for h in (allowed.split(",") if isinstance(allowed, str) else allowed)}
     if host not in allowed or not (parts.scheme == "https" or host in _LOOPBACK):
-        raise Forged(f"The DingTalk sessionWebhook points to {host or 'no host'!r}, not to DingTalk.",
-                     fix="Answer only to https://oapi.dingtalk.com; to test with a local platform, add "
-                         "its host to allowed_reply_hosts in the bot's settings.", docs=DOCS)
+        raise Forged(say("bot.platforms.dingtalk.elsewhere.what", host=host or say("bot.platforms.dingtalk.no_host")),
+                     fix=say("bot.platforms.dingtalk.elsewhere.fix"), docs=DOCS)
     expires = incoming.reply_expires_at
     if expires is not None and expires < (time.time() if now is None else now):
-        raise ChatkitError("The DingTalk sessionWebhook for this conversation has expired.",
-                           fix="Answer sooner: each message's sessionWebhook only works for a while "
-                               "(about 90 minutes in DingTalk's example).", docs=DOCS)
+        raise ChatkitError(say("bot.platforms.dingtalk.expired.what"), fix=say("bot.platforms.dingtalk.expired.fix"),
+                           docs=DOCS)
     return Outgoing("POST", url, {"Content-Type": "application/json"},
                     {"msgtype": "text", "text": {"content": text}})

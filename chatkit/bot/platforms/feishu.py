@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from ...messages import say
 from . import (
     BadPayload,
     Incoming,
@@ -57,19 +58,18 @@ def verify(headers: Mapping[str, str], body: bytes, secret: str, *, encrypt_key:
     """
     if encrypt_key:
         stamp, nonce = header(headers, "X-Lark-Request-Timestamp"), header(headers, "X-Lark-Request-Nonce")
-        require_fresh(stamp, WINDOW, now, what="X-Lark-Request-Timestamp header", docs=DOCS)
+        require_fresh(stamp, WINDOW, now, what=say("bot.platforms.header", name="X-Lark-Request-Timestamp"),
+                      docs=DOCS)
         require_match(signature(stamp, nonce, encrypt_key, body), header(headers, "X-Lark-Signature"),
-                      "X-Lark-Signature header", docs=DOCS,
-                      fix="Copy the Encrypt Key from the Feishu console (Events and callbacks > "
-                          "Encryption strategy) into the bot's settings.")
+                      say("bot.platforms.header", name="X-Lark-Signature"), docs=DOCS,
+                      fix=say("bot.platforms.feishu.signature.fix"))
         return
-    require_secret(secret, "Feishu verification token", DOCS)
-    data = load_json(body, "Feishu", DOCS)
+    require_secret(secret, say("bot.platforms.feishu.secret"), DOCS)
+    data = load_json(body, say("bot.platforms.feishu"), DOCS)
     head = data.get("header") if isinstance(data.get("header"), dict) else {}
     token = head.get("token") or data.get("token")  # schema 2.0 events, or url_verification
-    require_match(secret, token if isinstance(token, str) else "", "verification token", docs=DOCS,
-                  fix="Copy the Verification Token from the Feishu console (Events and callbacks > "
-                      "Encryption strategy) into the bot's settings.")
+    require_match(secret, token if isinstance(token, str) else "", say("bot.platforms.feishu.token"), docs=DOCS,
+                  fix=say("bot.platforms.feishu.token.fix"))
 
 
 def challenge(body: bytes) -> dict | None:
@@ -100,8 +100,8 @@ def parse(body: bytes) -> Incoming | None:
     try:
         text = str(json.loads(message.get("content") or "{}").get("text", ""))
     except (AttributeError, TypeError, ValueError):
-        raise BadPayload("The Feishu message content is not the JSON string Feishu documents.",
-                         fix="Send content as a string such as '{\"text\": \"hi\"}'.", docs=DOCS) from None
+        raise BadPayload(say("bot.platforms.feishu.content.what"), fix=say("bot.platforms.feishu.content.fix"),
+                         docs=DOCS) from None
     mentions = message.get("mentions") if isinstance(message.get("mentions"), list) else []
     for key in (_dict(mention).get("key") for mention in mentions):
         text = text.replace(key, "") if isinstance(key, str) and key else text
@@ -122,11 +122,10 @@ def reply(settings: Settings, incoming: Incoming, text: str) -> Outgoing:
 
 
 def _plain(body: bytes) -> dict:
-    data = load_json(body, "Feishu", DOCS)
+    data = load_json(body, say("bot.platforms.feishu"), DOCS)
     if "encrypt" in data:
-        raise BadPayload("This Feishu event is encrypted, and chatkit does not decrypt events.",
-                         fix="In the Feishu console (Events and callbacks > Encryption strategy), clear "
-                             "the Encrypt Key and keep the Verification Token.", docs=DOCS)
+        raise BadPayload(say("bot.platforms.feishu.encrypted.what"), fix=say("bot.platforms.feishu.encrypted.fix"),
+                         docs=DOCS)
     return data
 
 

@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ...messages import say
 from . import Incoming, Outgoing, header, load_json, require_match, require_secret
 
 DOCS = "https://github.com/maxim-top/lanying-connector"
@@ -36,10 +37,9 @@ def verify(headers: Mapping[str, str], body: bytes, secret: str) -> None:
     Lanying sends the configured string itself, not an HMAC of the body, and no timestamp:
     only HTTPS keeps it secret, and deduplicating by message id is the only replay guard.
     """
-    require_secret(secret, "Lanying callback signature", DOCS)
-    require_match(secret, header(headers, "signature"), "Lanying signature header",
-                  fix="Set the same callback signature in the Lanying console and in the bot's settings.",
-                  docs=DOCS)
+    require_secret(secret, say("bot.platforms.lanying.secret"), DOCS)
+    require_match(secret, header(headers, "signature"), say("bot.platforms.lanying.signature"),
+                  fix=say("bot.platforms.lanying.signature.fix"), docs=DOCS)
 
 
 def parse(body: bytes, bot_user_id: str) -> Incoming | None:
@@ -50,7 +50,7 @@ def parse(body: bytes, bot_user_id: str) -> Incoming | None:
     >>> msg.text, msg.user_id, msg.is_from_bot
     ('hi', '2', False)
     """
-    data = load_json(body, "Lanying", DOCS)
+    data = load_json(body, say("bot.platforms.lanying"), DOCS)
     sender, to = _uid(data.get("from")), _uid(data.get("to"))
     if data.get("type") != "CHAT" or data.get("ctype") != "TEXT" or to != str(bot_user_id):
         return None

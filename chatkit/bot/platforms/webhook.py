@@ -13,6 +13,7 @@ import hmac
 import time
 from collections.abc import Mapping
 
+from ...messages import say
 from . import (
     BadPayload,
     Incoming,
@@ -44,21 +45,21 @@ def sign(secret: str, body: bytes, *, now: float | None = None) -> dict:
 
 def verify(headers: Mapping[str, str], body: bytes, secret: str, *, now: float | None = None) -> None:
     """Raise Forged unless the signature matches ``secret`` and the timestamp is within 5 minutes."""
-    require_secret(secret, "webhook secret", DOCS)
+    require_secret(secret, say("bot.platforms.webhook.secret"), DOCS)
     stamp = header(headers, "x-chatkit-timestamp")
-    require_fresh(stamp, WINDOW, now, what="x-chatkit-timestamp header", docs=DOCS)
+    require_fresh(stamp, WINDOW, now, what=say("bot.platforms.header", name="x-chatkit-timestamp"), docs=DOCS)
     require_match(signature(secret, stamp, body), header(headers, "x-chatkit-signature"),
-                  "x-chatkit-signature header", docs=DOCS,
-                  fix="Sign with the bot's secret: chatkit.bot.platforms.webhook.sign(secret, body).")
+                  say("bot.platforms.header", name="x-chatkit-signature"), docs=DOCS,
+                  fix=say("bot.platforms.webhook.signature.fix"))
 
 
 def parse(body: bytes) -> Incoming:
     """The message in the body; BadPayload when a field is missing or not a string."""
-    data = load_json(body, "webhook", DOCS)
+    data = load_json(body, say("bot.platforms.webhook"), DOCS)
     missing = [k for k in ("message_id", "user_id", "text") if not (isinstance(data.get(k), str) and data[k])]
     if missing:
-        raise BadPayload(f"The webhook body has no {', '.join(missing)} (each must be a non-empty string).",
-                         fix='Send {"message_id": "m1", "user_id": "u1", "text": "Hello"}.', docs=DOCS)
+        raise BadPayload(say("bot.platforms.webhook.missing.what", missing=", ".join(missing)),
+                         fix=say("bot.platforms.webhook.missing.fix"), docs=DOCS)
     conversation = data.get("conversation_id")
     return Incoming(platform="webhook", message_id=data["message_id"], user_id=data["user_id"],
                     conversation_id=conversation if isinstance(conversation, str) and conversation
