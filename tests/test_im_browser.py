@@ -7,30 +7,19 @@ installs both (.ci/run). A screenshot of the page lands in test-artifacts/.
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 
 import openai
 import pytest
 
-from browser_support import chromium, missing_browser, wait_until
+from browser_support import wait_until
 from chatkit.bot import Bot, BotService, Shop
 from chatkit.im import LocalPlatform
 from chatkit.im.scripted import ScriptedBot
+from test_browser import browser  # noqa: F401 - the Chromium fixture (skips without it, fails in CI)
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 ANSWER = "Sure! Open Settings, then Security, choose Reset password and follow the link we email you."
-
-
-@pytest.fixture
-def browser():
-    reason = missing_browser()
-    if reason and os.environ.get("CI"):
-        pytest.fail(f"CI must run the browser test, but {reason}")
-    if reason:
-        pytest.skip(reason)
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(params=["scripted bot", "chatkit's bot service"])

@@ -360,7 +360,7 @@ def test_the_sandbox_models_speak_chinese(monkeypatch, tmp_path):
 def test_the_sandbox_server_speaks_chinese(monkeypatch):
     import socket
 
-    from chatkit.sandbox.server import bind
+    from chatkit.serving import bind
 
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))

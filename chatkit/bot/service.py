@@ -22,8 +22,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import threading
-import time
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -33,6 +31,7 @@ from starlette.routing import Route
 from ..errors import ChatkitError
 from ..failures import explain
 from ..messages import say
+from ..serving import Background
 from .bot import Bot, Refusal
 from .delivery import APOLOGY, Context, Sender, answer, ask, stream_lanying, user_key
 from .intake import accept
@@ -126,32 +125,19 @@ class BotService:
     >>> service.stop()                                      # doctest: +SKIP
     """
 
-    def __init__(self, server, thread: threading.Thread, app: Starlette, host: str, port: int) -> None:
-        self._server, self._thread, self.app = server, thread, app
-        self.host, self.port = host, port
-        self.url = f"http://{host}:{port}"
+    def __init__(self, serving: Background, app: Starlette, host: str) -> None:
+        self._serving, self.app = serving, app
+        self.host, self.port = host, serving.port
+        self.url = f"http://{host}:{serving.port}"
 
     @classmethod
     def start(cls, bot: Bot, settings: BotSettings | None = None, host: str = "127.0.0.1", port: int = 0,
               **options) -> BotService:
         """Start serving in a daemon thread and return once it accepts connections."""
-        import uvicorn
-
-        from ..sandbox.server import bind
-
         app = create_app(bot, settings if settings is not None else BotSettings.from_env(), **options)
-        sock = bind(host, port)
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=1)
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="chatkit-bot", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise ChatkitError(say("bot.not_started.what"), fix=say("bot.not_started.fix"))
-            time.sleep(0.005)
-        return cls(server, thread, app, host, sock.getsockname()[1])
+        serving = Background(app, host, port, "chatkit-bot",
+                             lambda: ChatkitError(say("bot.not_started.what"), fix=say("bot.not_started.fix")))
+        return cls(serving, app, host)
 
     @property
     def settings(self) -> BotSettings:
@@ -163,13 +149,11 @@ class BotService:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the server stops (or ``timeout`` passes); True if it stopped."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        return self._serving.wait(timeout)
 
     def stop(self) -> None:
         """Stop taking messages, let running answers finish (up to 5 s), drop the rest."""
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
+        self._serving.stop()
         self.app.state.workers.close()
         self.app.state.context.sender.close()
 

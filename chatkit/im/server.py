@@ -8,13 +8,12 @@ http://127.0.0.1:54321/
 
 from __future__ import annotations
 
-import threading
 import time
 from urllib.parse import urlsplit
 
 from ..errors import ChatkitError
 from ..messages import say
-from ..sandbox.server import bind
+from ..serving import Background
 from .app import create_app
 from .credentials import Credentials
 from .delivery import shown_url
@@ -30,10 +29,10 @@ class LocalPlatform:
     ``credentials`` holds the app id, the bot's user id and the two secrets (masked in reprs).
     """
 
-    def __init__(self, server, thread, app, host: str, port: int) -> None:
-        self._server, self._thread, self._app = server, thread, app
-        self.host, self.port = host, port
-        self.url = f"http://{host}:{port}/"
+    def __init__(self, serving: Background, app, host: str) -> None:
+        self._serving, self._app = serving, app
+        self.host, self.port = host, serving.port
+        self.url = f"http://{host}:{serving.port}/"
 
     def __repr__(self) -> str:
         webhook = shown_url(self.bot_webhook) if self.bot_webhook else None
@@ -50,23 +49,12 @@ class LocalPlatform:
         - ``app_id``, ``admin_token``, ``callback_signature``, ``bot_user_id``: the bot's settings;
           random ones are made for any not given (or pass ``credentials`` whole).
         """
-        import uvicorn
-
         credentials = credentials or Credentials.generate(app_id, bot_user_id, admin_token, callback_signature)
         store = Store(example_users(credentials.bot_user_id))
         app = create_app(store, credentials, webhook_url(bot_webhook) if bot_webhook else None, host)
-        sock = bind(host, port)
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=1)
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="chatkit-im", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise ChatkitError(say("im.not_started.what"), fix=say("im.not_started.fix"))
-            time.sleep(0.005)
-        return cls(server, thread, app, host, sock.getsockname()[1])
+        serving = Background(app, host, port, "chatkit-im",
+                             lambda: ChatkitError(say("im.not_started.what"), fix=say("im.not_started.fix")))
+        return cls(serving, app, host)
 
     @property
     def credentials(self) -> Credentials:
@@ -135,17 +123,15 @@ class LocalPlatform:
 
     @property
     def alive(self) -> bool:
-        return self._thread.is_alive()
+        return self._serving.alive
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the server stops (or ``timeout`` passes); True if it stopped."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        return self._serving.wait(timeout)
 
     def stop(self) -> None:
         self.store.close()  # end the pages' event streams, or shutdown would wait for them
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
+        self._serving.stop()
 
     def __enter__(self) -> "LocalPlatform":
         return self

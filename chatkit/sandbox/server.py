@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 
 from ..errors import SandboxError
 from ..messages import say
+from ..serving import Background
 
 _lock = threading.Lock()
 _start_lock = threading.Lock()
@@ -38,15 +37,14 @@ class Sandbox:
     ['smollm2-135m-instruct', 'qwen2.5-0.5b-instruct']
     """
 
-    def __init__(self, server, thread, port: int, store, engine, key: str, host: str, limits=None,
-                 models=None) -> None:
+    def __init__(self, serving: Background, store, engine, key: str, host: str, limits=None, models=None) -> None:
         from .models import Models
 
-        self._server, self._thread, self.port = server, thread, port
+        self._serving, self.port = serving, serving.port
         self.store, self.engine, self.host, self.limits = store, engine, host, limits
         self.models = models or Models([engine])  # every model served, by id; ``engine`` is the default
         self.key = key  # a key for this process only: never stored, never printed
-        self.base_url = f"http://{host}:{port}/v1"
+        self.base_url = f"http://{host}:{self.port}/v1"
 
     def __repr__(self) -> str:
         from ..keys import mask_key
@@ -64,8 +62,6 @@ class Sandbox:
         ``apis``: the APIs to serve, all by default; ``{"chat"}`` plays a provider with Chat Completions
         only, whose /v1/responses answers 404 (see ``app.APIS``).
         """
-        import uvicorn
-
         from ..config import data_dir as default_data_dir
         from .app import create_app
         from .limits import Limits
@@ -78,45 +74,20 @@ class Sandbox:
         key, _ = store.create_key("this Python process", persist=False)
         limits = limits or Limits()
         app = create_app(engine, store, limits, models=served, apis=apis)  # before binding: it checks ``apis``
-        sock = bind(host, port)
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1)
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="chatkit-sandbox", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise SandboxError(say("sandbox.not_started.what"), fix=say("sandbox.not_started.fix"))
-            time.sleep(0.005)
-        return cls(server, thread, sock.getsockname()[1], store, engine, key, host, limits, served)
+        serving = Background(app, host, port, "chatkit-sandbox",
+                             lambda: SandboxError(say("sandbox.not_started.what"), fix=say("sandbox.not_started.fix")))
+        return cls(serving, store, engine, key, host, limits, served)
 
     @property
     def alive(self) -> bool:
-        return self._thread.is_alive()
+        return self._serving.alive
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the server stops (or ``timeout`` passes); True if it stopped."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        return self._serving.wait(timeout)
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
-
-
-def bind(host: str, port: int) -> socket.socket:
-    # IPPROTO_TCP, not the default 0: asyncio turns Nagle's algorithm off only on sockets that say they are TCP,
-    # and with it on, every response waited 40 ms for the client's delayed ACK between its headers and body.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise SandboxError(say("sandbox.cannot_listen.what", host=host, port=port, reason=exc.strerror),
-                           fix=say("sandbox.cannot_listen.fix")) from None
-    sock.listen(64)
-    return sock
+        self._serving.stop()
 
 
 def ensure_running(data_dir=None) -> Sandbox:

@@ -1,0 +1,65 @@
+"""A web app served in a background thread on a loopback port: how the sandbox, the bot
+service and the local chat platform all run inside a notebook or a test."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Callable
+
+from .errors import SandboxError
+from .messages import say
+
+
+class Background:
+    """uvicorn serving ``app`` in a daemon thread; ``port`` is the one it got (ask for 0: any free one).
+
+    Returns from the constructor once the server accepts connections, or raises what
+    ``not_started()`` makes when it has not within ``timeout`` seconds.
+    """
+
+    def __init__(self, app, host: str, port: int, name: str, not_started: Callable[[], Exception],
+                 timeout: float = 10) -> None:
+        import uvicorn
+
+        sock = bind(host, port)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)
+        self._thread.start()
+        self.port = sock.getsockname()[1]
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise not_started()
+            time.sleep(0.005)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the server stops (or ``timeout`` passes); True if it stopped."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port``, or a SandboxError that says the port is taken."""
+    # IPPROTO_TCP, not the default 0: asyncio turns Nagle's algorithm off only on sockets that say they are TCP,
+    # and with it on, every response waited 40 ms for the client's delayed ACK between its headers and body.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise SandboxError(say("sandbox.cannot_listen.what", host=host, port=port, reason=exc.strerror),
+                           fix=say("sandbox.cannot_listen.fix")) from None
+    sock.listen(64)
+    return sock
