@@ -64,8 +64,9 @@ def encoding_name(model: str) -> str:
     """
     from .sandbox.engine import MODEL_ID
     from .sandbox.models import loaded
+    from .sandbox.reasoner import MODEL_ID as REASONING_ID
 
-    if model == MODEL_ID or loaded(model) is not None:
+    if model in (MODEL_ID, REASONING_ID) or loaded(model) is not None:
         return SANDBOX
     for prefix, name in _PREFIXES:
         if model.startswith(prefix):
@@ -194,7 +195,12 @@ def price_table() -> dict:
     return json.loads(resources.files("chatkit").joinpath("prices.json").read_text(encoding="utf-8"))
 
 
-def _price(model: str) -> dict | None:
+def model_facts(model: str) -> dict | None:
+    """The table's entry for ``model`` (prices, retirement, reasoning efforts), or None if it is not there.
+
+    >>> model_facts("gpt-6-luna")["default_effort"]
+    'medium'
+    """
     models = price_table()["models"]
     # "gpt-4.1-mini-2025-04-14" is a dated snapshot of "gpt-4.1-mini".
     return models.get(model) or models.get(re.sub(r"-\d{4}-\d{2}-\d{2}$", "", model))
@@ -206,7 +212,7 @@ def retirement(model: str) -> datetime.date | None:
     >>> retirement("gpt-4.1-mini")
     datetime.date(2027, 1, 14)
     """
-    price = _price(model)
+    price = model_facts(model)
     return datetime.date.fromisoformat(price["shutdown"]) if price and price.get("shutdown") else None
 
 
@@ -221,7 +227,7 @@ def estimate_cost(model: str, input_tokens: int, output_tokens: int) -> Cost:
     >>> estimate_cost("my-own-model", 10, 10).known
     False
     """
-    table, price = price_table(), _price(model)
+    table, price = price_table(), model_facts(model)
     per = table["per_tokens"]
     cost_in = None if price is None else round(input_tokens * price["input"] / per, 10)
     cost_out = None if price is None else round(output_tokens * price["output"] / per, 10)

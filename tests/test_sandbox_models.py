@@ -52,6 +52,9 @@ def client(box):
     return openai.OpenAI(api_key=box.key, base_url=box.base_url, max_retries=0)
 
 
+REASONING = "smollm2-135m-reasoning"  # the built-in model, also served as a reasoning model
+
+
 def ask(client, model: str, **params):
     return client.chat.completions.create(model=model, messages=HI, temperature=0, **params)
 
@@ -59,9 +62,9 @@ def ask(client, model: str, **params):
 # --- serving two models -------------------------------------------------------------------
 
 def test_models_lists_the_built_in_model_first_then_yours(client, box):
-    assert [m.id for m in client.models.list().data] == [MODEL_ID, COPY]
+    assert [m.id for m in client.models.list().data] == [MODEL_ID, REASONING, COPY]
     assert client.models.retrieve(COPY).id == COPY
-    assert box.engine.model_id == MODEL_ID and box.models.ids == [MODEL_ID, COPY]
+    assert box.engine.model_id == MODEL_ID and box.models.ids == [MODEL_ID, REASONING, COPY]
     assert COPY in repr(box)
 
 
@@ -231,7 +234,7 @@ def test_serve_lists_every_model_and_stops_cleanly(capsys, tmp_path, copy_path):
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=read_lines, args=(proc.stdout, lines), daemon=True).start()
         url, seen = wait_for(lines, URL, proc)
-        assert f"Sandbox serving {MODEL_ID}, mine at {url}" in seen[-1]
+        assert f"Sandbox serving {MODEL_ID}, {REASONING}, mine at {url}" in seen[-1]
         client = openai.OpenAI(api_key=key, base_url=url, max_retries=0)
         assert [m.id for m in client.models.list().data] == [MODEL_ID, "mine"]
         proc.send_signal(signal.SIGINT)

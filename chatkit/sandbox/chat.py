@@ -7,7 +7,7 @@ import secrets
 import time
 from typing import AsyncIterator
 
-from . import limits, runner, structured
+from . import limits, reasoner, runner, structured
 from .engine import Sampling
 from .structured import Plan
 from .wire import APIError, ChatRequest, context_too_long, model_not_found, parse, text_of
@@ -20,6 +20,11 @@ def prepare(engine, body: dict, *, param: str = "messages") -> tuple[ChatRequest
     req = parse(ChatRequest, body)
     if req.model != engine.model_id:
         raise model_not_found(req.model)
+    effort = reasoner.effort_for(engine, req.reasoning_effort, param="reasoning_effort", sent={
+        "temperature": req.temperature, "top_p": req.top_p, "logprobs": req.logprobs, "top_logprobs": req.top_logprobs})
+    if req.max_tokens is not None and getattr(engine, "efforts", None):
+        raise APIError(400, "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                       "Use 'max_completion_tokens' instead.", param="max_tokens", code="unsupported_parameter")
     stops = stop_list(req.stop)
     if req.top_logprobs is not None and not req.logprobs:
         raise APIError(400, "Invalid value for 'top_logprobs': 'logprobs' must be set to true when "
@@ -40,7 +45,7 @@ def prepare(engine, body: dict, *, param: str = "messages") -> tuple[ChatRequest
         seed=None if req.seed is None else req.seed + i,  # n choices differ, yet repeat with a seed
         presence_penalty=req.presence_penalty or 0.0, frequency_penalty=req.frequency_penalty or 0.0,
         top_logprobs=(req.top_logprobs or 0) if req.logprobs else None,
-        logit_bias=bias, grammar=plan.grammar(),
+        logit_bias=bias, grammar=plan.grammar(), effort=effort,
     ) for i in range(n)]
     return req, prompt, samplings, plan
 
@@ -156,12 +161,12 @@ def check_context(engine, prompt: list[int], limit: int | None, param: str) -> N
         raise context_too_long(window, len(prompt), limit, param)
 
 
-def usage(prompt_tokens: int, completion_tokens: int) -> dict:
+def usage(prompt_tokens: int, completion_tokens: int, reasoning_tokens: int = 0) -> dict:
     return {
         "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
         "total_tokens": prompt_tokens + completion_tokens,
         "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-        "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
+        "completion_tokens_details": {"reasoning_tokens": reasoning_tokens, "audio_tokens": 0,
                                       "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
     }
 
@@ -175,11 +180,11 @@ def cost(prepared) -> int:
 async def complete(engine, prepared) -> tuple[dict, int, int]:
     """A whole chat.completion object for a request checked by :func:`prepare`, plus (prompt, completion) tokens."""
     req, prompt, samplings, plan = prepared
-    choices, generated = [], 0
+    choices, generated, reasoning = [], 0, 0
     for index, sampling in enumerate(samplings):
         gen = engine.generate(prompt, sampling)
         text, logprobs = await runner.collect(gen)
-        generated += gen.tokens
+        generated, reasoning = generated + gen.tokens, reasoning + gen.reasoning_tokens
         calls = plan.read(text)
         message = {"role": "assistant", "content": None if calls else text, "refusal": None, "annotations": []}
         if calls:
@@ -189,7 +194,7 @@ async def complete(engine, prepared) -> tuple[dict, int, int]:
             "logprobs": {"content": logprobs, "refusal": None} if req.logprobs else None,
         })
     obj = {"id": "chatcmpl-" + secrets.token_hex(12), "object": "chat.completion", "created": int(time.time()),
-           "model": engine.model_id, "choices": choices, "usage": usage(len(prompt), generated),
+           "model": engine.model_id, "choices": choices, "usage": usage(len(prompt), generated, reasoning),
            "system_fingerprint": FINGERPRINT, "service_tier": "default"}
     return obj, len(prompt), generated
 
@@ -210,12 +215,14 @@ async def stream(engine, prepared, on_done) -> AsyncIterator[str]:
         return f"data: {json.dumps({**base, 'choices': [choice]})}\n\n"
 
     async def events() -> AsyncIterator[str]:
-        generated = 0
+        generated = reasoning = 0
         for index, sampling in enumerate(samplings):
             gen = engine.generate(prompt, sampling)
             yield chunk(index, {"role": "assistant", "content": "", "refusal": None})
             held: list[str] | None = [] if plan.calling else None  # a possible tool call is held back
             async for piece in runner.pieces(gen):
+                if piece.reasoning:
+                    continue  # hidden: Chat Completions returns none of it
                 if held is not None and (held or piece.text.lstrip().startswith("{") or not piece.text.strip()):
                     held.append(piece.text)
                     continue
@@ -223,7 +230,7 @@ async def stream(engine, prepared, on_done) -> AsyncIterator[str]:
                     yield chunk(index, {"content": "".join(held)})
                 held = None
                 yield chunk(index, {"content": piece.text}, logprobs=[piece.logprob] if piece.logprob else None)
-            generated += gen.tokens
+            generated, reasoning = generated + gen.tokens, reasoning + gen.reasoning_tokens
             calls = plan.read("".join(held)) if held else None
             if calls:
                 for i, call in enumerate(tool_calls(calls)):
@@ -235,7 +242,7 @@ async def stream(engine, prepared, on_done) -> AsyncIterator[str]:
             yield chunk(index, {}, "tool_calls" if calls else gen.finish_reason)
         on_done(len(prompt), generated)
         if include_usage:
-            yield f"data: {json.dumps({**base, 'choices': [], 'usage': usage(len(prompt), generated)})}\n\n"
+            yield f"data: {json.dumps({**base, 'choices': [], 'usage': usage(len(prompt), generated, reasoning)})}\n\n"
         yield "data: [DONE]\n\n"
 
     return events()

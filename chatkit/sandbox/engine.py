@@ -55,6 +55,7 @@ class Sampling:
     top_logprobs: int | None = None  # None: no logprobs; 0..20: how many alternatives
     logit_bias: dict[int, float] | None = None
     grammar: str | None = None  # a grammar the output must follow (structured outputs, tool calls)
+    effort: str | None = None  # a reasoning model's effort (reasoner.py); None: its default
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Piece:
 
     text: str
     logprob: dict | None = None
+    reasoning: str = ""  # a reasoning model's hidden text (reasoner.py): never part of the answer
 
 
 class Generation:
@@ -72,7 +74,9 @@ class Generation:
         self._run = run
         self.cancel = cancel or threading.Event()  # set it to stop at the next token
         self.finish_reason: str | None = None
-        self.tokens = 0
+        self.tokens = 0  # every token generated: a reasoning model's hidden ones too
+        self.reasoning_tokens = 0  # of which hidden reasoning (reasoner.py)
+        self.reasoning_text = ""
 
     def __iter__(self) -> Iterator[Piece]:
         return self._run(self)

@@ -15,7 +15,7 @@ import secrets
 import time
 from typing import AsyncIterator
 
-from . import limits, runner, structured
+from . import limits, reasoner, runner, structured
 from .chat import check_context, fold_tool_results, with_system
 from .engine import Sampling
 from .structured import Plan
@@ -27,10 +27,12 @@ HOSTED = ("web_search", "web_search_preview", "file_search", "code_interpreter",
 
 
 def prepare(engine, store, key_id: str, body: dict):
-    """Validate; return the request, the history (without instructions), the prompt tokens and the plan."""
+    """Validate; return the request, the history (without instructions), the prompt tokens, the plan and the effort."""
     req = parse(ResponsesRequest, body)
     if req.model != engine.model_id:
         raise model_not_found(req.model)
+    effort = reasoner.effort_for(engine, req.reasoning.effort if req.reasoning else None, param="reasoning.effort",
+                                 sent={"temperature": req.temperature, "top_p": req.top_p})
     if req.background and not req.store:
         raise APIError(400, "Background responses must be stored: set 'store' to true (the default).",
                        param="background", code="invalid_value")
@@ -46,7 +48,7 @@ def prepare(engine, store, key_id: str, body: dict):
     system = [{"role": "system", "content": req.instructions}] if req.instructions else []
     prompt = engine.render(fold_tool_results(with_system(system + history, plan.system_text())))
     check_context(engine, prompt, req.max_output_tokens, "input")
-    return req, history, prompt, plan
+    return req, history, prompt, plan, effort
 
 
 def input_messages(req: ResponsesRequest) -> list[dict]:
@@ -55,6 +57,8 @@ def input_messages(req: ResponsesRequest) -> list[dict]:
         return [{"role": "user", "content": req.input}]
     out: list[dict] = []
     for item in req.input:
+        if item.type == "reasoning":
+            continue  # an earlier turn's reasoning: the platform drops it from the context too
         if item.type == "function_call":
             out.append({"role": "assistant", "content": "", "calls": {item.call_id: item.name}})
         elif item.type == "function_call_output":
@@ -85,14 +89,14 @@ def output_plan(req: ResponsesRequest, history: list[dict]) -> Plan:
     return Plan(tools, choice, req.parallel_tool_calls is not False, answer)
 
 
-def sampling(req: ResponsesRequest, plan: Plan) -> Sampling:
+def sampling(req: ResponsesRequest, plan: Plan, effort: str | None) -> Sampling:
     return Sampling(temperature=1.0 if req.temperature is None else req.temperature,
                     top_p=1.0 if req.top_p is None else req.top_p, max_tokens=req.max_output_tokens,
-                    grammar=plan.grammar())
+                    grammar=plan.grammar(), effort=effort)
 
 
 def response_object(req: ResponsesRequest, engine, rid: str, created: int, status: str,
-                    output: list, usage: dict | None) -> dict:
+                    output: list, usage: dict | None, effort: str | None = None) -> dict:
     fmt = req.text.format.model_dump(by_alias=True, exclude_none=True) if req.text and req.text.format else None
     tool_choice = req.tool_choice.model_dump() if hasattr(req.tool_choice, "model_dump") else req.tool_choice
     return {
@@ -101,7 +105,8 @@ def response_object(req: ResponsesRequest, engine, rid: str, created: int, statu
         "instructions": req.instructions, "max_output_tokens": req.max_output_tokens, "model": engine.model_id,
         "output": output, "parallel_tool_calls": req.parallel_tool_calls is not False,
         "previous_response_id": req.previous_response_id, "background": bool(req.background),
-        "reasoning": {"effort": (req.reasoning or {}).get("effort"), "summary": None}, "store": req.store,
+        "reasoning": {"effort": effort, "summary": (req.reasoning.summary or req.reasoning.generate_summary) if req.reasoning else None},
+        "store": req.store,
         "temperature": 1.0 if req.temperature is None else req.temperature,
         "top_p": 1.0 if req.top_p is None else req.top_p, "text": {"format": fmt or {"type": "text"}},
         "tool_choice": tool_choice or "auto", "tools": [t.model_dump(exclude_none=True) for t in req.tools or []],
@@ -119,9 +124,14 @@ def call_items(calls: list[dict]) -> list[dict]:
              "call_id": c["call_id"], "name": c["name"], "arguments": c["arguments"]} for c in calls]
 
 
-def usage(input_tokens: int, output_tokens: int) -> dict:
+def reasoning_item(item_id: str, summary: list[dict]) -> dict:
+    """The reasoning item a reasoning model's output starts with: its summary (if asked for), never its text."""
+    return {"id": item_id, "type": "reasoning", "summary": summary}
+
+
+def usage(input_tokens: int, output_tokens: int, reasoning_tokens: int = 0) -> dict:
     return {"input_tokens": input_tokens, "input_tokens_details": {"cached_tokens": 0},
-            "output_tokens": output_tokens, "output_tokens_details": {"reasoning_tokens": 0},
+            "output_tokens": output_tokens, "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
             "total_tokens": input_tokens + output_tokens}
 
 
@@ -135,10 +145,25 @@ class Run:
 
     def __init__(self, engine, store, key_id: str, body: dict) -> None:
         self.engine, self.store, self.key_id = engine, store, key_id
-        self.req, self.history, self.prompt, self.plan = prepare(engine, store, key_id, body)
+        self.req, self.history, self.prompt, self.plan, self.effort = prepare(engine, store, key_id, body)
         self.rid, self.created = "resp_" + secrets.token_hex(16), int(time.time())
-        self.item_id = "msg_" + secrets.token_hex(16)
-        self.gen = engine.generate(self.prompt, sampling(self.req, self.plan))
+        self.item_id, self.reasoning_id = "msg_" + secrets.token_hex(16), "rs_" + secrets.token_hex(16)
+        self.gen = engine.generate(self.prompt, sampling(self.req, self.plan, self.effort))
+
+    @property
+    def reasons(self) -> bool:
+        """Whether the model thinks before this answer (a reasoning model, at an effort above none)."""
+        return self.effort not in (None, "none") and hasattr(self.engine, "efforts")
+
+    def reasoning(self) -> dict:
+        asked = self.req.reasoning
+        kind = (asked.summary or asked.generate_summary) if asked else None
+        return reasoning_item(self.reasoning_id, reasoner.summary(self.gen.reasoning_text, kind))
+
+    @property
+    def answered(self) -> bool:
+        """Whether any answer token was written (a limit can run out while the model still thinks)."""
+        return self.gen.tokens > self.gen.reasoning_tokens
 
     @property
     def cost(self) -> int:
@@ -146,18 +171,22 @@ class Run:
         return limits.cost(self.prompt, [self.req.max_output_tokens])
 
     def snapshot(self, status: str) -> dict:
-        return response_object(self.req, self.engine, self.rid, self.created, status, [], None)
+        return response_object(self.req, self.engine, self.rid, self.created, status, [], None, self.effort)
 
     def output(self, text: str) -> tuple[list[dict], list[dict] | None]:
+        """The output items after the reasoning item (if any): the tool calls, or the message."""
         calls = self.plan.read(text)
         if calls:
             return call_items(calls), calls
+        if self.reasons and not self.answered:
+            return [], None  # the limit ran out while the model thought: no message at all
         return [message_item(self.item_id, text, _status(self.gen))], None
 
     def finish(self, text: str) -> dict:
         output, calls = self.output(text)
+        output = ([self.reasoning()] if self.reasons else []) + output
         obj = response_object(self.req, self.engine, self.rid, self.created, _status(self.gen), output,
-                              usage(len(self.prompt), self.gen.tokens))
+                              usage(len(self.prompt), self.gen.tokens, self.gen.reasoning_tokens), self.effort)
         if self.req.store:  # tool calls are kept as a later request would send them back
             said = ({"content": "", "calls": {c["call_id"]: c["name"] for c in calls}} if calls
                     else {"content": text})
@@ -174,7 +203,7 @@ async def create(run: "Run") -> dict:
 
 async def input_tokens(engine, store, key_id: str, body: dict) -> dict:
     """POST /v1/responses/input_tokens: what the request's input would cost, without running it."""
-    _, _, prompt, _ = await asyncio.to_thread(prepare, engine, store, key_id, body)
+    prompt = (await asyncio.to_thread(prepare, engine, store, key_id, body))[2]
     return {"object": "response.input_tokens", "input_tokens": len(prompt)}
 
 
@@ -192,26 +221,39 @@ async def _events(run: Run) -> AsyncIterator[dict]:
     else:
         yield {"type": "response.created", "response": start}
     yield {"type": "response.in_progress", "response": start}
-    where = {"item_id": run.item_id, "output_index": 0, "content_index": 0}
+    first = 1 if run.reasons else 0  # the output index of the answer: after the reasoning item, if any
+    if run.reasons:
+        yield {"type": "response.output_item.added", "output_index": 0,
+               "item": reasoning_item(run.reasoning_id, [])}
+    where = {"item_id": run.item_id, "output_index": first, "content_index": 0}
     part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
-    opened, held, parts = False, run.plan.calling, []
+    opened, held, parts, thought = False, run.plan.calling, [], not run.reasons
     async for piece in runner.pieces(run.gen):
+        if piece.reasoning:
+            continue  # hidden: only its summary, once it is all written, is ever sent
+        if not thought:
+            thought = True
+            for event in _reasoning_done(run):
+                yield event
         parts.append(piece.text)
         if held and ("".join(parts).lstrip().startswith("{") or not "".join(parts).strip()):
             continue  # maybe a tool call: sent whole at the end
         if not opened:
             opened = True
-            yield {"type": "response.output_item.added", "output_index": 0,
+            yield {"type": "response.output_item.added", "output_index": first,
                    "item": message_item(run.item_id, None, "in_progress")}
             yield {"type": "response.content_part.added", **where, "part": part}
             piece_text, held = "".join(parts), False
         else:
             piece_text = piece.text
         yield {"type": "response.output_text.delta", **where, "delta": piece_text, "logprobs": []}
+    if not thought:
+        for event in _reasoning_done(run):
+            yield event
     text = "".join(parts)
     output, calls = run.output(text)
     if calls:
-        for index, item in enumerate(output):
+        for index, item in enumerate(output, start=first):
             yield {"type": "response.output_item.added", "output_index": index,
                    "item": {**item, "arguments": "", "status": "in_progress"}}
             for chunk in _chunks(item["arguments"]):
@@ -220,20 +262,33 @@ async def _events(run: Run) -> AsyncIterator[dict]:
             yield {"type": "response.function_call_arguments.done", "item_id": item["id"], "output_index": index,
                    "name": item["name"], "arguments": item["arguments"]}
             yield {"type": "response.output_item.done", "output_index": index, "item": item}
-    else:
+    elif output:
         if not opened:
-            yield {"type": "response.output_item.added", "output_index": 0,
+            yield {"type": "response.output_item.added", "output_index": first,
                    "item": message_item(run.item_id, None, "in_progress")}
             yield {"type": "response.content_part.added", **where, "part": part}
             if text:
                 yield {"type": "response.output_text.delta", **where, "delta": text, "logprobs": []}
         yield {"type": "response.output_text.done", **where, "text": text, "logprobs": []}
         yield {"type": "response.content_part.done", **where, "part": {**part, "text": text}}
-        yield {"type": "response.output_item.done", "output_index": 0, "item": output[0]}
+        yield {"type": "response.output_item.done", "output_index": first, "item": output[0]}
     final = run.finish(text)
     if final["status"] != "cancelled":  # a cancelled response's stream just ends
         kind = "response.incomplete" if final["status"] == "incomplete" else "response.completed"
         yield {"type": kind, "response": final}
+
+
+def _reasoning_done(run: Run) -> list[dict]:
+    """The events that close the reasoning item: its summary, part by part (if asked for), then the item."""
+    item, events = run.reasoning(), []
+    where = {"item_id": item["id"], "output_index": 0}
+    for index, part in enumerate(item["summary"]):
+        at = {**where, "summary_index": index}
+        events += [{"type": "response.reasoning_summary_part.added", **at, "part": {**part, "text": ""}},
+                   {"type": "response.reasoning_summary_text.delta", **at, "delta": part["text"]},
+                   {"type": "response.reasoning_summary_text.done", **at, "text": part["text"]},
+                   {"type": "response.reasoning_summary_part.done", **at, "part": part}]
+    return events + [{"type": "response.output_item.done", "output_index": 0, "item": item}]
 
 
 async def stream(run: "Run") -> AsyncIterator[str]:

@@ -34,7 +34,7 @@ class Sandbox:
     >>> box.limits.update(rpm=20)        # the platform's rate limits, imitated: see limits.py  # doctest: +SKIP
     Limits(rpm=20, tpm=None, quota_tokens=None, latency_ms=None)
     >>> Sandbox.start(models=["models/Qwen2.5-0.5B-Instruct.gguf"]).models.ids   # your own models  # doctest: +SKIP
-    ['smollm2-135m-instruct', 'qwen2.5-0.5b-instruct']
+    ['smollm2-135m-instruct', 'smollm2-135m-reasoning', 'qwen2.5-0.5b-instruct']
     """
 
     def __init__(self, serving: Background, store, engine, key: str, host: str, limits=None, models=None) -> None:
@@ -68,8 +68,12 @@ class Sandbox:
         from .models import serve
         from .store import Store
 
+        from .engine import MODEL_ID
+        from .reasoner import Reasoner
+
         engine = engine or shared_engine()
-        served = serve(engine, models)
+        # The built-in model is served twice: plain, and as a reasoning model (reasoner.py), on one copy of its weights.
+        served = serve(engine, ([Reasoner(engine)] if engine.model_id == MODEL_ID else []) + list(models))
         store = Store(default_data_dir(data_dir))
         key, _ = store.create_key("this Python process", persist=False)
         limits = limits or Limits()

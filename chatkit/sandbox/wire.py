@@ -61,8 +61,8 @@ class _Request(_Body):
 
 # Parameters of the real API that the sandbox refuses, and why (the README lists them).
 NO_AUDIO = "The sandbox model reads and writes text only."
-NOT_REASONING = ("The sandbox model is not a reasoning model: the only effort it accepts is \"none\" "
-                 "(what GPT-6 models need for temperature and top_p).")
+# Every effort the platform's API knows (chatkit.reasoning.EFFORTS); which a model accepts: reasoner.py.
+Effort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 NO_SEARCH = "The sandbox has no web search."
 
 
@@ -130,12 +130,12 @@ class StreamOptions(_Body):
 
 
 class ChatRequest(_Request):
-    UNSUPPORTED = {"audio": NO_AUDIO, "modalities": NO_AUDIO, "reasoning_effort": NOT_REASONING,
-                   "verbosity": NOT_REASONING, "web_search_options": NO_SEARCH,
+    UNSUPPORTED = {"audio": NO_AUDIO, "modalities": NO_AUDIO,
+                   "verbosity": "The sandbox's models do not take a verbosity.", "web_search_options": NO_SEARCH,
                    "prediction": "The sandbox does not do predicted outputs.",
                    "functions": "Use 'tools' instead (functions is deprecated).",
                    "function_call": "Use 'tool_choice' instead (function_call is deprecated)."}
-    ALREADY = {"modalities": ["text"], "reasoning_effort": "none"}
+    ALREADY = {"modalities": ["text"]}
     model: str
     messages: list[ChatMessage] = Field(min_length=1)
     temperature: float | None = Field(None, ge=0.0, le=2.0)
@@ -160,7 +160,7 @@ class ChatRequest(_Request):
     user: str | None = None
     metadata: dict[str, str] | None = None
     store: bool | None = None
-    reasoning_effort: Literal["none"] | None = None  # anything else is refused above
+    reasoning_effort: Effort | None = None  # which a model accepts: reasoner.effort_for
     modalities: list[Literal["text"]] | None = None
     service_tier: str | None = None
     safety_identifier: str | None = None
@@ -210,7 +210,28 @@ class FunctionCallOutput(_Body):
     output: str
 
 
-InputItem = Union[InputMessage, FunctionCallItem, FunctionCallOutput]
+class ReasoningItem(_Body):
+    """A reasoning item from an earlier response, sent back with the rest of its output.
+
+    Accepted so ``input=previous.output + [...]`` works; the sandbox does not read it, as the
+    platform drops earlier turns' reasoning from the context.
+    """
+
+    type: Literal["reasoning"]
+    summary: list = []
+
+
+InputItem = Union[InputMessage, FunctionCallItem, FunctionCallOutput, ReasoningItem]
+
+
+class ReasoningOptions(_Body):
+    model_config = ConfigDict(extra="forbid")
+    effort: Effort | None = None
+    summary: Literal["auto", "concise", "detailed"] | None = None
+    generate_summary: Literal["auto", "concise", "detailed"] | None = None  # the old name of summary
+    # The sandbox drops earlier turns' reasoning and has one mode: it accepts only what it does.
+    context: Literal["auto", "current_turn"] | None = None
+    mode: Literal["standard"] | None = None
 
 
 class TextFormat(JSONSchemaFormat):
@@ -240,13 +261,13 @@ class ResponsesToolChoice(_Body):
 
 class ResponsesRequest(_Request):
     UNKNOWN = "Unknown parameter: '{param}'."
-    UNSUPPORTED = {"reasoning": NOT_REASONING, "include": "The sandbox adds nothing to its output on request.",
+    UNSUPPORTED = {"include": "The sandbox adds nothing to its output on request.",
                    "top_logprobs": "The sandbox gives log probabilities in Chat Completions only.",
                    "truncation": "The sandbox never truncates: a request over the context window gets a 400.",
                    "max_tool_calls": "Limit tool calls with 'parallel_tool_calls' here.",
                    "prompt": "The sandbox has no stored prompts.",
                    "conversation": "Use 'previous_response_id' here to continue a conversation."}
-    ALREADY = {"reasoning": {"effort": "none"}, "truncation": "disabled"}
+    ALREADY = {"include": [], "truncation": "disabled"}
     model: str
     input: Union[str, list[InputItem]]
     instructions: str | None = None
@@ -261,7 +282,7 @@ class ResponsesRequest(_Request):
     tool_choice: Union[Literal["none", "auto", "required"], ResponsesToolChoice, None] = None
     parallel_tool_calls: bool | None = None
     background: bool | None = None
-    reasoning: dict | None = None  # only {"effort": "none"} gets this far
+    reasoning: ReasoningOptions | None = None  # which efforts a model accepts: reasoner.effort_for
     truncation: Literal["disabled"] | None = None
     # Accepted; they change nothing in the answer, here or on the platform.
     user: str | None = None
@@ -290,7 +311,7 @@ def parse(model: type[BaseModel], data: object) -> BaseModel:
     except ValidationError as exc:
         err = exc.errors()[0]
         if err["type"] == "extra_forbidden":
-            param = str(err["loc"][0])
+            param = ".".join(str(p) for p in err["loc"])
             raise APIError(400, model.UNKNOWN.format(param=param), param=param, code="unknown_parameter") from None
         raise _to_api_error(err) from None
 

@@ -1,0 +1,60 @@
+"""Which models reason, which efforts each accepts, and which settings reasoning rules out.
+
+A reasoning model writes hidden reasoning tokens before its answer: they are billed as
+output and counted in ``output_tokens`` (``usage.output_tokens_details.reasoning_tokens``
+says how many). How much it reasons is its *effort*: Responses ``reasoning={"effort": …}``,
+Chat Completions ``reasoning_effort=…``. At any effort but ``"none"`` the platform refuses
+the sampling settings (``temperature``, ``top_p``, ``logprobs``); a model whose efforts
+include ``"none"`` accepts them there. The facts come from the dated table in
+``chatkit/prices.json`` (``efforts``, ``default_effort``), so the widgets, the sandbox and the
+notebooks read one list.
+
+>>> efforts("gpt-6-luna")
+('none', 'low', 'medium', 'high', 'xhigh', 'max')
+>>> sampling_allowed("gpt-6-luna", "none"), sampling_allowed("gpt-6-luna", None)
+(True, False)
+>>> sampling_allowed("gpt-6.2-sol", "none"), sampling_allowed("gpt-4.1-mini", None)
+(False, True)
+"""
+
+from __future__ import annotations
+
+from .tokens import model_facts
+
+# Every effort value the platform's API knows, lowest first; each model accepts some of them.
+EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+# What reasoning rules out: sent at an effort other than "none", each is a 400 on the platform.
+SAMPLING = ("temperature", "top_p", "logprobs", "top_logprobs")
+
+
+def is_reasoning(model: str) -> bool | None:
+    """True for a model that reasons, False for one that does not, None when chatkit does not know it.
+
+    >>> is_reasoning("gpt-6-luna"), is_reasoning("gpt-4o"), is_reasoning("my-own-model")
+    (True, False, None)
+    """
+    facts = model_facts(model)
+    return None if facts is None or "reasoning" not in facts else bool(facts["reasoning"])
+
+
+def efforts(model: str) -> tuple[str, ...]:
+    """The effort values ``model`` accepts, lowest first; ``()`` for a model that does not reason or is unknown."""
+    facts = model_facts(model) or {}
+    return tuple(facts.get("efforts") or ())
+
+
+def default_effort(model: str) -> str | None:
+    """The effort ``model`` uses when a request sets none (``"medium"`` for GPT-6 models); None if it does not reason."""
+    return (model_facts(model) or {}).get("default_effort")
+
+
+def sampling_allowed(model: str, effort: str | None) -> bool:
+    """Whether ``temperature``, ``top_p`` and ``logprobs`` may be sent to ``model`` at ``effort``.
+
+    ``effort=None`` means the request sets none, so the model's default applies. A model
+    chatkit does not know is given the benefit of the doubt (True).
+    """
+    if not is_reasoning(model):
+        return True
+    effort = effort or default_effort(model)
+    return effort == "none" and effort in efforts(model)
