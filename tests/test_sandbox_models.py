@@ -236,7 +236,7 @@ def test_serve_lists_every_model_and_stops_cleanly(capsys, tmp_path, copy_path):
         url, seen = wait_for(lines, URL, proc)
         assert f"Sandbox serving {MODEL_ID}, {REASONING}, mine at {url}" in seen[-1]
         client = openai.OpenAI(api_key=key, base_url=url, max_retries=0)
-        assert [m.id for m in client.models.list().data] == [MODEL_ID, "mine"]
+        assert [m.id for m in client.models.list().data] == [MODEL_ID, REASONING, "mine"]
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
     finally:
