@@ -14,17 +14,21 @@ from .errors import ConfigError
 from .providers import LOCAL_KEY, Provider, match, preset, presets
 
 # One default model per backend, defined here and nowhere else; a provider's (OpenAI's too) is its
-# preset's, in chatkit/providers.json. OpenAI's: gpt-4.1-mini, because every setting the course teaches
-# (temperature, top_p, seed, penalties, logprobs) works on it, while its successors are reasoning models;
-# OpenAI retires it on 2027-01-14 (chatkit/prices.json), and the doctor warns ahead of that day.
+# preset's, in chatkit/providers.json. OpenAI's: gpt-6-luna, the replacement OpenAI names for the
+# models it retires on 2027-01-14; it reasons, and at effort "none" it also takes every sampling
+# setting the course teaches (chatkit/prices.json). The doctor warns ahead of any model's shutdown.
 DEFAULT_MODELS = {
     "sandbox": "smollm2-135m-instruct",
     "openai": preset("openai").model,
 }
+# The model the cells that teach reasoning use: the sandbox's reasoning twin of its model
+# (chatkit/sandbox/reasoner.py), a preset's reasoning_model, or CHATKIT_REASONING_MODEL.
+REASONING_MODELS = {"sandbox": "smollm2-135m-reasoning", "openai": preset("openai").reasoning_model}
+REASONING = "CHATKIT_REASONING_MODEL"
 OPENAI_BASE_URL = preset("openai").base_url
 BACKENDS = ("sandbox", "openai")
 PROVIDER = "CHATKIT_PROVIDER"  # a preset's name: chatkit/providers.json
-_NAMES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHATKIT_BACKEND", "CHATKIT_MODEL", PROVIDER)
+_NAMES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHATKIT_BACKEND", "CHATKIT_MODEL", PROVIDER, REASONING)
 KEY_DOCS = "notebooks/02-set-up-your-api-key.ipynb"
 
 
@@ -40,6 +44,7 @@ class Settings:
     key_source: str  # "environment", ".env", "sandbox", or "none needed" (a local server)
     provider: str | None = None  # a preset's name ("deepseek"), "sandbox", or None: a server chatkit does not know
     key_variable: str | None = "OPENAI_API_KEY"  # where the key came from: "DEEPSEEK_API_KEY"...
+    reasoning_model: str | None = None  # for the cells that teach reasoning; None: chatkit knows none here
 
     def __repr__(self) -> str:
         from .keys import mask_key
@@ -95,6 +100,22 @@ def read_settings(env_file: str | os.PathLike | None = None) -> Settings:
     language(path)  # a CHATKIT_LANG chatkit cannot speak stops connect() here, and the doctor shows it
     from_file = {k: v for k, v in (dotenv_values(path) if path else {}).items() if v}
     values = {n: os.environ.get(n) or from_file.get(n) for n in _NAMES}
+    return _with_reasoning(_resolved(values, from_file, path), values[REASONING])
+
+
+def _with_reasoning(settings: Settings, chosen: str | None) -> Settings:
+    """The settings, with the reasoning model: CHATKIT_REASONING_MODEL, else the backend's or preset's."""
+    from dataclasses import replace
+
+    if settings.backend == "sandbox":
+        default = REASONING_MODELS["sandbox"]
+    else:
+        known = presets().get(settings.provider or "")
+        default = known.reasoning_model if known else None
+    return replace(settings, reasoning_model=chosen or default)
+
+
+def _resolved(values: dict, from_file: dict, path: Path | None) -> Settings:
     if (values[PROVIDER] or "").strip() and (values["CHATKIT_BACKEND"] or "").strip().lower() in ("", "openai"):
         return _from_preset(preset(values[PROVIDER]), values, from_file, path)
     key = values["OPENAI_API_KEY"]
@@ -178,7 +199,7 @@ LANGUAGE = "CHATKIT_LANG"
 LANGUAGES = ("en", "zh")
 # Everything that can steer chatkit or the openai client to a backend, and chatkit's language.
 SETTING_NAMES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
-                 "CHATKIT_BACKEND", "CHATKIT_MODEL", SANDBOX_MODELS, PROVIDER, LANGUAGE,
+                 "CHATKIT_BACKEND", "CHATKIT_MODEL", REASONING, SANDBOX_MODELS, PROVIDER, LANGUAGE,
                  *(p.key_variable for p in presets().values() if p.key_variable not in (None, "OPENAI_API_KEY")))
 
 

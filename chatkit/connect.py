@@ -52,6 +52,7 @@ def _describe(client) -> str:
 class _Chatkit:
     provider: str | None = None  # a preset's name ("deepseek"), "sandbox", or None: see chatkit.providers
     _model: str | None = None
+    _reasoning_model: str | None = None
     __repr__ = _describe
 
     @property
@@ -65,10 +66,25 @@ class _Chatkit:
     def default_model(self, model: str | None) -> None:
         self._model = model
 
+    @property
+    def reasoning_model(self) -> str:
+        """A model that reasons, for the cells that teach reasoning: the sandbox's, a preset's, or CHATKIT_REASONING_MODEL.
+
+        Without one, a ConfigError in one line says how to name one.
+        """
+        if self._reasoning_model is None:
+            raise ConfigError(say("connect.no_reasoning_model.what", model=self.default_model),
+                              fix=say("connect.no_reasoning_model.fix"), docs=MODEL_DOCS)
+        return self._reasoning_model
+
+    @reasoning_model.setter
+    def reasoning_model(self, model: str | None) -> None:
+        self._reasoning_model = model
+
     def copy(self, **options):
-        """The SDK's ``copy``/``with_options``, keeping ``default_model`` and ``provider``."""
+        """The SDK's ``copy``/``with_options``, keeping ``default_model``, ``reasoning_model`` and ``provider``."""
         clone = super().copy(**options)
-        clone._model, clone.provider = self._model, self.provider
+        clone._model, clone.provider, clone._reasoning_model = self._model, self.provider, self._reasoning_model
         return clone
 
     with_options = copy
@@ -116,6 +132,7 @@ def connect_async(*, log=None, budget=None, **options) -> AsyncOpenAI:
 def _tagged(client, settings: Settings):
     """The client, knowing its default model and provider (so ``chatkit.providers.supports`` can answer)."""
     client.default_model, client.provider = settings.model, settings.provider
+    client.reasoning_model = settings.reasoning_model
     remember(str(client.base_url), settings.provider)
     return client
 

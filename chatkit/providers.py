@@ -91,6 +91,7 @@ class Provider:
     sources: tuple = ()
     base_url_hint: str | None = None
     model_hint: str | None = None
+    reasoning_model: str | None = None  # a model of theirs that reasons, for the cells that teach reasoning
 
     @property
     def local(self) -> bool:

@@ -13,7 +13,7 @@ import openai
 import pytest
 
 import chatkit
-from chatkit.config import DEFAULT_MODELS, read_settings
+from chatkit.config import DEFAULT_MODELS, REASONING_MODELS, read_settings
 from chatkit.keys import mask_key
 
 KEY = "sk-proj-" + "q" * 36 + "CnT1"
@@ -136,7 +136,7 @@ def test_connect_with_a_key_and_base_url_talks_to_that_server(sandbox, monkeypat
         assert str(client.base_url).rstrip("/") == sandbox.base_url
         assert client.api_key == sandbox.key
         models = client.models.list()
-    assert [m.id for m in models.data] == [DEFAULT_MODELS["sandbox"]]
+    assert [m.id for m in models.data] == [DEFAULT_MODELS["sandbox"], REASONING_MODELS["sandbox"]]
 
 
 def test_connect_to_openai_does_not_start_the_sandbox(monkeypatch, no_sandbox):
@@ -172,7 +172,7 @@ def test_client_repr_masks_the_key(monkeypatch, no_sandbox, make):
     for text in (repr(client), str(client), f"{client}"):
         assert KEY not in text
         assert "sk-proj-…CnT1" in text
-        assert "gpt-4.1-mini" in text
+        assert "gpt-6-luna" in text
 
 
 def test_sandbox_client_repr_masks_its_key():
@@ -199,7 +199,7 @@ def test_backend_info_for_the_sandbox():
 def test_backend_info_for_openai_from_the_environment(monkeypatch, no_sandbox):
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     info = chatkit.backend_info()
-    assert (info.backend, info.base_url, info.model) == ("openai", "https://api.openai.com/v1", "gpt-4.1-mini")
+    assert (info.backend, info.base_url, info.model) == ("openai", "https://api.openai.com/v1", "gpt-6-luna")
     assert info.key == "sk-proj-…CnT1"
     assert info.key_source == "environment"
     text = str(info)
@@ -297,3 +297,32 @@ def test_verify_does_not_retry(caplog):
     assert chatkit.verify(client).problem == "base_url"
     assert "Raising connection error" in caplog.text  # the SDK's log was captured
     assert "Retrying request" not in caplog.text
+
+
+# --- the reasoning model ---------------------------------------------------------------------
+
+
+def test_the_sandbox_client_names_its_reasoning_model_and_it_reasons():
+    with chatkit.connect(max_retries=0) as client:
+        assert client.reasoning_model == REASONING_MODELS["sandbox"] == "smollm2-135m-reasoning"
+        reply = client.responses.create(model=client.reasoning_model, input="Hi", reasoning={"effort": "low"},
+                                        max_output_tokens=40)
+    assert reply.usage.output_tokens_details.reasoning_tokens > 0
+
+
+def test_with_an_openai_key_the_default_and_the_reasoning_model_are_gpt_6_luna(monkeypatch, no_sandbox):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    settings = read_settings()
+    assert (settings.model, settings.reasoning_model) == ("gpt-6-luna", "gpt-6-luna")
+    monkeypatch.setenv("CHATKIT_REASONING_MODEL", "gpt-6.2-sol")
+    assert read_settings().reasoning_model == "gpt-6.2-sol"
+
+
+def test_a_server_chatkit_does_not_know_has_no_reasoning_model_and_says_how_to_name_one(monkeypatch, no_sandbox):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("CHATKIT_MODEL", "my-model")
+    client = chatkit.connect(max_retries=0)
+    with pytest.raises(chatkit.ChatkitError, match="CHATKIT_REASONING_MODEL"):
+        client.reasoning_model
+    assert client.copy().default_model == "my-model"

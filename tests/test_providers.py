@@ -35,7 +35,7 @@ ZHIPU_KEY = "0123456789abcdef0123456789abcdef.AbCdEfGhIjKlMnOp"  # Zhipu keys ar
 STOP = ("DeepSeek offers no Responses API (checked 2026-11-26): this cell needs it. "
         "Fix: Run it with the sandbox or OpenAI, or use client.chat.completions.create.")
 connect_module = importlib.import_module("chatkit.connect")  # chatkit.connect is the function
-HOSTED = [("openai", "OPENAI_API_KEY", "https://api.openai.com/v1", "gpt-4.1-mini"),
+HOSTED = [("openai", "OPENAI_API_KEY", "https://api.openai.com/v1", "gpt-6-luna"),
           ("deepseek", "DEEPSEEK_API_KEY", "https://api.deepseek.com", "deepseek-v4-flash"),
           ("qwen", "DASHSCOPE_API_KEY", "https://dashscope.aliyuncs.com/compatible-mode/v1", "qwen-plus"),
           ("zhipu", "ZHIPUAI_API_KEY", "https://open.bigmodel.cn/api/paas/v4", "glm-4-flash-250414"),
@@ -208,7 +208,7 @@ def test_without_a_provider_nothing_changes(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
     settings = read_settings()
     assert (settings.provider, settings.base_url, settings.model) == ("openai", "https://api.openai.com/v1",
-                                                                      "gpt-4.1-mini")
+                                                                      "gpt-6-luna")
 
 
 def test_a_known_providers_base_url_gets_its_model(monkeypatch):
@@ -359,7 +359,7 @@ def test_an_unknown_server_gets_the_model_it_lists(monkeypatch, scripted):
     client.chat.completions.create(model=client.default_model, messages=[{"role": "user", "content": "Hi"}])
     assert client.default_model == "scripted-test-model"
     assert [r["model"] for r in log] == ["scripted-test-model"]
-    assert "gpt-4.1-mini" not in json.dumps(log.records)
+    assert "gpt-6-luna" not in json.dumps(log.records)
     again = chatkit.connect_async()
     assert again.default_model == "scripted-test-model"
     info = connect_module.server_model.cache_info()

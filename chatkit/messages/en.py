@@ -293,6 +293,8 @@ MESSAGES = {
                                    "notebook's edition (notebooks/zh/ speaks Chinese).",
 
     # --- chatkit/connect.py: the server's default model -----------------------------------
+    "connect.no_reasoning_model.what": "chatkit knows no reasoning model on this backend (its default model is {model}).",
+    "connect.no_reasoning_model.fix": "Set CHATKIT_REASONING_MODEL in .env to a model of your provider that reasons (notebook 01 lists some), then restart the kernel; or skip the cells about reasoning.",
     "connect.cannot_ask.what": "chatkit could not ask {base_url} which models it serves: {what}",
     "connect.cannot_ask.fix": "{fix} Or set CHATKIT_MODEL in .env to the model you want.",
     "connect.no_chat_model.what": "The server at {base_url} lists no chat model ({listed}).",

@@ -272,6 +272,8 @@ MESSAGES = {
                                    "（notebooks/zh/ 里说中文）。",
 
     # --- chatkit/connect.py：服务器的默认模型 ------------------------------------------------
+    "connect.no_reasoning_model.what": "chatkit 不知道当前后端有哪个推理模型（默认模型是 {model}）。",
+    "connect.no_reasoning_model.fix": "在 .env 里把 CHATKIT_REASONING_MODEL 设为服务商的某个推理模型（笔记本 01 列了几个），再重启内核；也可以跳过讲推理的单元格。",
     "connect.cannot_ask.what": "chatkit 无法向 {base_url} 询问它提供哪些模型：{what}",
     "connect.cannot_ask.fix": "{fix}或者在 .env 里把 CHATKIT_MODEL 设为你想用的模型。",
     "connect.no_chat_model.what": "{base_url} 上的服务器没有列出任何聊天模型（{listed}）。",
