@@ -21,6 +21,7 @@ from . import tokens
 from .errors import ChatkitError
 from .failures import explain
 from .messages import say
+from .reasoning import greedy
 
 APIS = ("chat", "responses")
 STRATEGIES = ("drop_oldest", "summarize")
@@ -215,7 +216,7 @@ class Conversation:
         lines = [f"Earlier summary: {self.summary}"] if self.summary else []
         lines += [f"{m['role'].capitalize()}: {m['content']}" for m in removed]
         done = self.client.chat.completions.create(
-            model=self.model, temperature=0, max_completion_tokens=self._summary_tokens(),
+            model=self.model, **greedy(self.model), max_completion_tokens=self._summary_tokens(),
             messages=[{"role": "user", "content": SUMMARIZE + "\n".join(lines)}])
         self.summary = (done.choices[0].message.content or "").strip()
 

@@ -351,16 +351,19 @@ def _test_call() -> Check:
 
 
 def _completion(client) -> Check:
-    """One 5-token chat completion, timed; greedy (temperature 0) so the doctor's output repeats."""
+    """One 5-token chat completion, timed; greedy (temperature 0, reasoning off) so the doctor's output repeats."""
     import openai
 
     from .failures import explain
 
+    from .reasoning import greedy, limit_name
+
+    model = client.default_model
     start = time.perf_counter()
     try:
         reply = client.chat.completions.create(
-            model=client.default_model, messages=[{"role": "user", "content": "Say hello."}], max_tokens=5,
-            temperature=0)
+            model=model, messages=[{"role": "user", "content": "Say hello."}], **{limit_name(model): 5},
+            **greedy(model))
     except openai.APIError as exc:
         found = explain(exc)
         return Check("Test call", False, f"the test chat completion failed: {found.what}", found.fix)

@@ -58,3 +58,35 @@ def sampling_allowed(model: str, effort: str | None) -> bool:
         return True
     effort = effort or default_effort(model)
     return effort == "none" and effort in efforts(model)
+
+
+def greedy(model: str, api: str = "chat") -> dict:
+    """The settings that make ``model`` pick its most likely words (temperature 0), for output that repeats.
+
+    A reasoning model that lists effort ``"none"`` needs it for a temperature; one that lists no
+    ``"none"`` takes no temperature at all (``{}``); a model chatkit does not know gets just the
+    temperature, since not every server knows the effort setting. ``api`` is ``"chat"`` or
+    ``"responses"``, which spell the effort differently.
+
+    >>> greedy("gpt-6-luna"), greedy("gpt-6-luna", "responses")
+    ({'temperature': 0, 'reasoning_effort': 'none'}, {'temperature': 0, 'reasoning': {'effort': 'none'}})
+    >>> greedy("gpt-6.2-sol"), greedy("deepseek-flash")
+    ({}, {'temperature': 0})
+    """
+    if not is_reasoning(model):
+        return {"temperature": 0}
+    if "none" not in efforts(model):
+        return {}
+    effort = {"reasoning_effort": "none"} if api == "chat" else {"reasoning": {"effort": "none"}}
+    return {"temperature": 0, **effort}
+
+
+def limit_name(model: str) -> str:
+    """The Chat Completions name of the output limit: reasoning models accept only ``max_completion_tokens``.
+
+    Others get ``max_tokens``, which every OpenAI-compatible server knows.
+
+    >>> limit_name("gpt-6-luna"), limit_name("qwen-plus")
+    ('max_completion_tokens', 'max_tokens')
+    """
+    return "max_completion_tokens" if is_reasoning(model) else "max_tokens"

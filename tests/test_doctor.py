@@ -192,6 +192,13 @@ def test_the_call_check_passes_against_the_sandbox():
     assert match and int(match.group(2)) > 0, check.detail
 
 
+def test_the_call_check_passes_on_a_reasoning_model_as_the_default(monkeypatch):
+    """gpt-6-luna's rules, imitated: the check turns reasoning off for its greedy call and sends max_completion_tokens."""
+    monkeypatch.setenv("CHATKIT_MODEL", "smollm2-135m-reasoning")
+    check = find(diagnose(call=True), "Test call")
+    assert check.ok and check.detail.startswith("smollm2-135m-reasoning answered"), check
+
+
 def test_a_wrong_key_fails_the_call_with_verifys_fix(monkeypatch, sandbox):
     monkeypatch.setenv("OPENAI_API_KEY", GOOD_KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", sandbox.base_url)

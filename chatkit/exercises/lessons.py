@@ -14,6 +14,7 @@ import os
 from typing import Callable
 
 from ..messages import say
+from ..reasoning import greedy, limit_name
 from .base import Exercise, Wrong, recorded
 
 
@@ -102,7 +103,9 @@ def _repeatable_settings(answer: Callable) -> str:
         raise Wrong(say("04-repeatable-settings.too_cold"))
     client, model = answer.__globals__["client"], answer.__globals__["MODEL"]
     request = dict(model=model, messages=[{"role": "user", "content": "Write one sentence about a bird."}],
-                   max_tokens=20)
+                   **{limit_name(model): 20})
+    if "reasoning_effort" not in settings and "temperature" in greedy(model):  # gpt-6-luna: sampling needs effort none
+        request.update({k: v for k, v in greedy(model).items() if k != "temperature"})
 
     def sample(**options) -> str:
         return client.chat.completions.create(**request, **options).choices[0].message.content
@@ -251,7 +254,7 @@ def _book_format(answer: Callable) -> str:
     if client is None or model is None:
         raise Wrong(say("09-book-format.setup"))
     try:
-        reply = client.chat.completions.create(model=model, temperature=0, response_format=fmt, messages=[
+        reply = client.chat.completions.create(model=model, **greedy(model), response_format=fmt, messages=[
             {"role": "system", "content": "Extract the book from the text."}, {"role": "user", "content": BOOK_TEXT}])
     except openai.BadRequestError as exc:
         raise Wrong(say("09-book-format.refused", explanation=explain(exc).line()))
@@ -281,7 +284,7 @@ def _my_shop(answer: Callable) -> str:
         raise Wrong(say("08-my-shop.lost"))
     with recorded(answer) as calls:
         model = answer.__globals__.get("MODEL")
-        Bot(answer.__globals__["client"], shop, model=model, temperature=0,
+        Bot(answer.__globals__["client"], shop, model=model, **greedy(model or "", "chat"),
             max_output_tokens=40).reply("exercise", "Do you ship abroad?")
     sent = calls[-1].body["messages"][0]["content"] if calls else ""
     if abroad[0][1] not in sent:
@@ -306,7 +309,8 @@ def find_keys(text):
 '''),
     Exercise("03-ask", "ask", _ask, '''
 def ask(question):
-    reply = client.responses.create(model=MODEL, input=question, temperature=0, max_output_tokens=50)
+    reply = client.responses.create(model=MODEL, input=question, temperature=0, reasoning={"effort": "none"},
+                                    max_output_tokens=50)
     return reply.output_text
 '''),
     Exercise("04-repeatable-settings", "repeatable_settings", _repeatable_settings, '''
