@@ -216,8 +216,27 @@ def _bad_request(exc, message: str, said: str, code: str | None) -> Explanation:
         return _told("not_multimodal", False, status, code, said=said, message=message)
     if status == 413:
         return _told("too_large", False, status, code, said=said, message=message)
+    reasoning = _reasoning(param, code, message)
+    if reasoning:
+        return _told(reasoning, False, status, code, said=said, message=message, param=param,
+                     model=_sent(exc).get("model"))
     what = "what_param" if param else "what"
     return _told("bad_request", False, status, code, what=what, said=said, message=message, param=param)
+
+
+def _reasoning(param: str | None, code: str | None, message: str) -> str | None:
+    """Which rule of reasoning models a 400 is about, if any: sampling settings, the effort, or max_tokens."""
+    from .reasoning import SAMPLING
+
+    if code not in ("unsupported_parameter", "unsupported_value"):
+        return None
+    if param in SAMPLING:
+        return "reasoning_sampling"
+    if param in ("reasoning_effort", "reasoning.effort"):
+        return "reasoning_effort"
+    if param == "max_tokens" and "max_completion_tokens" in message:
+        return "reasoning_max_tokens"
+    return None
 
 
 # --- no answer at all ------------------------------------------------------------------

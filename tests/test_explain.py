@@ -89,6 +89,40 @@ def test_the_minimum_max_output_tokens(scripted):
     assert found.kind == "bad_request" and "'max_output_tokens'" in found.what
 
 
+REASONING = "smollm2-135m-reasoning"  # the sandbox's reasoning model: gpt-6-luna's rules
+
+
+@pytest.mark.parametrize("setting", [{"temperature": 0.2}, {"top_p": 0.5}, {"logprobs": True}])
+def test_a_sampling_setting_on_a_reasoning_model_says_to_turn_reasoning_off(sandbox, setting):
+    found = explain(failure(chat(sandbox_client(sandbox), model=REASONING, **setting)))
+    (param,) = setting
+    assert (found.kind, found.status, found.retry) == ("reasoning_sampling", 400, False)
+    assert f"'{param}'" in found.what and REASONING in found.cause
+    assert "reasoning_effort='none'" in found.fix and "reasoning={'effort': 'none'}" in found.fix
+
+
+def test_the_same_setting_at_effort_none_is_accepted(sandbox):
+    reply = chat(sandbox_client(sandbox), model=REASONING, temperature=0.2, reasoning_effort="none",
+                 max_completion_tokens=5)()
+    assert reply.usage.completion_tokens_details.reasoning_tokens == 0
+
+
+def test_an_effort_the_model_lacks_lists_where_to_find_its_efforts(sandbox):
+    found = explain(failure(chat(sandbox_client(sandbox), model=REASONING, reasoning_effort="minimal")))
+    assert found.kind == "reasoning_effort" and "'minimal'" in found.what
+    assert "chatkit.reasoning.efforts(model)" in found.fix
+
+
+def test_max_tokens_on_a_reasoning_model_says_max_completion_tokens(sandbox):
+    found = explain(failure(chat(sandbox_client(sandbox), model=REASONING, max_tokens=20)))
+    assert found.kind == "reasoning_max_tokens" and "max_completion_tokens instead" in found.fix
+
+
+def test_a_plain_model_given_an_effort_points_to_the_reasoning_model(sandbox):
+    found = explain(failure(chat(sandbox_client(sandbox), model="smollm2-135m-instruct", reasoning_effort="low")))
+    assert found.kind == "reasoning_effort" and REASONING in found.what
+
+
 def test_an_image_for_a_text_only_model(scripted):
     image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
     content = [{"type": "text", "text": "What is in this picture?"}, image]

@@ -93,6 +93,22 @@ MESSAGES = {
     "explain.too_large.what": "The request body is too large {said}: {message}.",
     "explain.too_large.cause": "a huge input, such as a whole file pasted into one message.",
     "explain.too_large.fix": "Send less text per request, or split the work (notebook 06).",
+    "explain.reasoning_sampling.what": "The model refused '{param}' {said}: {message}.",
+    "explain.reasoning_sampling.cause": "{model} is a reasoning model: at any reasoning effort but 'none' it picks its "
+                                        "own words, so it takes no temperature, top_p or logprobs.",
+    "explain.reasoning_sampling.fix": "Turn reasoning off to use '{param}' (reasoning={{'effort': 'none'}} in the "
+                                      "Responses API, reasoning_effort='none' in Chat Completions) on a model that "
+                                      "lists effort 'none', such as gpt-6-luna; or remove '{param}' (notebook 04).",
+    "explain.reasoning_effort.what": "The model refused this reasoning effort {said}: {message}.",
+    "explain.reasoning_effort.cause": "each model accepts its own efforts; a model that does not reason accepts "
+                                      "none of them.",
+    "explain.reasoning_effort.fix": "Use one of the efforts the message lists, or leave the effort out to get the "
+                                    "model's default (chatkit.reasoning.efforts(model) lists them; notebook 04).",
+    "explain.reasoning_max_tokens.what": "The model refused 'max_tokens' {said}: {message}.",
+    "explain.reasoning_max_tokens.cause": "reasoning models take only the newer name of the output limit, which "
+                                          "also covers their hidden reasoning tokens.",
+    "explain.reasoning_max_tokens.fix": "Send max_completion_tokens instead of max_tokens, with room for the "
+                                        "reasoning as well as the answer (notebook 03).",
     "explain.bad_request.what": "The server rejected the request {said}: {message}.",
     "explain.bad_request.what_param": "The server rejected the request {said}: {message}. Change the setting "
                                       "'{param}'.",

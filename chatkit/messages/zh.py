@@ -85,6 +85,20 @@ MESSAGES = {
     "explain.too_large.what": "请求体太大 {said}：{message}。",
     "explain.too_large.cause": "输入太大，比如把整个文件粘贴进了一条消息。",
     "explain.too_large.fix": "每次请求少发一些文本，或者把任务拆开（笔记本 06）。",
+    "explain.reasoning_sampling.what": "模型拒绝了参数 '{param}' {said}：{message}。",
+    "explain.reasoning_sampling.cause": "{model} 是推理模型。推理强度不是 'none' 时，它自己决定怎么选词，所以不接受 "
+                                        "temperature、top_p 和 logprobs。",
+    "explain.reasoning_sampling.fix": "想用 '{param}'，就先关掉推理：Responses API 里传 reasoning={{'effort': 'none'}}，"
+                                      "Chat Completions 里传 reasoning_effort='none'，而且模型要支持 'none'（比如 "
+                                      "gpt-6-luna）；或者干脆去掉 '{param}'（见笔记本 04）。",
+    "explain.reasoning_effort.what": "模型不接受这个推理强度 {said}：{message}。",
+    "explain.reasoning_effort.cause": "每个模型支持的推理强度各不相同；不是推理模型的，一个都不支持。",
+    "explain.reasoning_effort.fix": "改用报错信息里列出的某个推理强度，或者不传，让模型用默认值"
+                                    "（chatkit.reasoning.efforts(model) 会列出它们，见笔记本 04）。",
+    "explain.reasoning_max_tokens.what": "模型拒绝了参数 'max_tokens' {said}：{message}。",
+    "explain.reasoning_max_tokens.cause": "推理模型只接受输出上限的新名字，这个上限也要装下看不见的推理 token。",
+    "explain.reasoning_max_tokens.fix": "把 max_tokens 换成 max_completion_tokens，并且留够空间，既要放得下推理，"
+                                        "也要放得下回答（见笔记本 03）。",
     "explain.bad_request.what": "服务器拒绝了这个请求 {said}：{message}。",
     "explain.bad_request.what_param": "服务器拒绝了这个请求 {said}：{message}。请修改参数 '{param}'。",
     "explain.bad_request.cause": "某个参数超出了范围、类型不对，或者这个模型或 API 不支持它。",
