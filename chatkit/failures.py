@@ -228,8 +228,8 @@ def _reasoning(param: str | None, code: str | None, message: str) -> str | None:
     """Which rule of reasoning models a 400 is about, if any: sampling settings, the effort, or max_tokens."""
     from .reasoning import SAMPLING
 
-    if code not in ("unsupported_parameter", "unsupported_value"):
-        return None
+    if code not in ("unsupported_parameter", "unsupported_value") and not message.startswith("Unsupported"):
+        return None  # the Responses API has been seen to send these with no code
     if param in SAMPLING:
         return "reasoning_sampling"
     if param in ("reasoning_effort", "reasoning.effort"):

@@ -5,11 +5,11 @@ switches the whole course to DeepSeek: base URL, key and model come from the pre
 (``chatkit.config.read_settings``). Many providers offer Chat Completions only; a cell
 that needs another endpoint asks first, and stops with one line instead of a 404:
 
->>> supports("deepseek", "responses"), supports("qwen", "responses"), supports("zhipu", "stream_usage")
+>>> supports("moonshot", "responses"), supports("deepseek", "responses"), supports("zhipu", "stream_usage")
 (False, True, None)
->>> require("deepseek", "responses")                                # doctest: +ELLIPSIS
+>>> require("moonshot", "responses")                                # doctest: +ELLIPSIS
 Traceback (most recent call last):
-chatkit.providers.NotSupported: DeepSeek offers no Responses API (checked 2026-11-26): this cell needs it. ...
+chatkit.providers.NotSupported: Moonshot Kimi offers no Responses API (checked 2026-11-26): this cell needs it. ...
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ own models that this process's sandbox serves (chatkit/sandbox/models.py).
 [9906, 11, 1917, 0]
 >>> tokens.count_messages([{"role": "user", "content": "Hello, world!"}], "gpt-4o")
 11
->>> print(tokens.estimate_cost("gpt-4.1-mini", 1_000, 500))
-$0.001200 for gpt-4.1-mini (1,000 input + 500 output tokens; prices of 2026-11-26)
+>>> print(tokens.estimate_cost("gpt-6-luna", 1_000, 500))
+$0.000350 for gpt-6-luna (1,000 input + 500 output tokens; prices of 2026-12-06)
 """
 
 from __future__ import annotations
@@ -209,10 +209,10 @@ def model_facts(model: str) -> dict | None:
 def retirement(model: str) -> datetime.date | None:
     """The day OpenAI retires ``model``, from the dated table (None: no date announced, or unknown).
 
-    >>> retirement("gpt-4.1-mini")
-    datetime.date(2027, 1, 14)
+    >>> retirement("gpt-4.1-mini"), retirement("o3")
+    (datetime.date(2027, 1, 14), datetime.date(2026, 12, 11))
     """
-    price = model_facts(model)
+    price = model_facts(model) or price_table()["retired"]["models"].get(model)
     return datetime.date.fromisoformat(price["shutdown"]) if price and price.get("shutdown") else None
 
 

@@ -177,7 +177,7 @@ ERRORS = {
                None, ("Lower max_tokens or shorten the input, or raise the limit (budget.tokens = …, "
                       "budget.dollars = …), or start over with budget.reset().")),
     "providers": (lambda: require("deepseek", "embeddings"),
-                  "DeepSeek offers no Embeddings API (checked 2026-11-26): this cell needs it.",
+                  "DeepSeek offers no Embeddings API (checked 2026-12-06): this cell needs it.",
                   "Run it with OpenAI, or skip this cell."),
     "tokens": (lambda: tokens.count("Hi", encoding="p50k"), "Unknown encoding 'p50k'.", None),
     "conversation": (lambda: Conversation(None), "Conversation needs a model.",

@@ -32,11 +32,11 @@ from chatkit.sandbox.server import Sandbox
 KEY = "sk-" + "d" * 32 + "DsK1"
 OPENAI_KEY = "sk-proj-" + "o" * 36 + "OpK2"
 ZHIPU_KEY = "0123456789abcdef0123456789abcdef.AbCdEfGhIjKlMnOp"  # Zhipu keys are "id.secret", not sk-…
-STOP = ("DeepSeek offers no Responses API (checked 2026-11-26): this cell needs it. "
+STOP = ("Moonshot Kimi offers no Responses API (checked 2026-11-26): this cell needs it. "
         "Fix: Run it with the sandbox or OpenAI, or use client.chat.completions.create.")
 connect_module = importlib.import_module("chatkit.connect")  # chatkit.connect is the function
 HOSTED = [("openai", "OPENAI_API_KEY", "https://api.openai.com/v1", "gpt-6-luna"),
-          ("deepseek", "DEEPSEEK_API_KEY", "https://api.deepseek.com", "deepseek-v4-flash"),
+          ("deepseek", "DEEPSEEK_API_KEY", "https://api.deepseek.com", "deepseek-flash"),
           ("qwen", "DASHSCOPE_API_KEY", "https://dashscope.aliyuncs.com/compatible-mode/v1", "qwen-plus"),
           ("zhipu", "ZHIPUAI_API_KEY", "https://open.bigmodel.cn/api/paas/v4", "glm-4-flash-250414"),
           ("moonshot", "MOONSHOT_API_KEY", "https://api.moonshot.cn/v1", "moonshot-v1-8k")]
@@ -57,9 +57,10 @@ def chat_only(tmp_path_factory):
     box.stop()
 
 
-def as_deepseek(monkeypatch, box, model="scripted-test-model"):
-    monkeypatch.setenv("CHATKIT_PROVIDER", "deepseek")
-    monkeypatch.setenv("DEEPSEEK_API_KEY", box.key)
+def as_moonshot(monkeypatch, box, model="scripted-test-model"):
+    """The sandbox plays Moonshot Kimi, a provider with Chat Completions but no Responses API."""
+    monkeypatch.setenv("CHATKIT_PROVIDER", "moonshot")
+    monkeypatch.setenv("MOONSHOT_API_KEY", box.key)
     monkeypatch.setenv("OPENAI_BASE_URL", box.base_url)
     if model:
         monkeypatch.setenv("CHATKIT_MODEL", model)
@@ -75,10 +76,10 @@ def failure(call):
 
 def test_every_preset_is_dated_cites_its_docs_and_answers_every_endpoint():
     table = providers.table()
-    assert table["checked"] == "2026-11-26" and date.fromisoformat(table["checked"])
+    assert table["checked"] == max(p.checked for p in presets().values()) and date.fromisoformat(table["checked"])
     assert set(presets()) == {"openai", "azure", "deepseek", "qwen", "zhipu", "moonshot", "ollama", "vllm", "lmstudio"}
     for p in presets().values():
-        assert p.checked == table["checked"], p.name
+        assert date.fromisoformat(p.checked) <= date.fromisoformat(table["checked"]), p.name
         assert urlparse(p.docs).scheme == "https" and all(urlparse(s).scheme == "https" for s in p.sources), p.name
         assert list(p.offers) == table["endpoints"] == list(providers.ENDPOINT_NAMES), p.name
         assert all(v in (True, False, None) for v in p.offers.values()), p.name
@@ -216,7 +217,7 @@ def test_a_known_providers_base_url_gets_its_model(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", "https://api.deepseek.com/v1")
     settings = read_settings()
-    assert (settings.provider, settings.model) == ("deepseek", "deepseek-v4-flash")
+    assert (settings.provider, settings.model) == ("deepseek", "deepseek-flash")
 
 
 def test_an_unknown_server_gets_no_guessed_model(monkeypatch):
@@ -249,7 +250,8 @@ def test_a_zhipu_key_is_masked_too(monkeypatch, no_sandbox):
 # --- capability answers ----------------------------------------------------------------------
 
 def test_supports_by_name():
-    assert supports("deepseek", "responses") is False
+    assert supports("moonshot", "responses") is False
+    assert supports("deepseek", "responses") is True  # since 2026 (providers.json, checked 2026-12-06)
     assert supports("deepseek", "chat") is True
     assert supports("qwen", "responses") is True
     assert supports("moonshot", "stream_usage") is None  # unknown, and marked so
@@ -257,7 +259,7 @@ def test_supports_by_name():
 
 
 def test_supports_by_client():
-    deepseek = openai.OpenAI(api_key=KEY, base_url="https://api.deepseek.com/v1")
+    deepseek = openai.OpenAI(api_key=KEY, base_url="https://api.moonshot.cn/v1")  # no Responses API
     azure = openai.OpenAI(api_key=KEY, base_url="https://my-school.openai.azure.com/openai/v1/")
     unknown = openai.OpenAI(api_key=KEY, base_url="http://127.0.0.1:9/v1")
     assert (supports(deepseek, "responses"), supports(azure, "responses"), supports(unknown, "responses")) == (
@@ -275,9 +277,9 @@ def test_an_unknown_endpoint_is_refused_with_the_known_ones():
 
 
 def test_require_stops_with_one_line():
-    error = failure(lambda: require("deepseek", "responses"))
+    error = failure(lambda: require("moonshot", "responses"))
     assert isinstance(error, NotSupported) and isinstance(error, ChatkitError)
-    assert str(error) == f"{STOP} (See https://api-docs.deepseek.com/)"
+    assert str(error) == f"{STOP} (See https://platform.moonshot.cn/docs/guide/migrating-from-openai-to-kimi)"
     assert "\n" not in str(error)
     assert error._render_traceback_() == [str(error)]  # what Jupyter shows instead of a traceback
     assert explain(error).kind == "not_offered" and explain(error).line() == str(error)
@@ -315,9 +317,9 @@ def test_unknown_sandbox_api_names_are_refused(tmp_path):
 
 
 def test_a_chat_only_provider_gives_the_explained_stop(monkeypatch, chat_only):
-    as_deepseek(monkeypatch, chat_only)
+    as_moonshot(monkeypatch, chat_only)
     client = chatkit.connect(max_retries=0)
-    assert client.provider == "deepseek"
+    assert client.provider == "moonshot"
     reply = client.chat.completions.create(model=client.default_model, messages=[{"role": "user", "content": "Hi"}])
     assert reply.choices[0].message.content == "OK"
     stop = failure(lambda: require(client, "responses"))
@@ -328,7 +330,7 @@ def test_a_chat_only_provider_gives_the_explained_stop(monkeypatch, chat_only):
     found = explain(error)
     assert (found.kind, found.status, found.retry) == ("not_offered", 404, False)
     assert found.line() == str(stop)
-    assert "DeepSeek serves only part of the OpenAI API" in found.cause
+    assert "Moonshot Kimi serves only part of the OpenAI API" in found.cause
 
 
 def test_a_hosted_providers_404_is_explained_from_its_host():
@@ -339,8 +341,8 @@ def test_a_hosted_providers_404_is_explained_from_its_host():
         return openai.OpenAI(api_key=KEY, base_url=base_url, max_retries=0,
                              http_client=httpx2.Client(transport=httpx2.MockTransport(not_found)))
 
-    deepseek = explain(failure(lambda: client_at("https://api.deepseek.com").responses.create(model="m", input="x")))
-    assert deepseek.kind == "not_offered" and deepseek.what.startswith("DeepSeek offers no Responses API")
+    kimi = explain(failure(lambda: client_at("https://api.moonshot.cn/v1").responses.create(model="m", input="x")))
+    assert kimi.kind == "not_offered" and kimi.what.startswith("Moonshot Kimi offers no Responses API")
     moonshot = explain(failure(lambda: client_at("https://api.moonshot.cn/v1").embeddings.create(model="m", input="x")))
     assert moonshot.kind == "not_offered" and "no Embeddings API" in moonshot.what
     qwen = explain(failure(lambda: client_at("https://dashscope.aliyuncs.com/compatible-mode/v1").responses.create(
@@ -423,8 +425,8 @@ def test_with_options_keeps_the_provider(monkeypatch, no_sandbox):
     monkeypatch.setenv("CHATKIT_PROVIDER", "deepseek")
     monkeypatch.setenv("DEEPSEEK_API_KEY", KEY)
     copy = chatkit.connect().with_options(timeout=3)
-    assert (copy.provider, copy.default_model) == ("deepseek", "deepseek-v4-flash")
-    assert supports(copy, "responses") is False
+    assert (copy.provider, copy.default_model, copy.reasoning_model) == ("deepseek", "deepseek-flash", "deepseek-flash")
+    assert supports(copy, "responses") is True and supports(copy, "batch") is False
 
 
 # --- the doctor --------------------------------------------------------------------------------
@@ -438,8 +440,8 @@ def test_the_doctor_names_the_live_provider_and_what_it_lacks(monkeypatch):
     monkeypatch.setenv("DEEPSEEK_API_KEY", KEY)
     report = diagnose(call=False)
     backend, key = check(report, "Backend"), check(report, "API key")
-    assert backend.ok and "(provider: DeepSeek), model deepseek-v4-flash" in backend.detail
-    assert "no Responses API and no Batch API (checked 2026-11-26)" in backend.detail
+    assert backend.ok and "(provider: DeepSeek), model deepseek-flash" in backend.detail
+    assert "offers no Batch API (checked 2026-12-06)" in backend.detail
     assert key.ok and key.detail.startswith(f"DEEPSEEK_API_KEY {mask_key(KEY)} from the environment")
     assert KEY not in str(report)
 
@@ -465,7 +467,7 @@ def test_the_doctor_on_an_unknown_server_says_how_the_model_is_chosen(monkeypatc
 
 
 def test_the_doctors_test_call_passes_on_a_chat_only_provider(monkeypatch, chat_only):
-    as_deepseek(monkeypatch, chat_only)
+    as_moonshot(monkeypatch, chat_only)
     report = diagnose(call=True)
     assert check(report, "Test call").ok, str(report)
     assert chat_only.key not in str(report)
@@ -483,12 +485,12 @@ def no_sandbox(monkeypatch):
 
 
 def test_a_connected_client_stops_a_request_the_provider_cannot_serve_before_sending_it(monkeypatch, chat_only):
-    as_deepseek(monkeypatch, chat_only)
+    as_moonshot(monkeypatch, chat_only)
     client = chatkit.connect(max_retries=2)
     sent = len(chat_only.engine.history)
     error = failure(lambda: client.responses.create(model=client.default_model, input="Hi"))
     assert isinstance(error, NotSupported) and len(chat_only.engine.history) == sent  # nothing was sent
-    assert error._render_traceback_() == [str(error)] and "DeepSeek offers no Responses API" in str(error)
+    assert error._render_traceback_() == [str(error)] and "Moonshot Kimi offers no Responses API" in str(error)
     assert chatkit.explain(error).kind == "not_offered"
     reply = client.chat.completions.create(model=client.default_model, messages=[{"role": "user", "content": "Hi"}])
     assert reply.choices[0].message.content  # what it offers still works

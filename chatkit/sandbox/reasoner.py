@@ -132,10 +132,12 @@ def summary(text: str, kind: str | None) -> list[dict]:
 def effort_for(engine, effort: str | None, sent: dict, *, param: str) -> str | None:
     """The effort a request runs at, after the platform's checks; else the APIError it answers.
 
-    ``param`` names the effort as the request spells it (``"reasoning_effort"``,
-    ``"reasoning.effort"``); ``sent`` holds the request's sampling settings by name. A model
-    that does not reason accepts only ``"none"``; a reasoning model refuses an effort it does
-    not list, and the sampling settings at any effort but ``"none"``.
+    ``param`` names the effort as the request spells it: ``"reasoning_effort"`` (Chat
+    Completions) or ``"reasoning.effort"`` (Responses), whose error bodies differ on the
+    platform. ``sent`` holds the request's sampling settings by name, as sent. A model that
+    does not reason accepts only ``"none"``; a reasoning model refuses an effort it does not
+    list, and the sampling settings at any effort but ``"none"``. The wording is the
+    platform's, as quoted in client libraries' issues (checked 2026-12-06).
     """
     from .wire import APIError
 
@@ -146,17 +148,30 @@ def effort_for(engine, effort: str | None, sent: dict, *, param: str) -> str | N
                            f"{NOT_REASONING}", param=param, code="unsupported_parameter")
         return effort
     if effort is not None and effort not in allowed:
-        listed = ", ".join(f"'{e}'" for e in allowed)
-        raise APIError(400, f"Unsupported value: '{param}' does not support '{effort}' with this model. "
-                       f"Supported values are: {listed}.", param=param, code="unsupported_value")
+        listed = ", ".join(f"'{e}'" for e in allowed[:-1]) + f", and '{allowed[-1]}'"
+        said = (f"'reasoning_effort' does not support '{effort}' with this model" if param == "reasoning_effort"
+                else f"'{effort}' is not supported with the '{engine.model_id}' model")
+        raise APIError(400, f"Unsupported value: {said}. Supported values are: {listed}.", param=param,
+                       code="unsupported_value")
     effort = effort or engine.default_effort
     if effort != "none":
         for name, value in sent.items():
-            if value is not None and value is not False:
-                raise APIError(400, f"Unsupported parameter: '{name}' is not supported with this model "
-                               f"at reasoning effort '{effort}'. Remove it, or set the effort to 'none'.",
-                               param=name, code="unsupported_parameter")
+            _refuse_sampling(name, value, chat=param == "reasoning_effort")
     return effort
+
+
+def _refuse_sampling(name: str, value, *, chat: bool) -> None:
+    """The platform's 400 for a sampling setting sent while the model reasons (its default temperature passes)."""
+    from .wire import APIError
+
+    if value is None or value is False or (name == "temperature" and value == 1):
+        return
+    if name == "temperature" and chat:
+        raise APIError(400, f"Unsupported value: 'temperature' does not support {value} with this model. Only the "
+                       "default (1) value is supported.", param="temperature", code="unsupported_value")
+    # On the Responses API the platform has been seen to send this one with no code (a GPT-5 model, 2026).
+    raise APIError(400, f"Unsupported parameter: '{name}' is not supported with this model.", param=name,
+                   code="unsupported_parameter" if chat else None)
 
 
 NOT_REASONING = (f"This sandbox model does not reason: the only effort it accepts is \"none\". "

@@ -32,7 +32,7 @@ def prepare(engine, store, key_id: str, body: dict):
     if req.model != engine.model_id:
         raise model_not_found(req.model)
     effort = reasoner.effort_for(engine, req.reasoning.effort if req.reasoning else None, param="reasoning.effort",
-                                 sent={"temperature": req.temperature, "top_p": req.top_p})
+                                 sent={name: body.get(name) for name in ("temperature", "top_p")})
     if req.background and not req.store:
         raise APIError(400, "Background responses must be stored: set 'store' to true (the default).",
                        param="background", code="invalid_value")

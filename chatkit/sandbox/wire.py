@@ -352,7 +352,9 @@ def _to_api_error(err: dict) -> APIError:
         return APIError(400, f"Invalid '{param}': empty array. Expected an array with minimum length "
                         f"{ctx.get('min_length', 1)}, but got an empty array instead.", param=param, code="empty_array")
     if kind == "literal_error":
-        return APIError(400, f"Invalid value: {got!r}. Supported values are: {ctx.get('expected')}.",
+        expected = ctx.get("expected", "").replace(" or ", ", and ") if "," in ctx.get("expected", "") else \
+            ctx.get("expected", "").replace(" or ", " and ")  # the platform's list: 'a', 'b', and 'c'
+        return APIError(400, f"Invalid value: {got!r}. Supported values are: {expected}.",
                         param=param, code="invalid_value")
     return APIError(400, f"Invalid type for '{param}': {err['msg'].lower()}, but got {type(got).__name__} "
                     f"{got!r:.40} instead.", param=param, code="invalid_type")
