@@ -106,8 +106,8 @@ class Watcher:
         call = {"time": _now(), "backend": self.backend, "method": request.method,
                 "endpoint": endpoint(request.url.path), "model": sent.get("model"), "status": None,
                 "error": None, "request_id": None, "latency_s": 0.0, "stream": bool(sent.get("stream")),
-                "input_tokens": None, "output_tokens": None, "cost": None, "priced_as": None,
-                "retry": int(request.headers.get("x-stainless-retry-count") or 0)}
+                "input_tokens": None, "output_tokens": None, "reasoning_tokens": None, "cost": None,
+                "priced_as": None, "retry": int(request.headers.get("x-stainless-retry-count") or 0)}
         if self.log is not None and self.log.include_text:
             call["prompt"] = sent.get("messages", sent.get("input", sent.get("prompt")))
         call["_started"], call["_reserved"] = time.perf_counter(), None
@@ -253,6 +253,8 @@ def read_answer(call: dict, body: bytes, content_type: str, keep_text: bool = Fa
         if isinstance(usage, dict):
             call["input_tokens"] = usage.get("input_tokens", usage.get("prompt_tokens"))
             call["output_tokens"] = usage.get("output_tokens", usage.get("completion_tokens"))
+            details = usage.get("output_tokens_details") or usage.get("completion_tokens_details") or {}
+            call["reasoning_tokens"] = details.get("reasoning_tokens")  # hidden, and counted in output_tokens
         error = event.get("error")
         if isinstance(error, dict):
             call["error"] = str(error.get("code") or error.get("type") or "error")

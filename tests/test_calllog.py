@@ -111,6 +111,19 @@ def test_price_as_shows_what_the_sandbox_calls_would_cost(scripted):
     assert call["priced_as"] == "gpt-4.1-mini" and call["cost"] == expected > 0
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_reasoning_models_hidden_tokens_are_logged_and_priced_as_output(sandbox, stream):
+    log = CallLog(price_as="gpt-6-luna")
+    client = chatkit.watch(sandbox_client(sandbox), log=log)
+    answer = client.responses.create(model="smollm2-135m-reasoning", input="Hi", reasoning={"effort": "low"},
+                                     max_output_tokens=60, stream=stream)
+    if stream:
+        list(answer)
+    call = log.records[0]
+    assert call["reasoning_tokens"] == 32 and call["output_tokens"] > 32
+    assert call["cost"] == chatkit.tokens.estimate_cost("gpt-6-luna", call["input_tokens"], call["output_tokens"]).total
+
+
 def test_the_async_client_is_logged_too(scripted):
     log = CallLog()
     client = chatkit.watch(openai.AsyncOpenAI(api_key=scripted.key, base_url=scripted.base_url), log=log)
