@@ -243,6 +243,7 @@ def test_a_batch_of_reasoning_requests_reports_their_reasoning_tokens(client):
             break
         time.sleep(0.1)
     assert batch.status == "completed" and batch.request_counts.completed == 2
+    assert batch.usage.output_tokens_details.reasoning_tokens == 64  # the batch sums its requests'
     for line in client.files.content(batch.output_file_id).text.splitlines():
         usage = json.loads(line)["response"]["body"]["usage"]
         assert usage["completion_tokens_details"]["reasoning_tokens"] == 32

@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS batch_requests (
 CREATE TABLE IF NOT EXISTS batch_worker (
     one INTEGER PRIMARY KEY CHECK (one = 1), owner TEXT NOT NULL, until REAL NOT NULL);
 """
+# A reasoning model's hidden tokens, read from each result line's usage (either API's name for them).
+_REASONING = ("coalesce(json_extract(result, '$.response.body.usage.output_tokens_details.reasoning_tokens'), "
+              "json_extract(result, '$.response.body.usage.completion_tokens_details.reasoning_tokens'), 0)")
 EXPIRED = {"code": "batch_expired",
            "message": "This request could not be executed before the completion window expired."}
 
@@ -37,9 +40,9 @@ def output_line(custom_id: str, response: dict | None, error: dict | None = None
                        "error": error})
 
 
-def usage(input_tokens: int, output_tokens: int) -> dict:
+def usage(input_tokens: int, output_tokens: int, reasoning_tokens: int = 0) -> dict:
     return {"input_tokens": input_tokens, "input_tokens_details": {"cached_tokens": 0},
-            "output_tokens": output_tokens, "output_tokens_details": {"reasoning_tokens": 0},
+            "output_tokens": output_tokens, "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
             "total_tokens": input_tokens + output_tokens}
 
 
@@ -75,11 +78,11 @@ class BatchStore:
 
     @staticmethod
     def _with_counts(db, batch: dict) -> dict:
-        total, completed, failed, tokens_in, tokens_out = db.execute(
+        total, completed, failed, tokens_in, tokens_out, reasoning = db.execute(
             "SELECT count(*), sum(outcome = 'completed'), sum(outcome = 'failed'), sum(input_tokens), "
-            "sum(output_tokens) FROM batch_requests WHERE batch_id = ?", (batch["id"],)).fetchone()
+            f"sum(output_tokens), sum({_REASONING}) FROM batch_requests WHERE batch_id = ?", (batch["id"],)).fetchone()
         counts = {"total": total, "completed": completed or 0, "failed": failed or 0}
-        return {**batch, "request_counts": counts, "usage": usage(tokens_in or 0, tokens_out or 0)}
+        return {**batch, "request_counts": counts, "usage": usage(tokens_in or 0, tokens_out or 0, reasoning or 0)}
 
     # --- what the worker does -----------------------------------------------------------
 
