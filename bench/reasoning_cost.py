@@ -5,8 +5,10 @@ and at effort "high" (128 hidden tokens before each answer), through chatkit's c
 priced as gpt-6-luna. Two ratios, each hidden / visible:
 
 - dollars per token: hidden tokens are billed as output, so the ratio is 1.00 exactly;
-- seconds per token: the model writes a hidden token as it writes a visible one, so the
-  ratio is near 1 (the answer after the reasoning reads a longer prompt, so a little above).
+- seconds per token: the model writes a hidden token as fast as a visible one, but in the
+  sandbox the answer then reads the question and the reasoning again (no prompt cache, so
+  outputs repeat: engine.py), so each hidden token also costs its share of that second read.
+  On the platform, reasoning and answer are one generation.
 
     python bench/reasoning_cost.py [--rounds 5]
 """

@@ -223,7 +223,7 @@ def test_serve_answers_the_official_client_and_stops_cleanly(capsys, tmp_path, s
         seen.extend(wait_for(lines, re.compile("OPENAI_API_KEY=.*keys create"), proc)[1])
         assert f"  OPENAI_BASE_URL={url}\n" in seen
         client = openai.OpenAI(api_key=key, base_url=url, max_retries=0)
-        assert [m.id for m in client.models.list().data] == ["smollm2-135m-instruct"]
+        assert [m.id for m in client.models.list().data] == ["smollm2-135m-instruct", "smollm2-135m-reasoning"]
         proc.send_signal(stop)
         assert proc.wait(timeout=20) == 0
         assert wait_for(lines, re.compile("Sandbox stopped."), proc)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import doctest
 import math
 
 import openai
 import pytest
 
+from chatkit.errors import ChatkitError
+from chatkit.reasoning import efforts
 from chatkit.widgets import Playground
-from chatkit.widgets import calls
-from playground_support import box, make_client, recording_box, status, wait_until, wait_until_free  # noqa: F401
+from chatkit.widgets import calls, effort
+from playground_support import (REASONING, Wire, box, make_client, note, recording_box,  # noqa: F401
+                                status, wait_until, wait_until_free)
 
 
 @pytest.fixture
@@ -62,8 +66,14 @@ def test_run_waits_for_a_request_already_on_its_way(box):
 
 
 def test_the_model_picker_lists_the_servers_models(box, pg):
-    assert pg.model.options == ("scripted-test-model",)
+    assert pg.model.options == ("scripted-test-model", REASONING)
     assert pg.model.value == "scripted-test-model"
+
+
+def test_the_model_picker_puts_the_clients_reasoning_model_second(box):
+    client = make_client(box)
+    client.reasoning_model = "gpt-6-luna"  # not served here: offered all the same, as a wanted model is
+    assert Playground(client, auto_run=False).model.options == ("scripted-test-model", "gpt-6-luna", REASONING)
 
 
 def test_the_kernel_is_not_blocked_while_the_model_writes(box, pg):
@@ -213,3 +223,121 @@ def test_real_logprob_free_settings_are_valid_for_the_sandbox(sandbox):
     result = pg.run(timeout=60)
     assert result.finish_reason in {"stop", "length"}
     assert pg.error is None and not math.isnan(result.seconds)
+
+
+# --- reasoning models: the effort menu, and the sliders it rules out --------------------
+
+
+def shown(control) -> bool:
+    return control.layout.display != "none" and not control.disabled
+
+
+def chat_bodies(wire: Wire) -> list[dict]:
+    return [body for body in wire.bodies if "messages" in body]
+
+
+def test_choosing_a_reasoning_model_shows_its_efforts_and_turns_temperature_off(box):
+    wire = Wire()
+    pg = Playground(make_client(box, wire), prompt="Name a colour.", auto_run=False)
+    assert not shown(pg.effort) and note(pg) == ""
+    pg.model.value = REASONING
+    assert shown(pg.effort) and pg.effort.options == efforts(REASONING) and pg.effort.value == "medium"
+    assert pg.temperature.disabled and pg.top_p.disabled and not pg.max_tokens.disabled
+    assert note(pg) == (f"temperature and top_p off: {REASONING} takes sampling settings only at reasoning effort "
+                        "none. Set reasoning_effort to none, or leave temperature and top_p out.")
+    pg.run()
+    sent = chat_bodies(wire)[-1]
+    assert sent["reasoning_effort"] == "medium" and sent["max_completion_tokens"] == 100
+    assert not {"temperature", "top_p", "max_tokens"} & set(sent)
+    assert pg.error is None and set(wire.statuses) == {200}
+
+
+def test_effort_none_turns_them_on_and_sends_them_with_the_effort(box):
+    wire = Wire()
+    pg = Playground(make_client(box, wire), prompt="Name a colour.", model=REASONING, auto_run=False)
+    pg.effort.value = "none"
+    assert not pg.temperature.disabled and not pg.top_p.disabled and note(pg) == ""
+    pg.temperature.value, pg.top_p.value = 0.3, 0.8
+    pg.run()
+    sent = box.engine.samplings[-1]  # at effort none the reasoning model answers at once, with these settings
+    assert (sent.effort, sent.temperature, sent.top_p) == ("none", 0.3, 0.8)
+    body = chat_bodies(wire)[-1]
+    assert (body["reasoning_effort"], body["temperature"], body["top_p"]) == ("none", 0.3, 0.8)
+    assert pg.error is None and set(wire.statuses) == {200}
+    assert "reasoning_effort=none, temperature=0.3" in status(pg)
+
+
+def test_a_plain_model_hides_the_menu_and_sends_no_effort(box):
+    wire = Wire()
+    pg = Playground(make_client(box, wire), prompt="Name a colour.", model=REASONING, auto_run=False)
+    pg.model.value = box.engine.model_id
+    assert not shown(pg.effort) and pg.reasoning.value is None and note(pg) == ""
+    assert not pg.temperature.disabled and not pg.top_p.disabled
+    pg.temperature.value = 0.6
+    pg.run()
+    assert box.engine.samplings[-1].effort is None and box.engine.samplings[-1].temperature == 0.6
+    assert "reasoning_effort" not in chat_bodies(wire)[-1] and pg.error is None
+
+
+def test_changing_the_model_sends_one_request_and_never_a_refused_one(box, monkeypatch):
+    wire = Wire()
+    pg = Playground(make_client(box, wire), prompt="Hi")  # auto_run: a change of model runs
+    # Each run in the caller's thread: no request is still on its way (and merged) when the menu moves.
+    monkeypatch.setattr(pg, "_launch", lambda run_id, job: job(run_id))
+    pg.model.value = REASONING
+    assert [body["model"] for body in chat_bodies(wire)] == [REASONING]
+    assert pg.error is None and set(wire.statuses) == {200}
+
+
+def test_switching_between_reasoning_models_names_the_new_one(box):
+    pg = Playground(make_client(box), model="gpt-6-luna", auto_run=False)  # the same efforts as REASONING
+    assert "gpt-6-luna" in note(pg)
+    pg.model.value = REASONING  # the menu's options and value stay as they were: no change event
+    assert note(pg).startswith(f"temperature and top_p off: {REASONING} takes")
+    pg.effort.value = "high"
+    pg.model.value = "gpt-6-luna"
+    assert pg.effort.value == "medium", "a new model starts at its own default effort"
+
+
+def test_reasoning_tokens_show_in_the_summary(box):
+    box.engine.enqueue("First add seventeen and twenty-five.", "42")  # its thoughts, then its answer
+    pg = Playground(make_client(box), prompt="17+25?", model=REASONING, effort="low", auto_run=False)
+    result = pg.run()
+    assert pg.text == "42" and result.reasoning_tokens == 5 and result.completion_tokens == 6  # a word a token
+    assert "6 out (5 of them reasoning)" in status(pg)
+    pg.effort.value = "none"
+    pg.run()
+    assert pg.result.reasoning_tokens == 0 and "reasoning)" not in status(pg)
+
+
+def test_a_model_without_effort_none_never_takes_temperature(box):
+    pg = Playground(make_client(box), model="gpt-6.2-sol", auto_run=False)  # known to chatkit, not served here
+    assert "none" not in pg.effort.options and pg.temperature.disabled and pg.top_p.disabled
+    assert note(pg).startswith("temperature and top_p off: gpt-6.2-sol reasons at every effort and never takes")
+    assert "temperature" not in pg.params() and pg.params()["reasoning_effort"] == "medium"
+
+
+def test_an_effort_the_model_lacks_is_refused_with_a_fix(box):
+    with pytest.raises(ChatkitError, match=r"has no reasoning effort 'minimal'\. Fix: Pick one of none, low,"):
+        Playground(make_client(box), model=REASONING, effort="minimal", auto_run=False)
+    with pytest.raises(ChatkitError, match="does not reason.*Fix: Leave effort out"):
+        Playground(make_client(box), effort="high", auto_run=False)
+
+
+def test_the_reason_speaks_chinese(box, monkeypatch):
+    monkeypatch.setenv("CHATKIT_LANG", "zh")
+    pg = Playground(make_client(box), model=REASONING, auto_run=False)
+    assert note(pg).startswith(f"temperature 和 top_p 已停用，因为 {REASONING} 只在推理强度为 none 时接受采样参数。")
+
+
+def test_docstring_examples_run():
+    for module in (calls, effort):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_on_the_real_reasoning_model_the_summary_counts_its_thinking(sandbox):
+    pg = real_playground(sandbox, prompt="What is 2+2?", model=REASONING, effort="low", max_tokens=60)
+    result = pg.run(timeout=120)
+    assert pg.error is None and result.reasoning_tokens == 32  # the sandbox thinks 32 tokens at effort low
+    assert "(32 of them reasoning)" in status(pg)

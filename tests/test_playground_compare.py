@@ -6,7 +6,7 @@ import pytest
 
 from chatkit.errors import ChatkitError
 from chatkit.widgets import Compare
-from playground_support import box, make_client, recording_box, status, wait_until  # noqa: F401
+from playground_support import REASONING, Wire, box, make_client, note, recording_box, status, wait_until  # noqa: F401
 
 
 def test_every_combination_is_sent_once_in_order(box):
@@ -73,3 +73,37 @@ def test_a_client_without_a_default_model_gets_a_fix(box):
     with pytest.raises(ChatkitError, match="no default model.*Fix: Pass model="):
         Compare(plain)
     assert Compare(plain, model=box.engine.model_id).fixed["model"] == box.engine.model_id
+
+
+# --- reasoning models ------------------------------------------------------------------
+
+
+def test_on_a_reasoning_model_a_temperature_grid_waits_for_effort_none(box):
+    wire = Wire()
+    cmp = Compare(make_client(box, wire), grid={"temperature": [0.0, 1.0]}, model=REASONING)
+    assert cmp.effort.value == "medium" and cmp.run_button.disabled
+    assert note(cmp).startswith(f"temperature off: {REASONING} takes sampling settings only at reasoning effort none.")
+    with pytest.raises(ChatkitError, match="temperature off.*Fix: Set reasoning_effort to none"):
+        cmp.run()
+    assert box.engine.samplings == [] and wire.statuses == []  # nothing was sent
+    cmp.effort.value = "none"
+    assert not cmp.run_button.disabled and note(cmp) == ""
+    cmp.run()
+    assert [(s.effort, s.temperature) for s in box.engine.samplings] == [("none", 0.0), ("none", 1.0)]
+    assert [(b["reasoning_effort"], b["max_completion_tokens"]) for b in wire.bodies] == [("none", 60)] * 2
+    assert cmp.error is None and wire.statuses == [200, 200]
+
+
+def test_a_grid_of_efforts_shows_each_cells_reasoning_tokens(box):
+    box.engine.enqueue("Plain.", "Think it over.", "Thought.")  # effort none answers; effort low thinks, then answers
+    cmp = Compare(make_client(box), grid={"reasoning_effort": ["none", "low"]}, model=REASONING).run()
+    assert [r.reasoning_tokens for r in cmp.results.values()] == [0, 3]
+    cells = cmp.table.value.split('class="chatkit-compare-cell"')[1:]
+    assert "1 tokens, stop" in cells[0] and "4 tokens (3 reasoning), stop" in cells[1]
+
+
+def test_a_plain_model_sends_no_effort(box):
+    wire = Wire()
+    cmp = Compare(make_client(box, wire), grid={"temperature": [0.5]}).run()
+    assert cmp.effort.layout.display == "none" and not cmp.run_button.disabled
+    assert "reasoning_effort" not in wire.bodies[0] and box.engine.samplings[0].effort is None

@@ -8,6 +8,8 @@ import math
 import openai
 import pytest
 
+from chatkit.errors import ChatkitError
+from chatkit.sandbox.reasoner import MODEL_ID as REASONING
 from chatkit.widgets import TokenProbabilities, logprobs
 from chatkit.widgets.logprobs import bars, reshape, show_token
 
@@ -82,3 +84,30 @@ def test_an_error_shows_in_the_widget(sandbox):
     assert "no model named" in view.status.value and "Fix" in view.status.value
     with pytest.raises(openai.NotFoundError):
         view.run()
+
+
+def test_on_a_reasoning_model_logprobs_wait_for_effort_none(sandbox):
+    view = view_on(sandbox, prompt="What is the capital of France?", model=REASONING, tokens=2, top=3)
+    assert view.effort.value == "medium" and view.run_button.disabled
+    assert view.reasoning.note.value.count(f"logprobs off: {REASONING} takes sampling settings only at reasoning "
+                                           "effort none. Set reasoning_effort to none, or leave logprobs out.") == 1
+    with pytest.raises(ChatkitError, match="logprobs off"):
+        view.run()
+    view.effort.value = "none"
+    assert not view.run_button.disabled and view.reasoning.note.value == ""
+    assert view.params()["reasoning_effort"] == "none" and "max_completion_tokens" in view.params()
+    view.run(timeout=60)
+    assert view.error is None and len(view.tokens) == 2 and len(view.alternatives(0)) == 3
+
+
+def test_a_model_that_always_reasons_never_gives_logprobs(sandbox):
+    view = view_on(sandbox, model="gpt-6.2-sol")  # known to chatkit: nothing is sent
+    assert view.run_button.disabled and "none" not in view.effort.options
+    assert "logprobs off: gpt-6.2-sol reasons at every effort and never takes sampling settings." in \
+        view.reasoning.note.value
+
+
+def test_a_plain_model_shows_no_effort(sandbox):
+    view = view_on(sandbox)
+    assert view.effort.layout.display == "none" and not view.run_button.disabled
+    assert "reasoning_effort" not in view.params() and view.params()["max_tokens"] == 5

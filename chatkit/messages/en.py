@@ -565,4 +565,23 @@ MESSAGES = {
     "widgets.turn.tokens_counted": "about {input} tokens in, {output} out (counted by chatkit)",
     "widgets.turn.seconds": "{seconds:.1f} s",
     "widgets.turn.stopped": "stopped",
+
+    # widgets: reasoning effort
+    "widgets.effort.needs_none.what": "{settings} off: {model} takes sampling settings only at reasoning effort none.",
+    "widgets.effort.needs_none.fix": "Set reasoning_effort to none, or leave {settings} out.",
+    "widgets.effort.never.what": "{settings} off: {model} reasons at every effort and never takes sampling settings.",
+    "widgets.effort.never.fix": "Leave {settings} out, or pick a model that does not reason.",
+    "widgets.effort.and": "{first} and {last}",
+    "widgets.effort.comma": "{first}, {next}",
+    "widgets.effort.unknown.what": "{model} has no reasoning effort {effort!r}.",
+    "widgets.effort.unknown.fix": "Pick one of {efforts}, or leave effort out for the model's default ({default}).",
+    "widgets.effort.plain.what": "{model} does not reason, so it takes no reasoning effort ({effort!r}).",
+    "widgets.effort.plain.fix": "Leave effort out, or pick a reasoning model such as client.reasoning_model.",
+    "widgets.effort.reasoning_tokens": " ({count} of them reasoning)",
+    "widgets.compare.cell": "{tokens} tokens, {finish_reason}",
+    "widgets.compare.cell_reasoning": "{tokens} tokens ({reasoning} reasoning), {finish_reason}",
+    "widgets.logprobs.asking": "asking the model…",
+    "widgets.logprobs.none_sent": "The server sent no log probabilities. Fix: use a model that supports logprobs, "
+                                  "such as gpt-4.1-mini or the sandbox.",
+    "widgets.logprobs.answer": "The answer: {answer}",
 }

@@ -529,4 +529,23 @@ MESSAGES = {
     "widgets.turn.tokens_counted": "输入约 {input} 个令牌，输出 {output} 个（由 chatkit 计数）",
     "widgets.turn.seconds": "{seconds:.1f} 秒",
     "widgets.turn.stopped": "已停止",
+
+    # widgets: reasoning effort
+    "widgets.effort.needs_none.what": "{settings} 已停用，因为 {model} 只在推理强度为 none 时接受采样参数。",
+    "widgets.effort.needs_none.fix": "把 reasoning_effort 设为 none，或者不发送 {settings}。",
+    "widgets.effort.never.what": "{settings} 已停用，因为 {model} 在任何推理强度下都会推理，从不接受采样参数。",
+    "widgets.effort.never.fix": "不发送 {settings}，或者换一个非推理模型。",
+    "widgets.effort.and": "{first} 和 {last}",
+    "widgets.effort.comma": "{first}、{next}",
+    "widgets.effort.unknown.what": "{model} 没有 {effort!r} 这一档推理强度。",
+    "widgets.effort.unknown.fix": "从 {efforts} 中选一个，或者不指定 effort，使用模型的默认值（{default}）。",
+    "widgets.effort.plain.what": "{model} 不是推理模型，不接受推理强度（{effort!r}）。",
+    "widgets.effort.plain.fix": "不指定 effort，或者换一个推理模型，例如 client.reasoning_model。",
+    "widgets.effort.reasoning_tokens": "（其中 {count} 个是推理 token）",
+    "widgets.compare.cell": "{tokens} 个 token，{finish_reason}",
+    "widgets.compare.cell_reasoning": "{tokens} 个 token（其中推理 {reasoning} 个），{finish_reason}",
+    "widgets.logprobs.asking": "正在询问模型…",
+    "widgets.logprobs.none_sent": "服务器没有返回对数概率（logprobs）。解决办法：换一个支持 logprobs 的模型，"
+                                  "例如 gpt-4.1-mini 或沙盒。",
+    "widgets.logprobs.answer": "回答：{answer}",
 }

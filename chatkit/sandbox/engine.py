@@ -56,7 +56,6 @@ class Sampling:
     logit_bias: dict[int, float] | None = None
     grammar: str | None = None  # a grammar the output must follow (structured outputs, tool calls)
     effort: str | None = None  # a reasoning model's effort (reasoner.py); None: its default
-    continues: bool = False  # the prompt continues the generation just before it (reasoner.py): reuse its cache
 
 
 @dataclass
@@ -229,9 +228,10 @@ def _request(prompt: list[int], s: Sampling, limit: int) -> dict:
         "repeat_penalty": 1.0, "presence_penalty": s.presence_penalty, "frequency_penalty": s.frequency_penalty,
         "seed": s.seed if s.seed is not None else secrets.randbits(31),
         # Evaluate the whole prompt every time. Reusing a cached prefix is faster but changes
-        # the floating-point path, so greedy output would depend on the request before; the one
-        # exception is a reasoning model's answer, which continues its own reasoning (reasoner.py).
-        "cache_prompt": s.continues,
+        # the floating-point path, so greedy output would depend on the request before (tried for
+        # the reasoning model's answer after its reasoning: a notebook under nbval and the same
+        # notebook run by a script then stored different answers).
+        "cache_prompt": False,
     }
     if s.stop:
         body["stop"] = list(s.stop)

@@ -86,7 +86,7 @@ class Reasoner:
         rest = DEFAULT_MAX_TOKENS if limit is None else limit - think.tokens
         answer_prompt = notes + self.base.tokenize(gen.reasoning_text) + self.base.tokenize(CLOSE)
         answer = self.base.generate(answer_prompt, dataclasses.replace(s, temperature=0.0, top_p=1.0, max_tokens=rest,
-                                                                       effort=None, continues=True), _Linked(gen.cancel))
+                                                                       effort=None), _Linked(gen.cancel))
         for piece in answer:
             yield piece
             if gen.cancel.is_set():

@@ -16,9 +16,13 @@ import openai
 
 from ..errors import ChatkitError
 from ..messages import say
+from ..providers import NOT_CHAT as NOT_CHAT_NAMES
+from ..reasoning import limit_name
+from ..tokens import model_facts
 
-# Ids that models.list() returns but that cannot chat (OpenAI lists them all together).
-NOT_CHAT = ("embedding", "whisper", "tts", "dall-e", "moderation", "transcribe", "image", "davinci", "babbage")
+# Ids that models.list() returns but that cannot chat: connect()'s list (embeddings, speech,
+# images...) and OpenAI's completions-only base models.
+NOT_CHAT = NOT_CHAT_NAMES + ("davinci", "babbage")
 
 
 @dataclass
@@ -29,6 +33,7 @@ class Result:
     finish_reason: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    reasoning_tokens: int | None = None  # of the completion tokens, those a reasoning model thought
     seconds: float = 0.0
     first_token_seconds: float | None = None
     cost: float | None = None
@@ -43,7 +48,9 @@ def summary(result: Result) -> list[str]:
     """The facts of a run, one short phrase each: settings, tokens, why it stopped, time, cost."""
     parts = [describe(result.params or {})]
     if result.prompt_tokens is not None:
-        parts.append(say("widgets.calls.tokens", input=result.prompt_tokens, output=result.completion_tokens))
+        parts.append(say("widgets.calls.tokens", input=result.prompt_tokens, output=result.completion_tokens)
+                     + (say("widgets.effort.reasoning_tokens", count=result.reasoning_tokens)
+                        if result.reasoning_tokens else ""))
     reason = f"finish_reason: {result.finish_reason}"
     parts.append(reason + (say("widgets.calls.cut_off") if result.finish_reason == "length" else ""))
     timing = say("widgets.calls.seconds", seconds=result.seconds)
@@ -57,8 +64,10 @@ def summary(result: Result) -> list[str]:
 
 def describe(params: dict) -> str:
     """The sampling settings of a request, short: 'temperature=0.7, top_p=1, max_tokens=100'."""
-    shown = [f"{name}={params[name]:g}" for name in ("temperature", "top_p") if name in params]
-    shown += [f"{name}={params[name]}" for name in ("max_tokens", "seed") if params.get(name) is not None]
+    shown = [f"reasoning_effort={params['reasoning_effort']}"] if params.get("reasoning_effort") else []
+    shown += [f"{name}={params[name]:g}" for name in ("temperature", "top_p") if name in params]
+    shown += [f"{name}={params[name]}" for name in ("max_tokens", "max_completion_tokens", "seed")
+              if params.get(name) is not None]
     shown += [f"{name}={params[name]:g}" for name in ("presence_penalty", "frequency_penalty") if params.get(name)]
     return ", ".join(shown)
 
@@ -67,6 +76,16 @@ def messages(prompt: str, system: str = "") -> list[dict]:
     """The chat messages for a prompt and optional instructions (a system message)."""
     head = [{"role": "system", "content": system}] if system.strip() else []
     return head + [{"role": "user", "content": prompt}]
+
+
+def with_limit(params: dict) -> dict:
+    """``params`` with its ``max_tokens`` named as the model needs: ``max_completion_tokens`` for a reasoning model.
+
+    >>> with_limit({"model": "gpt-6-luna", "max_tokens": 50})
+    {'model': 'gpt-6-luna', 'max_completion_tokens': 50}
+    """
+    name = limit_name(params["model"])
+    return {(name if key == "max_tokens" else key): value for key, value in params.items()}
 
 
 def cache_key(params: dict) -> str | None:
@@ -90,7 +109,7 @@ def stream_chat(client, params: dict, on_text: Callable[[str], None], stale: Cal
             if stale():
                 return None
             if chunk.usage:
-                result.prompt_tokens, result.completion_tokens = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
+                _read_usage(result, chunk.usage)
             if not chunk.choices:
                 continue
             choice = chunk.choices[0]
@@ -102,6 +121,12 @@ def stream_chat(client, params: dict, on_text: Callable[[str], None], stale: Cal
     result.text, result.seconds = "".join(pieces), time.perf_counter() - start
     result.first_token_seconds = None if first is None else first - start
     return result
+
+
+def _read_usage(result: Result, usage) -> None:
+    result.prompt_tokens, result.completion_tokens = usage.prompt_tokens, usage.completion_tokens
+    details = usage.completion_tokens_details
+    result.reasoning_tokens = details.reasoning_tokens if details else None
 
 
 def estimate_cost(model: str, result: Result) -> float | None:
@@ -124,11 +149,29 @@ def default_model(client) -> str:
     return model
 
 
+def is_chat_model(model: str) -> bool:
+    """Whether an id from ``models.list()`` names a model that chats (a reasoning model does).
+
+    >>> is_chat_model("gpt-6-luna"), is_chat_model("text-embedding-3-small"), is_chat_model("babbage-002")
+    (True, False, False)
+    """
+    lowered = model.lower()
+    return not (model_facts(model) or {}).get("kind") and not any(word in lowered for word in NOT_CHAT)
+
+
 def chat_models(client) -> list[str]:
-    """The ids from ``client.models.list()`` that can chat, the default model first."""
-    default = getattr(client, "default_model", None)
-    ids = sorted(m.id for m in client.models.list() if not any(word in m.id for word in NOT_CHAT))
-    return ([default] if default else []) + [i for i in ids if i != default]
+    """The ids from ``client.models.list()`` that can chat: the default model first, then the reasoning model."""
+    first = [m for m in (getattr(client, "default_model", None), _reasoning_model(client)) if m]
+    ids = sorted(m.id for m in client.models.list() if is_chat_model(m.id))
+    return list(dict.fromkeys(first)) + [i for i in ids if i not in first]
+
+
+def _reasoning_model(client) -> str | None:
+    """The client's reasoning model (``chatkit.connect()`` knows one for the sandbox), if it has one."""
+    try:
+        return getattr(client, "reasoning_model", None)
+    except ChatkitError:  # a backend without one: the property says how to name one
+        return None
 
 
 def is_expected(exc: BaseException) -> bool:

@@ -7,8 +7,12 @@ import itertools
 
 import ipywidgets as w
 
+from ..errors import ChatkitError
 from ..messages import say
+from ..reasoning import SAMPLING
 from . import calls
+from .effort import EffortControl
+from .effort import refused as refused_at
 from .panel import Panel
 
 DEFAULT_GRID = {"temperature": [0.0, 0.7, 1.4], "seed": [1, 2]}
@@ -20,6 +24,9 @@ class Compare(Panel):
     ``grid`` maps up to two parameter names to the values to try; ``fixed`` parameters
     (such as ``max_tokens=60``) go with every request. Rows are the first parameter's
     values, columns the second's. ``cmp.results`` maps each combination to its result.
+    For a reasoning model, ``effort`` (a menu, ``cmp.effort``) goes with every request; at an
+    effort other than "none" a grid or setting the model refuses (temperature, top_p) turns
+    Run off, and a line says why.
 
     >>> cmp = Compare(prompt="Name a fruit.", grid={"temperature": [0, 1.5], "seed": [1, 2]})  # doctest: +SKIP
     >>> print(cmp.run())                                       # doctest: +SKIP
@@ -28,7 +35,8 @@ class Compare(Panel):
     """
 
     def __init__(self, client=None, prompt: str = "Write a haiku about tea.", grid: dict | None = None, *,
-                 system: str = "", model: str | None = None, max_tokens: int = 60, **fixed) -> None:
+                 system: str = "", model: str | None = None, effort: str | None = None, max_tokens: int = 60,
+                 **fixed) -> None:
         super().__init__()
         if client is None:
             from ..connect import connect
@@ -37,10 +45,8 @@ class Compare(Panel):
         self.client, self.system = client, system
         self.grid = {name: list(values) for name, values in (grid or DEFAULT_GRID).items()}
         if not 1 <= len(self.grid) <= 2:
-            from ..errors import ChatkitError
-
-            raise ChatkitError(f"Compare takes one or two parameters to vary, not {len(self.grid)}.",
-                               fix="Vary two at a time, e.g. grid={'temperature': [0, 1], 'seed': [1, 2]}.")
+            raise ChatkitError(say("widgets.compare.grid.what", count=len(self.grid)),
+                               fix=say("widgets.compare.grid.fix"))
         self.fixed = {"model": model or calls.default_model(client), "max_tokens": max_tokens, **fixed}
         self.results: dict[tuple, calls.Result] = {}
         self.prompt = w.Textarea(prompt, description="prompt", layout={"width": "95%"})
@@ -49,10 +55,15 @@ class Compare(Panel):
         self.run_button.add_class("chatkit-run")
         self.table = w.HTML()
         self.table.add_class("chatkit-compare-table")
+        self.reasoning = EffortControl(self.fixed["model"], effort or self.fixed.pop("reasoning_effort", None))
+        self.effort = self.reasoning.dropdown
+        self.effort.observe(self._safely(self._gate), "value")
         self.run_button.on_click(self._safely(self.start))
-        self.widget = w.VBox([self.prompt, self.run_button, self.table, self.status, self.errors])
+        self.widget = w.VBox([self.prompt, self.effort, self.reasoning.note, self.run_button, self.table, self.status,
+                              self.errors])
         self.widget.add_class("chatkit-compare")
         self._render({})
+        self._gate()
 
     @property
     def settings(self) -> list[tuple]:
@@ -60,11 +71,26 @@ class Compare(Panel):
         return list(itertools.product(*self.grid.values()))
 
     def params(self, setting: tuple) -> dict:
-        """The request for one combination of settings."""
-        return {**self.fixed, **dict(zip(self.grid, setting)), "messages": calls.messages(self.prompt.value, self.system)}
+        """The request for one combination of settings (a grid's ``reasoning_effort`` beats the menu's)."""
+        return calls.with_limit({**self.fixed, **self.reasoning.request(), **dict(zip(self.grid, setting)),
+                                 "messages": calls.messages(self.prompt.value, self.system)})
+
+    def refused(self) -> list[str]:
+        """The settings some request of the grid would send that the model refuses at its effort."""
+        model = self.fixed["model"]
+        off = {name for params in map(self.params, self.settings)
+               for name in refused_at(model, params.get("reasoning_effort"), params)}
+        return sorted(off, key=SAMPLING.index)
+
+    def _gate(self) -> None:
+        """Turn Run off while the grid holds a setting the model would refuse; the line under the menu says why."""
+        off = self.refused()
+        self.reasoning.tell(off)
+        self.run_button.disabled = bool(off)
 
     def start(self) -> None:
         """Send every combination in a worker thread, one after the other; the table fills in."""
+        self.reasoning.check(self.refused())
         with self._lock:
             run_id = self._next_run()
             self.results = {}
@@ -116,7 +142,7 @@ class Compare(Panel):
     def _cell(self, setting: tuple, partial: dict[tuple, str]) -> str:
         result = self.results.get(setting)
         text = result.text if result else partial.get(setting, "…" if setting in partial else "")
-        note = f"<br><small>{result.completion_tokens} tokens, {result.finish_reason}</small>" if result else ""
+        note = f"<br><small>{html.escape(_note(result))}</small>" if result else ""
         return (f'<td class="chatkit-compare-cell" style="vertical-align:top;border:1px solid #ddd;padding:4px;'
                 f'white-space:pre-wrap">{html.escape(text)}{note}</td>')
 
@@ -126,6 +152,14 @@ class Compare(Panel):
             label = " ".join(_label(name, value) for name, value in zip(self.grid, setting))
             lines.append(f"{label}: {result.text}")
         return "\n".join(lines)
+
+
+def _note(result: calls.Result) -> str:
+    """Under an answer: its tokens (the reasoning ones too, if any) and why it stopped."""
+    if result.reasoning_tokens:
+        return say("widgets.compare.cell_reasoning", tokens=result.completion_tokens,
+                   reasoning=result.reasoning_tokens, finish_reason=result.finish_reason)
+    return say("widgets.compare.cell", tokens=result.completion_tokens, finish_reason=result.finish_reason)
 
 
 def _label(name: str, value) -> str:

@@ -14,7 +14,9 @@ import math
 
 import ipywidgets as w
 
+from ..messages import say
 from . import calls
+from .effort import EffortControl
 from .panel import Panel, classed
 
 
@@ -65,7 +67,9 @@ class TokenProbabilities(Panel):
 
     Pick a position to see the top alternatives there; move the temperature slider to
     see how temperature would reshape them (no new request needed). The shares are
-    renormalised over the alternatives shown.
+    renormalised over the alternatives shown. A reasoning model gives log probabilities only
+    at reasoning effort "none" (``effort="none"``, or the menu): at any other effort the
+    button is off and a line says why.
 
     >>> view = TokenProbabilities(prompt="The capital of France is")   # doctest: +SKIP
     >>> view.run().alternatives(0)[:2]                                  # doctest: +SKIP
@@ -73,7 +77,8 @@ class TokenProbabilities(Panel):
     """
 
     def __init__(self, client=None, prompt: str = "The capital of France is", *, system: str = "",
-                 model: str | None = None, tokens: int = 5, top: int = 10, temperature: float = 1.0) -> None:
+                 model: str | None = None, effort: str | None = None, tokens: int = 5, top: int = 10,
+                 temperature: float = 1.0) -> None:
         super().__init__()
         if client is None:
             from ..connect import connect
@@ -88,11 +93,16 @@ class TokenProbabilities(Panel):
         self.temperature = classed(w.FloatSlider(temperature, min=0, max=2, step=0.1, description="temperature"),
                                     "chatkit-logprobs-temperature")
         self.chart = classed(w.HTML(), "chatkit-logprobs-chart")
+        self.reasoning = EffortControl(self.model, effort)
+        self.effort = self.reasoning.dropdown
+        self.effort.observe(self._safely(self._gate), "value")
         self.run_button.on_click(self._safely(self.start))
         self.position.observe(self._safely(self.redraw), "value")
         self.temperature.observe(self._safely(self.redraw), "value")
-        self.widget = classed(w.VBox([self.prompt, self.run_button, w.HBox([self.position, self.temperature]),
-                                       self.chart, self.status, self.errors]), "chatkit-logprobs")
+        self.widget = classed(w.VBox([self.prompt, self.effort, self.reasoning.note, self.run_button,
+                                       w.HBox([self.position, self.temperature]), self.chart, self.status,
+                                       self.errors]), "chatkit-logprobs")
+        self._gate()
 
     @property
     def tokens(self) -> list[str]:
@@ -101,14 +111,20 @@ class TokenProbabilities(Panel):
 
     def params(self) -> dict:
         """The request: greedy, short, with the top alternatives of every token."""
-        return {"model": self.model, "messages": calls.messages(self.prompt.value, self.system), "temperature": 0,
-                "max_tokens": self.tokens_wanted, "logprobs": True, "top_logprobs": self.top}
+        return calls.with_limit({"model": self.model, "messages": calls.messages(self.prompt.value, self.system),
+                                 **self.reasoning.request(), "temperature": 0, "max_tokens": self.tokens_wanted,
+                                 "logprobs": True, "top_logprobs": self.top})
+
+    def _gate(self) -> None:
+        """Turn the button off while the model refuses logprobs at the chosen effort; a line says why."""
+        self.run_button.disabled = bool(self.reasoning.rule_out({"logprobs": True}))
 
     def start(self) -> None:
         """Ask for the probabilities in a worker thread; the chart appears when they arrive."""
+        self.reasoning.check(self.reasoning.refused({"logprobs": True}))
         with self._lock:
             run_id = self._next_run()
-            self._say("asking the model…")
+            self._say(say("widgets.logprobs.asking"))
         self._launch(run_id, self._work)
 
     def _model_name(self) -> str:
@@ -122,13 +138,12 @@ class TokenProbabilities(Panel):
                 return
             self.entries = list(logprobs.content if logprobs and logprobs.content else [])
             if not self.entries:
-                self._say("The server sent no log probabilities. Fix: use a model that supports logprobs, "
-                          "such as gpt-4.1-mini or the sandbox.", ok=False)
+                self._say(html.escape(say("widgets.logprobs.none_sent")), ok=False)
                 return
             self.position.options = [(f"{i + 1}: {show_token(t)}", i) for i, t in enumerate(self.tokens)]
             self.position.value = 0
             self.redraw()
-            self._say(f"The answer: <code>{html.escape(''.join(self.tokens))}</code>")
+            self._say(say("widgets.logprobs.answer", answer=f"<code>{html.escape(''.join(self.tokens))}</code>"))
 
     def alternatives(self, position: int, temperature: float = 1.0) -> list[tuple[str, float]]:
         """The top alternatives at ``position`` and their probabilities at ``temperature``."""

@@ -9,22 +9,27 @@ import ipywidgets as w
 from ..errors import ChatkitError
 from ..messages import say
 from . import calls
+from .effort import EffortControl
 from .panel import Panel, classed
 
 SLIDER = {"continuous_update": False, "style": {"description_width": "130px"}, "layout": {"width": "420px"}}
 
 
 class Playground(Panel):
-    """Try a prompt with live sliders: temperature, top_p, max_tokens, seed, penalties, model.
+    """Try a prompt with live sliders: temperature, top_p, max_tokens, seed, penalties, model, reasoning effort.
 
     Moving a slider (on release) or pressing Run sends a new request; a request still
     running is superseded: its stream is closed and its late text dropped. Runs at
     temperature 0 or with a seed are repeatable, so a repeat is served from a cache and
     marked "cached". ``pg.requests`` lists the parameters actually sent.
 
+    For a reasoning model a ``reasoning_effort`` menu appears (``pg.effort``); at an effort
+    other than "none" the model refuses temperature and top_p, so those sliders are off, a
+    line under the menu says why, and the request leaves them out.
+
     **Parameters:** ``client`` (default ``chatkit.connect()``), ``prompt``, ``system``
-    (instructions, optional), ``model``, the starting values of the sliders, and
-    ``auto_run`` (False: only Run sends a request).
+    (instructions, optional), ``model``, ``effort`` (default: the model's own), the starting
+    values of the sliders, and ``auto_run`` (False: only Run sends a request).
 
     >>> pg = Playground(prompt="Name a colour.")       # doctest: +SKIP
     >>> pg.temperature.value = 0                        # doctest: +SKIP
@@ -33,9 +38,9 @@ class Playground(Panel):
     """
 
     def __init__(self, client=None, prompt: str = "Write a haiku about tea.", system: str = "", *,
-                 model: str | None = None, temperature: float = 1.0, top_p: float = 1.0, max_tokens: int = 100,
-                 seed: int | None = None, presence_penalty: float = 0.0, frequency_penalty: float = 0.0,
-                 auto_run: bool = True) -> None:
+                 model: str | None = None, effort: str | None = None, temperature: float = 1.0, top_p: float = 1.0,
+                 max_tokens: int = 100, seed: int | None = None, presence_penalty: float = 0.0,
+                 frequency_penalty: float = 0.0, auto_run: bool = True) -> None:
         super().__init__()
         if client is None:
             from ..connect import connect
@@ -47,15 +52,22 @@ class Playground(Panel):
         self._cache: dict[str, calls.Result] = {}
         self._pieces: list[str] = []
         self._inflight: dict | None = None
-        self._build(prompt, system, model, temperature, top_p, max_tokens, seed, presence_penalty, frequency_penalty)
+        self._following = False  # True while the effort menu follows a new model: no run until it is done
+        self._build(prompt, system, model, effort, temperature, top_p, max_tokens, seed, presence_penalty,
+                    frequency_penalty)
+        self._gate()
 
     # --- the widget --------------------------------------------------------------------
 
-    def _build(self, prompt, system, model, temperature, top_p, max_tokens, seed, presence, frequency) -> None:
+    def _build(self, prompt, system, model, effort, temperature, top_p, max_tokens, seed, presence, frequency) -> None:
         self.prompt = classed(w.Textarea(prompt, description="prompt", layout={"width": "95%"}), "chatkit-prompt")
         self.system = classed(w.Textarea(system, description="instructions", placeholder="optional: a system message",
                                           layout={"width": "95%"}), "chatkit-system")
-        self.model = classed(w.Dropdown(options=self._models(model), description="model"), "chatkit-model")
+        models = self._models(model)
+        self.model = classed(w.Dropdown(options=models, value=model or models[0], description="model"),
+                             "chatkit-model")
+        self.reasoning = EffortControl(self.model.value, effort)
+        self.effort = self.reasoning.dropdown
         self.temperature = classed(w.FloatSlider(temperature, min=0, max=2, step=0.1, description="temperature",
                                                   **SLIDER), "chatkit-temperature")
         self.top_p = classed(w.FloatSlider(top_p, min=0, max=1, step=0.05, description="top_p", **SLIDER),
@@ -72,18 +84,20 @@ class Playground(Panel):
                                           "chatkit-frequency-penalty")
         self.run_button = classed(w.Button(description="Run", button_style="primary", icon="play"), "chatkit-run")
         self.output = classed(w.HTML(_pre("")), "chatkit-output")
+        self.model.observe(self._safely(self._follow_model), "value")  # before _on_change: the menu first
+        self.effort.observe(self._safely(self._gate), "value")
         for control in self.controls:
             control.observe(self._on_change, "value")
         self.run_button.on_click(self._safely(self.start))
-        sliders = w.VBox([self.model, self.temperature, self.top_p, self.max_tokens, self.seed,
-                          self.presence_penalty, self.frequency_penalty])
+        sliders = w.VBox([self.model, self.effort, self.reasoning.note, self.temperature, self.top_p,
+                          self.max_tokens, self.seed, self.presence_penalty, self.frequency_penalty])
         self.widget = classed(w.VBox([self.system, self.prompt, sliders, self.run_button, self.output,
                                        self.status, self.errors]), "chatkit-playground")
 
     @property
     def controls(self) -> list[w.Widget]:
         """The settings whose change starts a new run (the prompt waits for Run)."""
-        return [self.model, self.temperature, self.top_p, self.max_tokens, self.seed,
+        return [self.model, self.effort, self.temperature, self.top_p, self.max_tokens, self.seed,
                 self.presence_penalty, self.frequency_penalty]
 
     def _models(self, wanted: str | None) -> list[str]:
@@ -99,8 +113,24 @@ class Playground(Panel):
     def _model_name(self) -> str:
         return self.model.value
 
+    def _follow_model(self) -> None:
+        self._following = True
+        try:
+            self.reasoning.follow(self.model.value)
+        finally:
+            self._following = False
+        self._gate()
+
+    def _sampling(self) -> dict:
+        return {"temperature": round(self.temperature.value, 2), "top_p": round(self.top_p.value, 2)}
+
+    def _gate(self) -> None:
+        """Turn off the sliders the model refuses at the chosen effort; the line under the menu says why."""
+        off = self.reasoning.rule_out(self._sampling())
+        self.temperature.disabled, self.top_p.disabled = "temperature" in off, "top_p" in off
+
     def _on_change(self, _change) -> None:
-        if self.auto_run:
+        if self.auto_run and not self._following:
             self._safely(self.start)()
 
     # --- running -----------------------------------------------------------------------
@@ -111,14 +141,16 @@ class Playground(Panel):
         return "".join(self._pieces)
 
     def params(self) -> dict:
-        """The request the current settings make: what Run would send."""
+        """The request the current settings make: what Run would send (no setting the model would refuse)."""
+        sampling = self._sampling()
+        off = self.reasoning.refused(sampling)
         params = {"model": self.model.value, "messages": calls.messages(self.prompt.value, self.system.value),
-                  "temperature": round(self.temperature.value, 2), "top_p": round(self.top_p.value, 2),
+                  **self.reasoning.request(), **{k: v for k, v in sampling.items() if k not in off},
                   "max_tokens": self.max_tokens.value,
                   "presence_penalty": round(self.presence_penalty.value, 2),
                   "frequency_penalty": round(self.frequency_penalty.value, 2)}
         seed = _parse_seed(self.seed.value)
-        return params if seed is None else {**params, "seed": seed}
+        return calls.with_limit(params if seed is None else {**params, "seed": seed})
 
     def start(self) -> None:
         """Send the current settings without waiting (what Run and the sliders do)."""
