@@ -144,6 +144,15 @@ def test_an_answer_that_raises_is_explained_in_one_line(capsys, notebook):
     assert not passed and out.startswith("✗ trim() raised IndexError")
 
 
+def test_an_api_error_in_an_answer_is_explained_with_what_to_change(capsys, notebook):
+    """On gpt-6-luna (here its sandbox twin), temperature=0 without effort none is a 400: the check says why."""
+    source = ('def ask(question):\n    reply = client.responses.create(model="smollm2-135m-reasoning", input=question,\n'
+              '                                    temperature=0, max_output_tokens=50)\n    return reply.output_text\n')
+    passed, out = verdict(capsys, "03-ask", define(source, notebook, "ask"))
+    assert not passed and out.startswith("✗ ask() raised BadRequestError")
+    assert "reasoning={'effort': 'none'}" in out
+
+
 def test_in_ci_a_solution_that_no_longer_fits_its_notebook_fails_loudly(monkeypatch, notebook):
     monkeypatch.setenv(exercises.VERIFY, "1")
     renamed = {k: v for k, v in notebook.items() if k != "cost"}  # the lesson renamed its helper

@@ -150,7 +150,7 @@ def test_check_speaks_chinese(monkeypatch, capsys):
     assert not passes("01-calls-per-dollar", calls_per_dollar)
     assert capsys.readouterr().out.startswith("还没完成。一次调用花费")
     assert passes("01-calls-per-dollar", answer("def calls_per_dollar(m, i, o):\n    return 1 / cost(m, i, o)\n"))
-    assert capsys.readouterr().out == "✓ calls_per_dollar() 没问题：在 gpt-4.1 上，输入和输出各 1,000 个令牌时，一美元能调用 100 次。\n"
+    assert capsys.readouterr().out == "✓ calls_per_dollar() 没问题：在 gpt-4.1 上，输入和输出各 1,000 个 token 时，一美元能调用 100 次。\n"
 
 
 def raised(make) -> ChatkitError:
@@ -174,7 +174,7 @@ ERRORS = {
                 ("chatkit could not ask http://127.0.0.1:9/v1 which models it serves: Nothing is listening at "
                  "http://127.0.0.1:9."), None),
     "budget": (lambda: Budget(tokens=10).reserve({"model": "gpt-4.1", "input": "Hello there", "max_tokens": 50}),
-               None, ("Lower max_tokens or shorten the input, or raise the limit (budget.tokens = …, "
+               None, ("Lower the output limit or shorten the input, or raise the limit (budget.tokens = …, "
                       "budget.dollars = …), or start over with budget.reset().")),
     "providers": (lambda: require("deepseek", "embeddings"),
                   "DeepSeek offers no Embeddings API (checked 2026-12-06): this cell needs it.",
@@ -417,6 +417,6 @@ def test_the_widgets_speak_chinese(monkeypatch):
     assert english.what == "The seed must be a whole number, not '4x'."
     assert chinese.what == "seed 必须是整数，而不是 '4x'。"
     turn = Turn(model="no-such-model", input_tokens=12, output_tokens=5, seconds=0.8)
-    assert str(turn) == "输入 12 个令牌，输出 5 个 · 费用：未知（没有 no-such-model 的价格） · 0.8 秒"
+    assert str(turn) == "输入 12 个 token，输出 5 个 · 费用：未知（没有 no-such-model 的价格） · 0.8 秒"
     monkeypatch.setenv("CHATKIT_LANG", "en")
     assert str(turn) == "12 tokens in, 5 out · cost: unknown (no price for no-such-model) · 0.8 s"

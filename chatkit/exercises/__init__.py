@@ -49,11 +49,22 @@ def passes(name: str, answer: Callable) -> bool:
         print(say("exercises.wrong", wrong=wrong, hint=exercise.hint))
         return False
     except Exception as exc:  # the learner's code raised: say so in one line, not a traceback
-        print(say("exercises.raised", function=exercise.function, error=type(exc).__name__, exc=exc,
+        print(say("exercises.raised", function=exercise.function, error=type(exc).__name__, exc=_told(exc),
                   hint=exercise.hint))
         return False
     print(say("exercises.passed", done=done))
     return True
+
+
+def _told(exc: Exception) -> str:
+    """What an exception says: for an API error, chatkit's explanation (a 400 on a reasoning model says what to change)."""
+    import openai
+
+    if isinstance(exc, openai.APIError):
+        from ..failures import explain
+
+        return explain(exc).line()
+    return str(exc)
 
 
 def unsolved(function: Callable) -> bool:

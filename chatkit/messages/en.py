@@ -75,7 +75,8 @@ MESSAGES = {
     "billing.insufficient_quota": "no credit left, or a spend or usage limit reached",
     "explain.over_limit.what": "The request is larger than the rate limit allows {said}: {message}.",
     "explain.over_limit.cause": "one request needs more tokens per minute than the limit gives.",
-    "explain.over_limit.fix": "Lower max_tokens or shorten the input; waiting will not help.",
+    "explain.over_limit.fix": "Lower the output limit (max_output_tokens, or max_completion_tokens in Chat Completions) "
+                              "or shorten the input; waiting will not help.",
     "explain.rate_limit.what": "Rate limit reached {said}: {message}.",
     "explain.rate_limit.cause": "too many requests or tokens per minute for your usage tier.",
     "explain.rate_limit.fix": "Wait a little and send it again; for many prompts, pace them (notebook 06).",
@@ -84,7 +85,7 @@ MESSAGES = {
     "explain.context_length.what": "The request is longer than the model's context window {said}.",
     "explain.context_length.cause": "a conversation or document that grew past what the model reads at once.",
     "explain.context_length.fix": "Trim the history (Conversation(client, budget=1500)), shorten the input, or "
-                                  "lower max_tokens (notebook 05).",
+                                  "lower the output limit (notebook 05).",
     "explain.not_multimodal.what": "This model cannot read that kind of input {said}: {message}.",
     "explain.not_multimodal.cause": "an image, audio or file sent to a model that reads text only (such as the "
                                     "sandbox's).",
@@ -127,7 +128,7 @@ MESSAGES = {
     "explain.timeout.what": "The request timed out: no answer came in time.",
     "explain.timeout.cause": "a long generation, a busy server, or a slow network.",
     "explain.timeout.fix": "Send it again; if it keeps timing out, check your connection (and proxy), or give the "
-                           "client more time: connect(timeout=120). A lower max_tokens makes answers shorter.",
+                           "client more time: connect(timeout=120). A lower output limit (max_output_tokens) makes answers shorter.",
     "explain.host_not_found.what": "The host name {host!r} could not be found.",
     "explain.host_not_found.cause": "a typo in OPENAI_BASE_URL, or no network (or no DNS) on this machine.",
     "explain.host_not_found.fix": "Check the spelling of OPENAI_BASE_URL and that you are online.",
@@ -178,8 +179,9 @@ MESSAGES = {
     "02-find-keys.wrong": "For {case}, find_keys() returned {got!r}, expected {expected!r}.",
     "02-find-keys.works": "find_keys() finds full keys and ignores masked ones.",
 
-    "03-ask.hint": "Call client.responses.create() with the question, temperature=0 and a limit on output tokens, "
-                   "then return the text of the reply (the SDK's output_text).",
+    "03-ask.hint": "Call client.responses.create() with the question, temperature=0 (which a reasoning model such as "
+                   "gpt-6-luna takes only with its reasoning off) and a limit on output tokens, then return the text "
+                   "of the reply (the SDK's output_text).",
     "03-ask.no_request": "ask() sent no request: call the API with the question, and return its answer.",
     "03-ask.endpoint": "ask() called {path}: use the Responses API (or Chat Completions).",
     "03-ask.temperature": "The request had temperature={temperature!r}: send temperature=0.",
@@ -211,7 +213,7 @@ MESSAGES = {
     "05-trim.works": "trim() drops the oldest turns, keeps the system message, and stops at the budget.",
 
     "06-tokens-counted.hint": "tokens.count_messages(messages, MODEL) counts the prompt (notebook 05); the "
-                              "platform adds the output limit before the request runs.",
+                              "sandbox and chatkit's runner add the output limit before the request runs.",
     "06-tokens-counted.wrong": "For {count} message(s) and max_tokens={limit}, tokens_counted() returned {got!r}; "
                                "the request counts {expected}.",
     "06-tokens-counted.sandbox": "The sandbox took {taken} tokens from its limit, and tokens_counted() says "
@@ -328,7 +330,7 @@ MESSAGES = {
     "budget.over_dollars": "The spending guard refused this call before sending it: it may cost up to "
                            "${cost:.6f}, and ${committed:.6f} of the budget's ${limit:g} is spent or held.",
     "budget.unbounded": " (The call set no output limit, so only its input was counted.)",
-    "budget.over.fix": "Lower max_tokens or shorten the input, or raise the limit (budget.tokens = …, "
+    "budget.over.fix": "Lower the output limit or shorten the input, or raise the limit (budget.tokens = …, "
                        "budget.dollars = …), or start over with budget.reset().",
     "budget.no_price.what": "The spending guard cannot price the model {model!r}, so it refused the call.",
     "budget.no_price.fix": "Give Budget(price_as='gpt-4.1-mini') (a model in chatkit's price table), or use a "

@@ -1,6 +1,6 @@
 """chatkit 对学习者说的话，中文版：与 chatkit/messages/en.py 键相同、占位符相同。
 
-写给中文读者，不逐字翻译。术语：token 令牌，context window 上下文窗口，rate limit 速率限制，
+写给中文读者，不逐字翻译。术语：token（不译，不写作“令牌”），context window 上下文窗口，rate limit 速率限制，
 quota 配额，prompt 提示词，API key API 密钥，sandbox 沙盒，retry 重试，billing 账单，
 spend limit 支出上限。代码、参数名、错误码、命令和网址保持原样。
 """
@@ -68,16 +68,16 @@ MESSAGES = {
     "billing.project_spend_limit_exceeded": "这个项目已达到为它设置的支出上限",
     "billing.insufficient_quota": "配额不足：余额用完，或者达到了支出上限或使用上限",
     "explain.over_limit.what": "这个请求超出了速率限制允许的大小 {said}：{message}。",
-    "explain.over_limit.cause": "单个请求每分钟需要的令牌数就超过了限制。",
-    "explain.over_limit.fix": "降低 max_tokens 或缩短输入；等待也没有用。",
+    "explain.over_limit.cause": "单个请求每分钟需要的 token 数就超过了限制。",
+    "explain.over_limit.fix": "调低输出上限（max_output_tokens，Chat Completions 里是 max_completion_tokens）或缩短输入；等待也没有用。",
     "explain.rate_limit.what": "达到速率限制 {said}：{message}。",
-    "explain.rate_limit.cause": "每分钟的请求数或令牌数超过了你的用量等级（usage tier）所允许的。",
+    "explain.rate_limit.cause": "每分钟的请求数或 token 数超过了你的用量等级（usage tier）所允许的。",
     "explain.rate_limit.fix": "稍等片刻再发送；要发很多提示词时，请控制发送节奏（笔记本 06）。",
     "explain.rate_limit.fix_wait": "等 {wait:g} 秒（见 retry-after 响应头）再发送；要发很多提示词时，"
                                    "请控制发送节奏（笔记本 06）。",
     "explain.context_length.what": "请求超出了模型的上下文窗口 {said}。",
     "explain.context_length.cause": "对话或文档越来越长，超过了模型一次能读的长度。",
-    "explain.context_length.fix": "裁剪历史（Conversation(client, budget=1500)）、缩短输入，或者降低 max_tokens"
+    "explain.context_length.fix": "裁剪历史（Conversation(client, budget=1500)）、缩短输入，或者调低输出上限"
                                   "（笔记本 05）。",
     "explain.not_multimodal.what": "这个模型读不了这类输入 {said}：{message}。",
     "explain.not_multimodal.cause": "把图片、音频或文件发给了只能读文本的模型（比如沙盒里的模型）。",
@@ -115,7 +115,7 @@ MESSAGES = {
     "explain.timeout.what": "请求超时：在限定时间内没有收到回答。",
     "explain.timeout.cause": "生成的内容很长、服务器繁忙，或者网络太慢。",
     "explain.timeout.fix": "再发送一次；如果一直超时，检查网络连接（和代理），或者给客户端更多时间："
-                           "connect(timeout=120)。降低 max_tokens 可以让回答更短。",
+                           "connect(timeout=120)。调低输出上限（max_output_tokens）可以让回答更短。",
     "explain.host_not_found.what": "找不到主机名 {host!r}。",
     "explain.host_not_found.cause": "OPENAI_BASE_URL 拼写有误，或者这台机器没有网络（或没有 DNS）。",
     "explain.host_not_found.fix": "检查 OPENAI_BASE_URL 的拼写，并确认已经联网。",
@@ -154,7 +154,7 @@ MESSAGES = {
     "01-calls-per-dollar.no_prices": "笔记本里没有 PRICES 表：请先运行练习上方的单元格。",
     "01-calls-per-dollar.wrong": "calls_per_dollar({model!r}, {tokens_in}, {tokens_out}) 返回了 {got!r}；"
                                  "一美元可以支付 {expected:,.1f} 次这样的调用。",
-    "01-calls-per-dollar.works": "calls_per_dollar() 没问题：在 {model} 上，输入和输出各 1,000 个令牌时，"
+    "01-calls-per-dollar.works": "calls_per_dollar() 没问题：在 {model} 上，输入和输出各 1,000 个 token 时，"
                                  "一美元能调用 {calls:,.0f} 次。",
 
     "02-find-keys.hint": "用 re.findall() 加一个模式：'sk-' 后面跟 20 个或更多的字母、数字、'-' 或 '_'。"
@@ -166,16 +166,16 @@ MESSAGES = {
     "02-find-keys.wrong": "对于「{case}」，find_keys() 返回了 {got!r}，应该是 {expected!r}。",
     "02-find-keys.works": "find_keys() 能找出完整的密钥，并忽略打了码的密钥。",
 
-    "03-ask.hint": "用这个问题调用 client.responses.create()，设置 temperature=0 并限制输出令牌数，"
-                   "然后返回回复的文本（SDK 的 output_text）。",
+    "03-ask.hint": "用这个问题调用 client.responses.create()，设置 temperature=0（gpt-6-luna 这样的推理模型要先关掉推理"
+                   "才接受它）并限制输出 token 数，然后返回回复的文本（SDK 的 output_text）。",
     "03-ask.no_request": "ask() 没有发出任何请求：用这个问题调用 API，并返回它的回答。",
     "03-ask.endpoint": "ask() 调用的是 {path}：请使用 Responses API（或 Chat Completions）。",
     "03-ask.temperature": "请求中的 temperature={temperature!r}：请发送 temperature=0。",
-    "03-ask.no_limit": "请求没有限制输出令牌数：最多设为 50。",
-    "03-ask.limit": "请求允许 {limit} 个输出令牌：最多设为 50。",
+    "03-ask.no_limit": "请求没有限制输出 token 数：最多设为 50。",
+    "03-ask.limit": "请求允许 {limit} 个输出 token：最多设为 50。",
     "03-ask.not_text": "ask() 返回的是 {type}：请返回回答的文本（reply.output_text）。",
     "03-ask.other_text": "ask() 返回了一个字符串，但不是模型发回的回答：请返回 reply.output_text。",
-    "03-ask.works": "ask() 发送了 temperature=0 和 {limit} 个令牌的上限，并返回了模型的文本。",
+    "03-ask.works": "ask() 发送了 temperature=0 和 {limit} 个 token 的上限，并返回了模型的文本。",
 
     "04-repeatable-settings.hint": "返回一个字典，比如 {{\"temperature\": 0.8, ...}}：哪个参数能让随机选择重复出现？",
     "04-repeatable-settings.not_dict": "repeatable_settings() 返回的是 {type}：请返回一个参数字典。",
@@ -192,17 +192,17 @@ MESSAGES = {
     "05-trim.changed": "trim() 修改了传给它的列表：请构建并返回一个新列表。",
     "05-trim.system": "系统消息要保留在最前面。",
     "05-trim.order": "删掉最早的消息，保留最新的，并保持它们原来的顺序。",
-    "05-trim.over": "budget={budget} 时，结果仍有 {tokens} 个令牌。",
+    "05-trim.over": "budget={budget} 时，结果仍有 {tokens} 个 token。",
     "05-trim.too_much": "budget={budget} 时，trim() 删掉的比需要的多。",
     "05-trim.works": "trim() 会删掉最早的几轮对话、保留系统消息，并在预算以内停下。",
 
-    "06-tokens-counted.hint": "tokens.count_messages(messages, MODEL) 计算提示词的令牌数（笔记本 05）；"
-                              "平台在运行请求之前还会加上输出上限。",
+    "06-tokens-counted.hint": "tokens.count_messages(messages, MODEL) 计算提示词的 token 数（笔记本 05）；"
+                              "沙盒和 chatkit 的并发运行器在运行请求之前还会加上输出上限。",
     "06-tokens-counted.wrong": "对于 {count} 条消息和 max_tokens={limit}，tokens_counted() 返回了 {got!r}；"
                                "这个请求计为 {expected}。",
-    "06-tokens-counted.sandbox": "沙盒从速率限制中扣除了 {taken} 个令牌，而 tokens_counted() 给出的是 {counted}。",
-    "06-tokens-counted.works": "tokens_counted() 计入了提示词和输出上限：{counted} 个令牌。",
-    "06-tokens-counted.works_sandbox": "tokens_counted() 计入了提示词和输出上限：{counted} 个令牌"
+    "06-tokens-counted.sandbox": "沙盒从速率限制中扣除了 {taken} 个 token，而 tokens_counted() 给出的是 {counted}。",
+    "06-tokens-counted.works": "tokens_counted() 计入了提示词和输出上限：{counted} 个 token。",
+    "06-tokens-counted.works_sandbox": "tokens_counted() 计入了提示词和输出上限：{counted} 个 token"
                                        "（沙盒从速率限制中扣除了 {taken} 个）。",
 
     "07-should-retry.hint": "连接错误和超时（openai.APIConnectionError）可以重试；对于 openai.APIStatusError，"
@@ -300,16 +300,16 @@ MESSAGES = {
     "budget.no_limit.fix": "给出 dollars=0.50 或 tokens=10_000（也可以两个都给）。",
     "budget.negative.what": "预算不能是负数。",
     "budget.negative.fix": "给一个大于或等于 0 的上限。",
-    "budget.over_tokens": "花费上限在发送前拒绝了这次调用：它最多可能用掉 {most_tokens:,} 个令牌，"
-                          "而预算的 {limit:,} 个令牌中已有 {committed:,} 个被用掉或预留。",
+    "budget.over_tokens": "花费上限在发送前拒绝了这次调用：它最多可能用掉 {most_tokens:,} 个 token，"
+                          "而预算的 {limit:,} 个 token 中已有 {committed:,} 个被用掉或预留。",
     "budget.over_dollars": "花费上限在发送前拒绝了这次调用：它最多可能花费 ${cost:.6f}，"
                            "而预算的 ${limit:g} 中已有 ${committed:.6f} 被花掉或预留。",
     "budget.unbounded": "（这次调用没有设置输出上限，所以只计算了它的输入。）",
-    "budget.over.fix": "降低 max_tokens 或缩短输入，或者提高上限（budget.tokens = …，budget.dollars = …），"
+    "budget.over.fix": "调低输出上限或缩短输入，或者提高上限（budget.tokens = …，budget.dollars = …），"
                        "或者用 budget.reset() 从头开始计算。",
     "budget.no_price.what": "花费上限无法给模型 {model!r} 定价，所以拒绝了这次调用。",
     "budget.no_price.fix": "传入 Budget(price_as='gpt-4.1-mini')（chatkit 价格表里有的模型），"
-                           "或者改用令牌预算：Budget(tokens=10_000)。",
+                           "或者改用 token 预算：Budget(tokens=10_000)。",
 
     # --- chatkit/providers.py：服务商预设，以及各自提供的接口 ------------------------------------
     "providers.unknown.what": "CHATKIT_PROVIDER 是 {name!r}，chatkit 不认识这个服务商。",
@@ -332,7 +332,7 @@ MESSAGES = {
     "providers.endpoint.chat": "Chat Completions API",
     "providers.endpoint.batch": "Batch API",
     "providers.endpoint.embeddings": "Embeddings API",
-    "providers.endpoint.stream_usage": "流式输出中的令牌用量（stream_options.include_usage）",
+    "providers.endpoint.stream_usage": "流式输出中的 token 用量（stream_options.include_usage）",
     "providers.instead.responses": "改用 client.chat.completions.create",
     "providers.instead.chat": "改用 client.responses.create",
     "providers.instead.batch": "逐个发送请求",
@@ -342,7 +342,7 @@ MESSAGES = {
     # --- chatkit/tokens.py：用哪个分词器 ---------------------------------------------------------
     "tokens.unknown_model.what": "chatkit 不知道模型 {model!r} 用的是哪个分词器。",
     "tokens.unknown_model.fix": "自己指定编码，例如 count(text, encoding='o200k_base')；对于不是 OpenAI 的模型"
-                                "（Llama、Qwen…），这样数出来的令牌数只是估计值。",
+                                "（Llama、Qwen…），这样数出来的 token 数只是估计值。",
     "tokens.no_choice.what": "请说明要用哪个分词器。",
     "tokens.no_choice.fix": "传入一个模型，count(text, 'gpt-4.1-mini')，或者一个编码，"
                             "count(text, encoding='o200k_base')。",
@@ -352,7 +352,7 @@ MESSAGES = {
     # --- chatkit/conversation.py --------------------------------------------------------------
     "conversation.no_model.what": "Conversation 需要一个模型。",
     "conversation.no_model.fix": "传入 model='…'，或者使用 chatkit.connect() 创建的客户端，它知道自己的默认模型。",
-    "conversation.over_budget.what": "光是指令和这条新消息就需要 {tokens} 个令牌，超过了 {budget} 的预算。",
+    "conversation.over_budget.what": "光是指令和这条新消息就需要 {tokens} 个 token，超过了 {budget} 的预算。",
     "conversation.over_budget.fix": "提高预算，或者缩短指令或消息。",
     "conversation.not_saved.what": "{name} 不是 chatkit 保存的对话。",
     "conversation.not_saved.fix": "加载由 Conversation.save() 写出的文件。",
@@ -516,17 +516,17 @@ MESSAGES = {
     "widgets.calls.no_model.what": "这个客户端没有默认模型，也没有指定模型。",
     "widgets.calls.no_model.fix": "给小部件传入 model='...'，或者用 chatkit.connect() 创建客户端。",
     "widgets.calls.cached": "缓存（没有发送请求）",
-    "widgets.calls.tokens": "输入 {input} 个令牌，输出 {output} 个",
+    "widgets.calls.tokens": "输入 {input} 个 token，输出 {output} 个",
     "widgets.calls.cut_off": "（被 max_tokens 截断）",
-    "widgets.calls.first_token": "（第一个令牌在 {seconds:.2f} 秒后到达）",
+    "widgets.calls.first_token": "（第一个 token 在 {seconds:.2f} 秒后到达）",
     "widgets.calls.seconds": "{seconds:.2f} 秒",
     "widgets.calls.first_run": "第一次运行用了 {timing}",
     "widgets.calls.free": "费用：$0",
     "widgets.calls.cost": "费用：约 ${cost:.6f}",
-    "widgets.turn.no_call": "没有调用模型：0 个令牌，费用：$0",
+    "widgets.turn.no_call": "没有调用模型：0 个 token，费用：$0",
     "widgets.turn.no_price": "费用：未知（没有 {model} 的价格）",
-    "widgets.turn.tokens_unknown": "令牌数未知",
-    "widgets.turn.tokens_counted": "输入约 {input} 个令牌，输出 {output} 个（由 chatkit 计数）",
+    "widgets.turn.tokens_unknown": "token 数未知",
+    "widgets.turn.tokens_counted": "输入约 {input} 个 token，输出 {output} 个（由 chatkit 计数）",
     "widgets.turn.seconds": "{seconds:.1f} 秒",
     "widgets.turn.stopped": "已停止",
 
