@@ -127,6 +127,7 @@ def _batch(args) -> int:
     from . import batch
     from .batch.jsonl import ResultsFile
     from .connect import connect, connect_async
+    from .reasoning import limit_name
 
     try:
         lines = [line for line in Path(args.input).read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -134,13 +135,13 @@ def _batch(args) -> int:
     except (OSError, ValueError) as exc:
         raise ChatkitError(say("cli.unreadable_prompts.what", input=args.input, error=exc),
                            fix=say("cli.unreadable_prompts.fix")) from None
+    client = connect()
+    limit = {limit_name(args.model or client.default_model): args.max_tokens}  # reasoning models: max_completion_tokens
     if args.mode == "runner":
         results = asyncio.run(batch.run_batch(connect_async(), prompts, model=args.model, out=args.out,
-                                              concurrency=args.concurrency, rpm=args.rpm, tpm=args.tpm,
-                                              max_tokens=args.max_tokens))
+                                              concurrency=args.concurrency, rpm=args.rpm, tpm=args.tpm, **limit))
     else:
-        client = connect()
-        done = batch.wait(client, batch.submit(client, prompts, model=args.model, max_tokens=args.max_tokens))
+        done = batch.wait(client, batch.submit(client, prompts, model=args.model, **limit))
         results = batch.collect(client, done, prompts)
         with ResultsFile(args.out) as out:
             for result in results:

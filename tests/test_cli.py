@@ -266,6 +266,17 @@ def test_batch_runs_a_jsonl_file_and_resumes(capsys, tmp_path):
     assert code == 0 and len(out.read_text().splitlines()) == 2  # nothing sent twice
 
 
+@pytest.mark.parametrize("mode", ["runner", "batch-api"])
+def test_batch_on_a_reasoning_model_sends_the_limit_it_takes(capsys, tmp_path, mode):
+    """gpt-6-luna refuses max_tokens in Chat Completions; the sandbox's reasoning model does the same."""
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text('"Name a colour."\n', encoding="utf-8")
+    out = tmp_path / "results.jsonl"
+    code, text, _ = run(capsys, "batch", str(prompts), "--out", str(out), "--mode", mode, "--max-tokens", "60",
+                        "--model", "smollm2-135m-reasoning")
+    assert code == 0 and "1 of 1 done, 0 failed" in text, text
+
+
 def test_batch_explains_an_unreadable_file(capsys, tmp_path):
     bad = tmp_path / "prompts.jsonl"
     bad.write_text("not json\n", encoding="utf-8")
