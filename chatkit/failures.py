@@ -38,7 +38,7 @@ DOCS = "notebooks/07-handle-errors-limits-and-logs.ipynb"
 BILLING = ("credit_balance_exhausted", "organization_usage_limit_exceeded", "organization_spend_limit_exceeded",
            "project_spend_limit_exceeded", "insufficient_quota")
 # Anything shaped like an API key, so that no message we build can carry one in full.
-_KEYISH = re.compile(r"\b(?:sk|rk|pk)-[A-Za-z0-9_\-*]{8,}")
+_KEYISH = re.compile(r"\b(?:sk|rk|pk)-[A-Za-z0-9_\-*]{8,}(?!…)")  # not a key masked already: sk-sandbox-…D1e4
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,8 @@ def mask_secrets(text: str) -> str:
 
     >>> mask_secrets("Incorrect API key provided: sk-proj-abcdefghijklmnop1234.")
     'Incorrect API key provided: sk-proj-…1234.'
+    >>> mask_secrets("Incorrect API key provided: sk-sandbox-…D1e4.")      # masked already: left as it is
+    'Incorrect API key provided: sk-sandbox-…D1e4.'
     """
     return _KEYISH.sub(lambda m: mask_key(m.group(0)), text)
 

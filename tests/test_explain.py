@@ -277,3 +277,9 @@ def test_the_cli_explains_api_errors(capsys, monkeypatch, scripted):
     out = capsys.readouterr().out
     assert code == 1 and "refused the key sk-proj-…CnT1" in out and "Fix: Copy the key again" in out
     assert KEY not in out + Path("out.jsonl").read_text()
+
+
+def test_a_key_the_server_masked_already_is_shown_once_masked():
+    said = "Incorrect API key provided: sk-sandbox-…D1e4. This key was revoked."
+    assert mask_secrets(said) == said  # not "sk-sandbox-……D1e4"
+    assert mask_secrets(f"key {KEY}.") == "key sk-proj-…CnT1."
