@@ -2,7 +2,9 @@
 
 写给中文读者，不逐字翻译。术语：token（不译，不写作“令牌”），context window 上下文窗口，rate limit 速率限制，
 quota 配额，prompt 提示词，API key API 密钥，sandbox 沙盒，retry 重试，billing 账单，
-spend limit 支出上限。代码、参数名、错误码、命令和网址保持原样。
+spend limit（平台上的）支出上限，spending guard（chatkit.Budget）花费上限，reasoning model 推理模型，
+reasoning effort 推理强度，reasoning tokens 推理 token，sampling settings 采样参数，output limit 输出上限。
+代码、参数名、错误码、命令和网址保持原样。
 """
 
 MESSAGES = {
@@ -37,7 +39,7 @@ MESSAGES = {
     "explain.no_key_sent.cause": "创建客户端时没有提供密钥，或者存放密钥的变量是空的。",
     "explain.no_key_sent.fix": "把密钥保存到 .env（笔记本 02），重启内核，然后使用 chatkit.connect()。",
     "explain.wrong_key.what": "服务器拒绝了密钥 {key} {said}：{message}。",
-    "explain.wrong_key.cause": "密钥输错了、已被撤销，或者是为另一个服务器或服务商创建的。",
+    "explain.wrong_key.cause": "密钥输错了、已被吊销，或者是为另一个服务器或服务商创建的。",
     "explain.wrong_key.fix": "到服务商的 API 密钥页面重新复制密钥（或新建一个），保存到 .env，重启内核，"
                              "再用 chatkit.verify(client) 检查。",
     "explain.wrong_key.fix_sandbox": "重新复制一次密钥（错一个字符就不行），或者用 python -m chatkit keys create "
@@ -88,17 +90,17 @@ MESSAGES = {
     "explain.reasoning_sampling.what": "模型拒绝了参数 '{param}' {said}：{message}。",
     "explain.reasoning_sampling.cause": "{model} 是推理模型。推理强度不是 'none' 时，它自己决定怎么选词，所以不接受 "
                                         "temperature、top_p 和 logprobs。",
-    "explain.reasoning_sampling.fix": "想用 '{param}'，就先关掉推理：Responses API 里传 reasoning={{'effort': 'none'}}，"
-                                      "Chat Completions 里传 reasoning_effort='none'，而且模型要支持 'none'（比如 "
-                                      "gpt-6-luna）；或者干脆去掉 '{param}'（见笔记本 04）。",
+    "explain.reasoning_sampling.fix": "想用 '{param}'，就先关掉推理（Responses API 里传 reasoning={{'effort': 'none'}}，"
+                                      "Chat Completions 里传 reasoning_effort='none'），前提是模型支持 'none'，比如 "
+                                      "gpt-6-luna；或者干脆去掉 '{param}'（见笔记本 04）。",
     "explain.reasoning_effort.what": "模型不接受这个推理强度 {said}：{message}。",
-    "explain.reasoning_effort.cause": "每个模型支持的推理强度各不相同；不是推理模型的，一个都不支持。",
+    "explain.reasoning_effort.cause": "每个模型支持的推理强度各不相同；不做推理的模型，哪一档都不支持。",
     "explain.reasoning_effort.fix": "改用报错信息里列出的某个推理强度，或者不传，让模型用默认值"
                                     "（chatkit.reasoning.efforts(model) 会列出它们，见笔记本 04）。",
     "explain.reasoning_max_tokens.what": "模型拒绝了参数 'max_tokens' {said}：{message}。",
-    "explain.reasoning_max_tokens.cause": "推理模型只接受输出上限的新名字，这个上限也要装下看不见的推理 token。",
-    "explain.reasoning_max_tokens.fix": "把 max_tokens 换成 max_completion_tokens，并且留够空间，既要放得下推理，"
-                                        "也要放得下回答（见笔记本 03）。",
+    "explain.reasoning_max_tokens.cause": "推理模型只接受输出上限的新参数名，而且这个上限把隐藏的推理 token 也算在内。",
+    "explain.reasoning_max_tokens.fix": "把 max_tokens 换成 max_completion_tokens，并且留足空间，既够推理，"
+                                        "又够回答（见笔记本 03）。",
     "explain.bad_request.what": "服务器拒绝了这个请求 {said}：{message}。",
     "explain.bad_request.what_param": "服务器拒绝了这个请求 {said}：{message}。请修改参数 '{param}'。",
     "explain.bad_request.cause": "某个参数超出了范围、类型不对，或者这个模型或 API 不支持它。",
@@ -166,8 +168,8 @@ MESSAGES = {
     "02-find-keys.wrong": "对于「{case}」，find_keys() 返回了 {got!r}，应该是 {expected!r}。",
     "02-find-keys.works": "find_keys() 能找出完整的密钥，并忽略打了码的密钥。",
 
-    "03-ask.hint": "用这个问题调用 client.responses.create()，设置 temperature=0（gpt-6-luna 这样的推理模型要先关掉推理"
-                   "才接受它）并限制输出 token 数，然后返回回复的文本（SDK 的 output_text）。",
+    "03-ask.hint": "用这个问题调用 client.responses.create()，设置 temperature=0（像 gpt-6-luna 这样的推理模型，要关掉推理"
+                   "才接受它），并限制输出 token 数，然后返回回复的文本（SDK 的 output_text）。",
     "03-ask.no_request": "ask() 没有发出任何请求：用这个问题调用 API，并返回它的回答。",
     "03-ask.endpoint": "ask() 调用的是 {path}：请使用 Responses API（或 Chat Completions）。",
     "03-ask.temperature": "请求中的 temperature={temperature!r}：请发送 temperature=0。",
@@ -533,7 +535,7 @@ MESSAGES = {
     # widgets: reasoning effort
     "widgets.effort.needs_none.what": "{settings} 已停用，因为 {model} 只在推理强度为 none 时接受采样参数。",
     "widgets.effort.needs_none.fix": "把 reasoning_effort 设为 none，或者不发送 {settings}。",
-    "widgets.effort.never.what": "{settings} 已停用，因为 {model} 在任何推理强度下都会推理，从不接受采样参数。",
+    "widgets.effort.never.what": "{settings} 已停用，因为 {model} 在任何推理强度下都要推理，从不接受采样参数。",
     "widgets.effort.never.fix": "不发送 {settings}，或者换一个非推理模型。",
     "widgets.effort.and": "{first} 和 {last}",
     "widgets.effort.comma": "{first}、{next}",
@@ -543,7 +545,7 @@ MESSAGES = {
     "widgets.effort.plain.fix": "不指定 effort，或者换一个推理模型，例如 client.reasoning_model。",
     "widgets.effort.reasoning_tokens": "（其中 {count} 个是推理 token）",
     "widgets.compare.cell": "{tokens} 个 token，{finish_reason}",
-    "widgets.compare.cell_reasoning": "{tokens} 个 token（其中推理 {reasoning} 个），{finish_reason}",
+    "widgets.compare.cell_reasoning": "{tokens} 个 token（其中 {reasoning} 个是推理 token），{finish_reason}",
     "widgets.logprobs.asking": "正在询问模型…",
     "widgets.logprobs.none_sent": "服务器没有返回对数概率（logprobs）。解决办法：换一个支持 logprobs 的模型，"
                                   "例如 gpt-4.1-mini 或沙盒。",
