@@ -155,7 +155,7 @@ def test_the_guard_refuses_before_sending(scripted):
     with pytest.raises(chatkit.BudgetExceeded) as refused:
         client.chat.completions.create(model=MODEL, messages=HI, max_tokens=500)
     assert len(scripted.engine.history) == sent  # nothing reached the server
-    assert "up to" in str(refused.value) and "max_tokens" in chatkit.explain(refused.value).fix
+    assert "up to" in str(refused.value) and "output limit" in chatkit.explain(refused.value).fix
     assert (budget.refused, budget.calls, log.records[0]["error"]) == (1, 0, "budget_exceeded")
 
 
