@@ -7,6 +7,8 @@ honour is refused with a 400 that says so, never silently ignored.
 
 from __future__ import annotations
 
+import json
+
 import time
 
 import openai
@@ -139,6 +141,16 @@ def test_a_strict_schema_that_breaks_the_rules_gets_the_platforms_400(client, mo
     with pytest.raises(openai.BadRequestError, match="function 'get_weather'.*additionalProperties"):
         client.responses.create(model=model, input="Hi", tools=[{**WEATHER, "parameters": {
             "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}])
+
+
+def test_a_tool_without_strict_is_strict_where_possible_and_otherwise_called_loosely(client, model):
+    """LangChain's bind_tools sends no 'strict' and no additionalProperties: the platform calls it, not a 400."""
+    loose = {k: v for k, v in WEATHER.items() if k != "strict"}
+    loose["parameters"] = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    reply = client.responses.create(model=model, input="What is the weather in Paris?", tools=[loose],
+                                    tool_choice="required", temperature=0, max_output_tokens=200)
+    (call,) = [item for item in reply.output if item.type == "function_call"]
+    assert call.name == "get_weather" and isinstance(json.loads(call.arguments), dict)
 
 
 def test_reasoning_effort_none_is_accepted_as_what_the_sandbox_does(client, model):

@@ -79,7 +79,7 @@ def output_plan(req: ResponsesRequest, history: list[dict]) -> Plan:
             raise APIError(400, f"Missing required parameter: 'tools[{i}].name'.", param=f"tools[{i}].name",
                            code="missing_required_parameter")
         tools.append({"name": tool.name, "description": tool.description, "parameters": tool.parameters,
-                      "strict": True if tool.strict is None else tool.strict})  # strict by default here
+                      "strict": _strict(tool)})
     choice = req.tool_choice.name if hasattr(req.tool_choice, "name") else req.tool_choice
     choice = structured.check_tools(tools, choice, lambda i: f"tools[{i}].parameters")
     fmt = req.text.format if req.text else None
@@ -87,6 +87,22 @@ def output_plan(req: ResponsesRequest, history: list[dict]) -> Plan:
         fmt.type, fmt.name, fmt.schema_, fmt.strict, "text.format", "text.format",
         [m["content"] for m in history] + [req.instructions or ""], "input")
     return Plan(tools, choice, req.parallel_tool_calls is not False, answer)
+
+
+def _strict(tool) -> bool:
+    """A tool's strictness: as sent; unset, strict where the schema allows it, else not (not a 400).
+
+    The platform's function-calling guide: without ``strict``, the Responses API makes the
+    schema strict where possible and otherwise calls the function non-strictly (LangChain's
+    ``bind_tools`` sends such tools).
+    """
+    if tool.strict is not None:
+        return tool.strict
+    try:
+        structured.check_strict(tool.parameters, "", "")
+    except APIError:
+        return False
+    return True
 
 
 def sampling(req: ResponsesRequest, plan: Plan, effort: str | None) -> Sampling:
