@@ -99,6 +99,8 @@ def _strict(tool) -> bool:
     if tool.strict is not None:
         return tool.strict
     try:
+        if tool.parameters is not None:  # a malformed schema gets its own 400 from check_tools, later
+            structured.check_shape(tool.parameters, "", "")
         structured.check_strict(tool.parameters, "", "")
     except APIError:
         return False
