@@ -1,10 +1,11 @@
 """The Chinese edition: every notebook in both languages, with the same code, by construction.
 
 tools/editions.py rebuilds each notebooks/zh/ notebook from its English twin, taking the
-code cells (source, tags, stored outputs) from English and only the text from Chinese.
-These tests fail on any difference in code, cell order, tags, NBVAL_CHECK_OUTPUT markers
-or stored outputs, on a text cell left in English, and on a missing twin. Because the code
-and outputs are the English edition's, nbval runs only the English notebooks.
+code (source, tags) from English, and the text and the stored outputs from Chinese: nbval
+runs both editions, and a Chinese page shows what chatkit tells a Chinese learner. These
+tests fail on any difference in code, cell order, tags or NBVAL_CHECK_OUTPUT markers, on a
+text cell left in English, on a chatkit message stored in English on a Chinese page, and on
+a missing twin.
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ def test_the_editions_tool_finds_nothing_to_fix(capsys):
 @pytest.mark.parametrize("path", ENGLISH, ids=[p.name for p in ENGLISH])
 def test_code_cells_are_the_same_in_both_editions(path):
     en, zh = read(path), read(twin(path))
-    code = [(c.source, c.metadata.get("tags", []), c.get("outputs", [])) for c in en.cells if c.cell_type == "code"]
-    assert code == [(c.source, c.metadata.get("tags", []), c.get("outputs", [])) for c in zh.cells
-                    if c.cell_type == "code"], "run python tools/editions.py"
+    code = [(c.source, c.metadata.get("tags", [])) for c in en.cells if c.cell_type == "code"]
+    assert code == [(c.source, c.metadata.get("tags", [])) for c in zh.cells if c.cell_type == "code"], \
+        "run python tools/editions.py"
     order = [(c.cell_type, c.get("id")) for c in en.cells]
     assert order == [(c.cell_type, c.get("id")) for c in zh.cells if not str(c.get("id", "")).startswith("zh-")]
 
@@ -74,3 +75,30 @@ def test_the_chinese_text_is_chinese_and_keeps_the_shape(path):
 def test_each_edition_links_to_the_other(path):
     assert f"](zh/{path.name})" in read(path).cells[0].source
     assert f"](../{path.name})" in read(twin(path)).cells[0].source
+
+
+def english_messages() -> list[str]:
+    """The fixed opening of each English message in chatkit's catalogue (up to its first field), if long enough."""
+    from chatkit.messages import en, zh
+
+    openings = {text.split("{")[0].strip() for key, text in en.MESSAGES.items() if text != zh.MESSAGES.get(key)}
+    return sorted(o for o in openings if len(o) >= 20)
+
+
+def stored_text(nb) -> str:
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    return "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) + str(o.get("evalue", ""))
+                     for o in outputs)
+
+
+@pytest.mark.parametrize("path", ENGLISH, ids=[p.name for p in ENGLISH])
+def test_a_chinese_page_stores_what_chatkit_says_in_chinese(path):
+    stored = stored_text(read(twin(path)))
+    english = [m for m in english_messages() if m in stored]
+    assert not english, f"run python tools/execute_notebooks.py zh/{path.name}: stored in English: {english[:3]}"
+
+
+def test_the_english_pages_do_store_catalogue_messages():
+    """The check above has something to find: the same openings occur in the English outputs."""
+    found = {m for p in ENGLISH for m in english_messages() if m in stored_text(read(p))}
+    assert len(found) >= 10, found

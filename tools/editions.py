@@ -1,14 +1,17 @@
-"""Keep the Chinese edition in step with the English one: same code, same outputs, by construction.
+"""Keep the Chinese edition in step with the English one: same code, by construction.
 
 The English notebooks in notebooks/ are the source. A Chinese notebook, notebooks/zh/<same
-name>, holds its own text (markdown cells) and nothing else of its own: this tool rebuilds
-it from the English notebook, cell by cell, taking each code cell whole (source, tags,
-stored outputs) from the English one and each markdown cell from the Chinese one, matched
-by cell id. So a fix to a code cell is a fix to both editions. A text cell only the Chinese
+name>, holds its own text (markdown cells) and its own stored outputs, which show what a
+Chinese learner sees (explain(), the checks and the widgets speak Chinese there): this tool
+rebuilds it from the English notebook, cell by cell, taking each code cell's source and tags
+from the English one, and each markdown cell and each code cell's outputs from the Chinese
+one, matched by cell id. So a fix to a code cell is a fix to both editions; run
+`python tools/execute_notebooks.py zh/NAME` afterwards to refresh its Chinese outputs (a new
+code cell starts with the English outputs until then). A text cell only the Chinese
 edition has (a provider table for readers in China, say) gets an id starting with "zh-"
 and stays after the cell it follows.
 
-Run after changing an English notebook:   python tools/editions.py
+Run after changing an English notebook:   python tools/editions.py, then execute_notebooks.py
 Start a translation:                      python tools/editions.py --new 03-make-your-first-call.ipynb
 Check without writing (tests do):         python tools/editions.py --check
 """
@@ -33,7 +36,15 @@ def english() -> list[Path]:
 def rebuilt(source, translation) -> tuple[object, list[str]]:
     """The translated notebook rebuilt on the English one; and the ids of cells still untranslated."""
     text = {c.get("id"): c for c in translation.cells if c.cell_type == "markdown"}
+    ran = {c.get("id"): c for c in translation.cells if c.cell_type == "code"}
     out, untranslated = copy.deepcopy(source), []
+    for cell in out.cells:  # the code is English; what it printed in this edition stays this edition's
+        if cell.cell_type == "code" and cell.get("id") in ran:
+            own = ran[cell.get("id")]
+            cell.outputs, cell.execution_count = copy.deepcopy(own.get("outputs", [])), own.get("execution_count")
+            cell.metadata.pop("execution", None)  # when the English ran; this edition's run has its own times
+            if "execution" in own.metadata:
+                cell.metadata["execution"] = copy.deepcopy(own.metadata["execution"])
     for i, cell in enumerate(out.cells):
         if cell.cell_type != "markdown" or cell.source.startswith(MARK):
             continue  # code is the English code; navigation is written by tools/add_navigation.py
@@ -89,7 +100,7 @@ def main(argv: list[str]) -> int:
                 continue
             stale, untranslated = sync(path, folder, check)
             if stale and check:
-                problems.append(f"{folder.name}/{path.name} differs from the English code or outputs")
+                problems.append(f"{folder.name}/{path.name} differs from the English code")
             if untranslated:
                 problems.append(f"{folder.name}/{path.name}: untranslated cells {untranslated}")
     for line in problems:

@@ -1,7 +1,7 @@
 """Run the notebooks on the sandbox and store their outputs, ready to commit.
 
 Run after changing a notebook:   python tools/execute_notebooks.py
-Only some notebooks:             python tools/execute_notebooks.py 03-make-your-first-call.ipynb
+Only some notebooks:             python tools/execute_notebooks.py 03-make-your-first-call.ipynb zh/03-make-your-first-call.ipynb
 
 The kernel gets CHATKIT_BACKEND=sandbox, a new empty data folder and no OPENAI_*
 settings, so stored outputs come from the sandbox and never from a real key. After
@@ -69,10 +69,12 @@ def execute(path: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    paths = [NOTEBOOKS / name for name in argv] or sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    # Both editions by default: a Chinese notebook runs in notebooks/zh/, so chatkit speaks Chinese there.
+    paths = [NOTEBOOKS / name for name in argv] or sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")) + sorted(
+        NOTEBOOKS.glob("zh/[0-9][0-9]-*.ipynb"))
     sandbox_environment()
     for path in paths:
-        print(f"{path.name}: {execute(path):,} characters of output", flush=True)
+        print(f"{path.relative_to(NOTEBOOKS)}: {execute(path):,} characters of output", flush=True)
     return 0
 
 
