@@ -7,7 +7,7 @@ the working directory upward. Reading ``.env`` here never changes ``os.environ``
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import ConfigError
@@ -105,8 +105,6 @@ def read_settings(env_file: str | os.PathLike | None = None) -> Settings:
 
 def _with_reasoning(settings: Settings, chosen: str | None) -> Settings:
     """The settings, with the reasoning model: CHATKIT_REASONING_MODEL, else the backend's or preset's."""
-    from dataclasses import replace
-
     if settings.backend == "sandbox":
         default = REASONING_MODELS["sandbox"]
     else:

@@ -30,6 +30,7 @@ import openai
 from .errors import ChatkitError
 from .keys import mask_key
 from .messages import say
+from .reasoning import SAMPLING
 
 DOCS = "notebooks/07-handle-errors-limits-and-logs.ipynb"
 # 429s that are about money, not speed: their type is insufficient_quota and the code says which
@@ -228,8 +229,6 @@ def _bad_request(exc, message: str, said: str, code: str | None) -> Explanation:
 
 def _reasoning(param: str | None, code: str | None, message: str) -> str | None:
     """Which rule of reasoning models a 400 is about, if any: sampling settings, the effort, or max_tokens."""
-    from .reasoning import SAMPLING
-
     if code not in ("unsupported_parameter", "unsupported_value") and not message.startswith("Unsupported"):
         return None  # the Responses API has been seen to send these with no code
     if param in SAMPLING:

@@ -18,7 +18,10 @@ import re
 import textwrap
 from typing import Callable
 
+import openai
+
 from ..config import LANGUAGES
+from ..failures import explain
 from ..messages import say
 from .base import Exercise, Wrong
 from .lessons import EXERCISES
@@ -58,11 +61,7 @@ def passes(name: str, answer: Callable) -> bool:
 
 def _told(exc: Exception) -> str:
     """What an exception says: for an API error, chatkit's explanation (a 400 on a reasoning model says what to change)."""
-    import openai
-
     if isinstance(exc, openai.APIError):
-        from ..failures import explain
-
         return explain(exc).line()
     return str(exc)
 

@@ -22,7 +22,7 @@ def prepare(engine, body: dict, *, param: str = "messages") -> tuple[ChatRequest
         raise model_not_found(req.model)
     effort = reasoner.effort_for(engine, req.reasoning_effort, param="reasoning_effort",  # as sent: 0 is not 0.0
                                  sent={name: body.get(name) for name in ("temperature", "top_p", "logprobs", "top_logprobs")})
-    if req.max_tokens is not None and getattr(engine, "efforts", None):
+    if req.max_tokens is not None and reasoner.reasons(engine):
         raise APIError(400, "Unsupported parameter: 'max_tokens' is not supported with this model. "
                        "Use 'max_completion_tokens' instead.", param="max_tokens", code="unsupported_parameter")
     stops = stop_list(req.stop)

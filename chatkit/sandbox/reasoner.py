@@ -129,6 +129,11 @@ def summary(text: str, kind: str | None) -> list[dict]:
     return [{"type": "summary_text", "text": joined if joined.endswith(".") else joined + "."}]
 
 
+def reasons(engine) -> bool:
+    """Whether ``engine`` is a reasoning model (a :class:`Reasoner`), whose requests take an effort."""
+    return getattr(engine, "efforts", None) is not None
+
+
 def effort_for(engine, effort: str | None, sent: dict, *, param: str) -> str | None:
     """The effort a request runs at, after the platform's checks; else the APIError it answers.
 
@@ -141,12 +146,12 @@ def effort_for(engine, effort: str | None, sent: dict, *, param: str) -> str | N
     """
     from .wire import APIError
 
-    allowed = getattr(engine, "efforts", None)
-    if allowed is None:  # a plain model: only "none" is what it does anyway
+    if not reasons(engine):  # a plain model: only "none" is what it does anyway
         if effort not in (None, "none"):
             raise APIError(400, f"Unsupported parameter: '{param}' is not supported with this model. "
                            f"{NOT_REASONING}", param=param, code="unsupported_parameter")
         return effort
+    allowed = engine.efforts
     if effort is not None and effort not in allowed:
         listed = ", ".join(f"'{e}'" for e in allowed[:-1]) + f", and '{allowed[-1]}'"
         said = (f"'reasoning_effort' does not support '{effort}' with this model" if param == "reasoning_effort"

@@ -171,7 +171,7 @@ class Run:
     @property
     def reasons(self) -> bool:
         """Whether the model thinks before this answer (a reasoning model, at an effort above none)."""
-        return self.effort not in (None, "none") and hasattr(self.engine, "efforts")
+        return self.effort not in (None, "none") and reasoner.reasons(self.engine)
 
     def reasoning(self) -> dict:
         asked = self.req.reasoning

@@ -11,6 +11,8 @@ from typing import ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..reasoning import EFFORTS
+
 
 class APIError(Exception):
     """An error the sandbox answers with, shaped like OpenAI's."""
@@ -61,8 +63,8 @@ class _Request(_Body):
 
 # Parameters of the real API that the sandbox refuses, and why (the README lists them).
 NO_AUDIO = "The sandbox model reads and writes text only."
-# Every effort the platform's API knows (chatkit.reasoning.EFFORTS); which a model accepts: reasoner.py.
-Effort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+# Every effort the platform's API knows; which a model accepts: reasoner.py.
+Effort = Literal[EFFORTS]
 NO_SEARCH = "The sandbox has no web search."
 
 
@@ -352,12 +354,15 @@ def _to_api_error(err: dict) -> APIError:
         return APIError(400, f"Invalid '{param}': empty array. Expected an array with minimum length "
                         f"{ctx.get('min_length', 1)}, but got an empty array instead.", param=param, code="empty_array")
     if kind == "literal_error":
-        expected = ctx.get("expected", "").replace(" or ", ", and ") if "," in ctx.get("expected", "") else \
-            ctx.get("expected", "").replace(" or ", " and ")  # the platform's list: 'a', 'b', and 'c'
-        return APIError(400, f"Invalid value: {got!r}. Supported values are: {expected}.",
+        return APIError(400, f"Invalid value: {got!r}. Supported values are: {_as_listed(ctx.get('expected', ''))}.",
                         param=param, code="invalid_value")
     return APIError(400, f"Invalid type for '{param}': {err['msg'].lower()}, but got {type(got).__name__} "
                     f"{got!r:.40} instead.", param=param, code="invalid_type")
+
+
+def _as_listed(expected: str) -> str:
+    """Pydantic's "'a', 'b' or 'c'" as the platform lists values: "'a', 'b', and 'c'" ("'a' and 'b'" for two)."""
+    return expected.replace(" or ", ", and " if "," in expected else " and ")
 
 
 def text_of(content: Content | None) -> str:
