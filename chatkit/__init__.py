@@ -13,5 +13,6 @@ from .failures import explain
 from .keys import mask_key, save_key
 from .verify import verify
 
-__all__ = ["Budget", "BudgetExceeded", "CallLog", "ChatkitError", "Conversation", "backend_info", "connect", "connect_async", "explain", "mask_key", "save_key", "verify", "watch"]
+__all__ = ["Budget", "BudgetExceeded", "CallLog", "ChatkitError", "Conversation", "backend_info", "connect",
+           "connect_async", "explain", "mask_key", "save_key", "verify", "watch"]
 __version__ = "0.1.0"

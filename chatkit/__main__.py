@@ -18,11 +18,15 @@ import sys
 import time
 from pathlib import Path
 
+from . import settings
 from .errors import ChatkitError
+from .failures import explain
 from .keys import mask_key
 from .messages import say
 
 PROG = "python -m chatkit"
+# Each command imports what only it needs inside its function, so `doctor` or `keys list` does
+# not load the web server, the model or the batch runner first.
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,8 +50,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:
-        from .failures import explain  # imports openai, which the doctor must not need
-
         found = explain(exc)
         if found.kind == "unknown":
             raise
@@ -321,9 +323,7 @@ def _keys_create(args) -> int:
 
 def _refuse_to_replace(env_file: Path) -> None:
     """Stop before a sandbox key overwrites a real key in the same file."""
-    from dotenv import dotenv_values
-
-    old = dotenv_values(env_file).get("OPENAI_API_KEY") if env_file.is_file() else None
+    old = settings.dotenv(env_file).get("OPENAI_API_KEY")
     if old and not old.startswith("sk-sandbox-"):
         raise ChatkitError(say("cli.would_replace.what", env_file=env_file, masked=mask_key(old)),
                            fix=say("cli.would_replace.fix"))
@@ -376,7 +376,7 @@ def _date(timestamp: int) -> str:
 def _table(rows: list[tuple[str, ...]]) -> str:
     """Rows as left-aligned columns, two spaces apart."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,23 @@
-"""Where settings come from, which backend they choose, and which language chatkit speaks.
+"""Which backend the settings choose, with which key, base URL and model.
 
-Order, strongest first: the process environment, then a ``.env`` file found from
-the working directory upward. Reading ``.env`` here never changes ``os.environ``.
+Every value comes from :mod:`chatkit.settings`: the process environment, then the
+nearest ``.env`` (which is never copied into ``os.environ``).
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from platformdirs import user_cache_dir
+
 from .errors import ConfigError
+from .keys import mask_key
+from .messages import LANGUAGE, language, say
 from .providers import LOCAL_KEY, Provider, match, preset, presets
+from .settings import edition, find_env_file, lookup, value
 
 # One default model per backend, defined here and nowhere else; a provider's (OpenAI's too) is its
 # preset's, in chatkit/providers.json. OpenAI's: gpt-6-luna, the replacement OpenAI names for the
@@ -41,47 +47,16 @@ class Settings:
     base_url: str | None
     model: str | None  # None: the first chat model the server lists (connect() asks it once)
     env_file: Path | None
-    key_source: str  # "environment", ".env", "sandbox", or "none needed" (a local server)
+    key_source: str  # settings.ENVIRONMENT, settings.DOTENV, "sandbox", or "none needed" (a local server)
     provider: str | None = None  # a preset's name ("deepseek"), "sandbox", or None: a server chatkit does not know
     key_variable: str | None = "OPENAI_API_KEY"  # where the key came from: "DEEPSEEK_API_KEY"...
     reasoning_model: str | None = None  # for the cells that teach reasoning; None: chatkit knows none here
 
     def __repr__(self) -> str:
-        from .keys import mask_key
-
         return (
             f"Settings(backend={self.backend!r}, provider={self.provider!r}, base_url={self.base_url!r}, "
             f"model={self.model!r}, api_key={mask_key(self.api_key)!r}, key_source={self.key_source!r})"
         )
-
-
-def find_env_file(start: str | os.PathLike | None = None) -> Path | None:
-    """The nearest ``.env`` in ``start`` (default: the working directory) or a parent."""
-    here = Path(start or os.getcwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / ".env"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def project_env_file(start: str | os.PathLike | None = None) -> Path:
-    """Where a key should be saved: the ``.env`` chatkit reads, whichever notebook folder you are in.
-
-    The nearest existing ``.env`` (as :func:`find_env_file`), else the chatkit folder's when
-    you are inside its ``notebooks/`` (English or Chinese edition), else the working folder's.
-
-    >>> project_env_file("/work/chatkit/notebooks/zh")              # doctest: +SKIP
-    PosixPath('/work/chatkit/.env')
-    """
-    here = Path(start or os.getcwd()).resolve()
-    found = find_env_file(here)
-    if found is not None:
-        return found
-    for folder in (here, *here.parents):
-        if folder.name == "notebooks" and (folder.parent / "requirements.txt").is_file():
-            return folder.parent / ".env"
-    return here / ".env"
 
 
 def read_settings(env_file: str | os.PathLike | None = None) -> Settings:
@@ -94,13 +69,19 @@ def read_settings(env_file: str | os.PathLike | None = None) -> Settings:
     >>> read_settings().backend in ("sandbox", "openai")
     True
     """
-    from dotenv import dotenv_values
-
     path = Path(env_file) if env_file else find_env_file()
-    language(path)  # a CHATKIT_LANG chatkit cannot speak stops connect() here, and the doctor shows it
-    from_file = {k: v for k, v in (dotenv_values(path) if path else {}).items() if v}
-    values = {n: os.environ.get(n) or from_file.get(n) for n in _NAMES}
-    return _with_reasoning(_resolved(values, from_file, path), values[REASONING])
+    _check_language(path)
+    values = {name: value(name, path) for name in _NAMES}
+    return _with_reasoning(_resolved(values, path), values[REASONING])
+
+
+def _check_language(env_file: Path | None) -> None:
+    """A CHATKIT_LANG chatkit cannot speak stops connect() here, and the doctor shows it (messages only warn)."""
+    chosen = value(LANGUAGE, env_file)
+    if language(chosen) is None:
+        lang = edition()  # the setting is what is wrong: say so in the edition's language
+        raise ConfigError(say("config.unknown_language.what", lang=lang, value=chosen.strip()),
+                          fix=say("config.unknown_language.fix", lang=lang), docs="README.md")
 
 
 def _with_reasoning(settings: Settings, chosen: str | None) -> Settings:
@@ -113,11 +94,11 @@ def _with_reasoning(settings: Settings, chosen: str | None) -> Settings:
     return replace(settings, reasoning_model=chosen or default)
 
 
-def _resolved(values: dict, from_file: dict, path: Path | None) -> Settings:
+def _resolved(values: dict, path: Path | None) -> Settings:
     if (values[PROVIDER] or "").strip() and (values["CHATKIT_BACKEND"] or "").strip().lower() in ("", "openai"):
-        return _from_preset(preset(values[PROVIDER]), values, from_file, path)
-    key = values["OPENAI_API_KEY"]
-    key_source = "environment" if os.environ.get("OPENAI_API_KEY") else ".env" if key else "sandbox"
+        return _from_preset(preset(values[PROVIDER]), values, path)
+    key, key_source, _ = find_key(None, path)
+    key_source = key_source or "sandbox"
     backend = _choose_backend(values["CHATKIT_BACKEND"], key, values["OPENAI_BASE_URL"])
     if backend == "sandbox":
         if not (key or "").startswith("sk-sandbox-"):
@@ -130,31 +111,41 @@ def _resolved(values: dict, from_file: dict, path: Path | None) -> Settings:
     return Settings(backend, key, base_url, model, path, key_source, known.name if known else None)
 
 
-def _from_preset(provider: Provider, values: dict, from_file: dict, path: Path | None) -> Settings:
+def _from_preset(provider: Provider, values: dict, path: Path | None) -> Settings:
     """Settings for CHATKIT_PROVIDER: the preset's, with OPENAI_BASE_URL and CHATKIT_MODEL winning."""
-    key, key_source, variable = _provider_key(provider, from_file)
+    key, key_source, variable = _provider_key(provider, path)
     base_url = values["OPENAI_BASE_URL"] or provider.base_url
     if not base_url:
-        # imported here: chatkit.messages imports this module for the language
-        from .messages import say
-
         raise ConfigError(say("config.no_base_url.what", name=provider.name, title=provider.title),
                           fix=say("config.no_base_url.fix", hint=provider.base_url_hint), docs=provider.docs)
     model = values["CHATKIT_MODEL"] or _needed_model(provider)
     return Settings("openai", key, base_url, model, path, key_source, provider.name, variable)
 
 
-def _provider_key(provider: Provider, from_file: dict) -> tuple[str, str, str | None]:
-    """The key, where it came from, and its variable: the provider's own first, then OPENAI_API_KEY."""
-    for variable in dict.fromkeys(filter(None, (provider.key_variable, "OPENAI_API_KEY"))):
-        if os.environ.get(variable):
-            return os.environ[variable], "environment", variable
-        if from_file.get(variable):
-            return from_file[variable], ".env", variable
+def find_key(provider: Provider | None, env_file: str | os.PathLike | None = None
+             ) -> tuple[str | None, str | None, str]:
+    """The key, where it came from (``settings.ENVIRONMENT`` or ``settings.DOTENV``) and its variable.
+
+    The provider's own variable first (``DEEPSEEK_API_KEY``), then OPENAI_API_KEY; with none,
+    ``(None, None, "OPENAI_API_KEY")``.
+
+    >>> find_key(preset("deepseek"))                                  # doctest: +SKIP
+    ('sk-…', '.env', 'DEEPSEEK_API_KEY')
+    """
+    for variable in dict.fromkeys(filter(None, (provider and provider.key_variable, "OPENAI_API_KEY"))):
+        key, source = lookup(variable, env_file)
+        if key:
+            return key, source, variable
+    return None, None, "OPENAI_API_KEY"
+
+
+def _provider_key(provider: Provider, env_file: Path | None) -> tuple[str, str, str | None]:
+    """The provider's key, where it came from, and its variable; a local server needs none."""
+    key, source, variable = find_key(provider, env_file)
+    if key:
+        return key, source, variable
     if provider.local:
         return LOCAL_KEY, "none needed", None
-    from .messages import say
-
     raise ConfigError(say("config.no_provider_key.what", name=provider.name, variable=provider.key_variable),
                       fix=say("config.no_provider_key.fix", variable=provider.key_variable, title=provider.title,
                               docs=provider.docs), docs=KEY_DOCS)
@@ -164,15 +155,11 @@ def _needed_model(provider: Provider) -> str | None:
     """The preset's model; None lets connect() ask a local server; Azure needs the learner's deployment."""
     if provider.model or provider.local:
         return provider.model
-    from .messages import say
-
     raise ConfigError(say("config.no_deployment.what", title=provider.title),
                       fix=say("config.no_deployment.fix", hint=provider.model_hint), docs=provider.docs)
 
 
 def _choose_backend(forced: str | None, key: str | None, base_url: str | None) -> str:
-    from .messages import say
-
     forced = (forced or "").strip().lower()
     if forced:
         if forced not in BACKENDS:
@@ -192,53 +179,10 @@ def _choose_backend(forced: str | None, key: str | None, base_url: str | None) -
 
 # Your own GGUF models for the sandbox (chatkit/sandbox/models.py): "path" or "id=path", comma-separated.
 SANDBOX_MODELS = "CHATKIT_SANDBOX_MODELS"
-# The language of what chatkit tells a learner (chatkit/messages/): "en", "zh", or "auto" (the notebook's edition).
-LANGUAGE = "CHATKIT_LANG"
-LANGUAGES = ("en", "zh")
 # Everything that can steer chatkit or the openai client to a backend, and chatkit's language.
 SETTING_NAMES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
                  "CHATKIT_BACKEND", "CHATKIT_MODEL", REASONING, SANDBOX_MODELS, PROVIDER, LANGUAGE,
                  *(p.key_variable for p in presets().values() if p.key_variable not in (None, "OPENAI_API_KEY")))
-
-
-def language(env_file: str | os.PathLike | None = None) -> str:
-    """The language chatkit speaks: ``CHATKIT_LANG`` (environment, then ``.env``), else the notebook's edition.
-
-    ``CHATKIT_LANG=zh`` or ``en``; unset or ``auto``, Chinese when the working folder is inside
-    ``notebooks/zh/`` (where a Chinese notebook's kernel runs), else English. Any other value is a
-    ConfigError that names the ones chatkit knows.
-
-    >>> language()                                       # doctest: +SKIP
-    'en'
-    """
-    from dotenv import dotenv_values
-
-    value = os.environ.get(LANGUAGE)
-    if not value:
-        path = Path(env_file) if env_file else find_env_file()
-        value = (dotenv_values(path).get(LANGUAGE) if path else None) or ""
-    chosen = value.strip().lower()
-    if chosen in ("", "auto"):
-        return edition()
-    if chosen not in LANGUAGES:
-        from .messages import say
-
-        # the setting is what is wrong, so this one message speaks the edition's language
-        lang = edition()
-        raise ConfigError(say("config.unknown_language.what", lang=lang, value=value.strip()),
-                          fix=say("config.unknown_language.fix", lang=lang), docs="README.md")
-    return chosen
-
-
-def edition(start: str | os.PathLike | None = None) -> str:
-    """``"zh"`` inside a folder ``zh`` of ``notebooks`` (the Chinese edition), else ``"en"``.
-
-    >>> edition("/work/chatkit/notebooks/zh")
-    'zh'
-    """
-    here = Path(start or os.getcwd()).resolve()
-    inside = any(folder.name == "zh" and folder.parent.name == "notebooks" for folder in (here, *here.parents))
-    return "zh" if inside else "en"
 
 
 def force_sandbox(prefix: str = "chatkit-") -> Path:
@@ -249,8 +193,6 @@ def force_sandbox(prefix: str = "chatkit-") -> Path:
     follows each notebook's edition, whatever a ``.env`` says, so stored outputs stay
     those of their edition.
     """
-    import tempfile
-
     for name in SETTING_NAMES:
         os.environ.pop(name, None)
     os.environ["CHATKIT_BACKEND"] = "sandbox"
@@ -261,8 +203,6 @@ def force_sandbox(prefix: str = "chatkit-") -> Path:
 
 def data_dir(override: str | os.PathLike | None = None) -> Path:
     """Folder for the sandbox's state: CHATKIT_DATA_DIR, else the user's cache folder."""
-    from platformdirs import user_cache_dir
-
     chosen = override or os.environ.get("CHATKIT_DATA_DIR") or user_cache_dir("chatkit")
     path = Path(chosen).expanduser()
     path.mkdir(parents=True, exist_ok=True)
@@ -278,10 +218,5 @@ def sandbox_models(env_file: str | os.PathLike | None = None) -> list[str]:
     >>> sandbox_models()                                 # doctest: +SKIP
     ['qwen=models/qwen.gguf', 'models/Llama.gguf']
     """
-    from dotenv import dotenv_values
-
-    value = os.environ.get(SANDBOX_MODELS)
-    if value is None:
-        path = Path(env_file) if env_file else find_env_file()
-        value = (dotenv_values(path).get(SANDBOX_MODELS) if path else None) or ""
-    return [spec.strip() for spec in value.split(",") if spec.strip()]
+    specs = value(SANDBOX_MODELS, env_file) or ""
+    return [spec.strip() for spec in specs.split(",") if spec.strip()]

@@ -14,11 +14,15 @@ from dataclasses import dataclass
 
 import openai
 
+from .calllog import CallLog, watch
 from .config import Settings, read_settings
 from .errors import ConfigError
+from .failures import explain
 from .keys import mask_key
 from .messages import say
-from .providers import first_chat_model, remember
+from .providers import first_chat_model, identify, presets, refusal, remember
+from .sandbox.server import ensure_running
+from .settings import DOTENV
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ class _Chatkit:
 
     @property
     def reasoning_model(self) -> str:
-        """A model that reasons, for the cells that teach reasoning: the sandbox's, a preset's, or CHATKIT_REASONING_MODEL.
+        """The model the cells that teach reasoning use: the sandbox's, a preset's, or CHATKIT_REASONING_MODEL.
 
         Without one, a ConfigError in one line says how to name one.
         """
@@ -101,8 +105,6 @@ class AsyncOpenAI(_Chatkit, openai.AsyncOpenAI):
 def _resolve(settings: Settings | None) -> tuple[Settings, str, str]:
     settings = settings or read_settings()
     if settings.backend == "sandbox":
-        from .sandbox.server import ensure_running
-
         box = ensure_running()
         return settings, settings.api_key or box.key, box.base_url
     return settings, settings.api_key, settings.base_url
@@ -144,8 +146,6 @@ def server_model(base_url: str, key: str) -> str:
     Raises a ConfigError that says to set CHATKIT_MODEL when the server cannot be asked, or lists
     no chat model (a failure is not remembered: the next use asks again).
     """
-    from .failures import explain
-
     try:
         ids = [m.id for m in openai.OpenAI(api_key=key, base_url=base_url, max_retries=0, timeout=15).models.list()]
     except openai.APIError as exc:
@@ -161,13 +161,9 @@ def server_model(base_url: str, key: str) -> str:
 
 
 def _watched(client, log, budget):
-    from .providers import identify, refusal
-
     refuse = refusal(identify(client))  # a provider that lacks endpoints: stop those requests before sending
     if log is None and budget is None and refuse is None:
         return client
-    from .calllog import CallLog, watch
-
     log = log if log is None or isinstance(log, CallLog) else CallLog(log)
     return watch(client, log=log, budget=budget, refuse=refuse)
 
@@ -179,10 +175,8 @@ def backend_info() -> BackendInfo:
     Backend: sandbox at the local sandbox (no key needed)
     ...
     """
-    from .providers import presets
-
     settings, key, base_url = _resolve(None)
-    source = {"sandbox": "the sandbox, made for this session", ".env": str(settings.env_file),
+    source = {"sandbox": "the sandbox, made for this session", DOTENV: str(settings.env_file),
               "none needed": "nowhere: a local server needs none"}.get(settings.key_source, settings.key_source)
     if settings.key_variable not in (None, "OPENAI_API_KEY"):
         source = f"{settings.key_variable} in {source}"

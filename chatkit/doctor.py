@@ -7,6 +7,7 @@ key; the backend; and, with ``call=True``, one tiny real call. Keys are only eve
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import html
 import os
@@ -19,8 +20,19 @@ from functools import partial
 from importlib import metadata, util
 from pathlib import Path
 
-from .errors import ChatkitError, KeyFormatError
+import openai
+
+from .config import PROVIDER, find_key, read_settings
+from .connect import connect
+from .errors import ChatkitError, ConfigError, KeyFormatError
+from .failures import explain
 from .keys import check_key_format, mask_key
+from .providers import ENDPOINT_NAMES, presets
+from .reasoning import greedy, limit_name
+from .sandbox import engine
+from .settings import ENVIRONMENT, find_env_file, value
+from .tokens import retirement
+from .verify import verify
 
 MIN_PYTHON = (3, 10)
 # import name -> the distribution pip installs it from
@@ -110,8 +122,6 @@ def diagnose(call: bool = True) -> Report:
     >>> report.checks[0].name, report.checks[-1].name
     ('Python', 'Backend')
     """
-    from .config import find_env_file
-
     env_file = find_env_file()
     steps = [("Python", _python)]
     steps += [(dist, partial(_package, module, dist)) for module, dist in PACKAGES.items()]
@@ -170,7 +180,7 @@ def _runtime() -> Check:
     if util.find_spec("xllamacpp") is None:
         return Check("Model runtime", False, "xllamacpp is not installed", INSTALL)
     try:
-        import xllamacpp
+        import xllamacpp  # here: whether it loads is what this check finds out
     except (ImportError, OSError) as exc:
         fix = RUNTIME_FIX.get(sys.platform, "Reinstall it: pip install --force-reinstall xllamacpp")
         return Check("Model runtime", False, f"llama.cpp (xllamacpp) does not load: {exc}", fix)
@@ -178,10 +188,8 @@ def _runtime() -> Check:
 
 
 def _model() -> Check:
-    from .sandbox.engine import model_path
-
     try:
-        path = model_path()
+        path = engine.model_path()
     except ChatkitError as exc:
         return Check("Sandbox model", False, exc.what, exc.fix)
     if not path.is_file():
@@ -241,32 +249,18 @@ def _listed(path: Path, ignore: Path) -> bool:
 
 
 def _provider(env_file: Path | None):
-    """The preset CHATKIT_PROVIDER names (environment first, then .env); None if unset or unknown."""
-    from dotenv import dotenv_values
-
-    from .providers import presets
-
-    name = os.environ.get("CHATKIT_PROVIDER") or (dotenv_values(env_file).get("CHATKIT_PROVIDER") if env_file else None)
-    return presets().get((name or "").strip().lower())
+    """The preset CHATKIT_PROVIDER names; None if unset or unknown."""
+    return presets().get((value(PROVIDER, env_file) or "").strip().lower())
 
 
-def _raw_key(env_file: Path | None) -> tuple[str | None, str, str]:
-    """The key as chatkit reads it (the provider's variable, then OPENAI_API_KEY; environment, then .env),
-    where it came from, and its variable."""
-    from dotenv import dotenv_values
-
-    provider = _provider(env_file)
-    from_file = dotenv_values(env_file) if env_file else {}
-    for variable in dict.fromkeys(filter(None, (provider and provider.key_variable, "OPENAI_API_KEY"))):
-        if os.environ.get(variable):
-            return os.environ[variable], "the environment", variable
-        if from_file.get(variable):
-            return from_file[variable], str(env_file), variable
-    return None, "", "OPENAI_API_KEY"
+def _raw_key(env_file: Path | None) -> tuple[str | None, str | None, str]:
+    """The key as chatkit reads it (``config.find_key``), where it came from, and its variable."""
+    return find_key(_provider(env_file), env_file)
 
 
 def _key(env_file: Path | None) -> Check:
-    key, source, variable = _raw_key(env_file)
+    key, came_from, variable = _raw_key(env_file)
+    source = "the environment" if came_from == ENVIRONMENT else str(env_file)
     provider = _provider(env_file)
     if not key:
         if provider and provider.local:
@@ -277,16 +271,13 @@ def _key(env_file: Path | None) -> Check:
     try:
         check_key_format(key)
     except KeyFormatError as exc:
-        where = ("Then set OPENAI_API_KEY again in your environment." if source == "the environment"
+        where = ("Then set OPENAI_API_KEY again in your environment." if came_from == ENVIRONMENT
                  else f"Edit the OPENAI_API_KEY line in {source}.")
         return Check("API key", False, f"{mask_key(key)} from {source}: {exc.what}", f"{exc.fix} {where}")
     return Check("API key", True, f"{mask_key(key)} from {source} (the format looks right)")
 
 
 def _backend(env_file: Path | None) -> Check:
-    from .config import read_settings
-    from .errors import ConfigError
-
     try:
         settings = read_settings(env_file)
     except ConfigError as exc:
@@ -300,16 +291,12 @@ def _backend(env_file: Path | None) -> Check:
 
 
 def _who(name: str | None) -> str:
-    from .providers import presets
-
     known = presets().get(name or "")
     return f"provider: {known.title}" if known else "an OpenAI-compatible server chatkit has no preset for"
 
 
 def _lacks(name: str | None) -> str:
     """What the live provider lacks of what the course uses, e.g. '; no Responses API (checked 2026-11-26)...'."""
-    from .providers import ENDPOINT_NAMES, presets
-
     known = presets().get(name or "")
     missing = [ENDPOINT_NAMES[e] for e in ("responses", "batch") if known and known.offers.get(e) is False]
     if not missing:
@@ -321,10 +308,6 @@ def _lacks(name: str | None) -> str:
 
 def _retiring(model: str, found: str, today=None) -> Check | None:
     """A warning when OpenAI retires the model soon (within 60 days), an error once it has."""
-    import datetime
-
-    from .tokens import retirement
-
     day, today = retirement(model), today or datetime.date.today()
     if day is None or (day - today).days > 60:
         return None
@@ -337,9 +320,6 @@ def _retiring(model: str, found: str, today=None) -> Check | None:
 
 
 def _test_call() -> Check:
-    from .connect import connect
-    from .verify import verify
-
     try:
         client = connect(max_retries=0, timeout=CALL_TIMEOUT)
     except ChatkitError as exc:
@@ -352,12 +332,6 @@ def _test_call() -> Check:
 
 def _completion(client) -> Check:
     """One 5-token chat completion, timed; greedy (temperature 0, reasoning off) so the doctor's output repeats."""
-    import openai
-
-    from .failures import explain
-
-    from .reasoning import greedy, limit_name
-
     model = client.default_model
     start = time.perf_counter()
     try:

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
-_saying = threading.local()
-
-
-def _said(key: str, **fields) -> str:
-    """The words around a message, in the reader's language; in English while the language itself is
-    being worked out (an unknown CHATKIT_LANG raises a ChatkitError of its own)."""
-    from .messages import say  # here, not at the top: chatkit.messages imports modules that import this one
-
-    if getattr(_saying, "busy", False):
-        return say(key, lang="en", **fields)
-    _saying.busy = True
-    try:
-        return say(key, **fields)
-    finally:
-        _saying.busy = False
+from .messages import say
 
 
 class ChatkitError(Exception):
     """Base class: a message with the cause, the fix and where to read more.
+
+    The words around them ("Fix:", "See") are in the reader's language when the error is shown.
 
     >>> str(ChatkitError("No key found.", fix="Add one to .env.", docs="notebooks/02"))
     'No key found. Fix: Add one to .env. (See notebooks/02)'
@@ -30,12 +16,15 @@ class ChatkitError(Exception):
 
     def __init__(self, what: str, *, fix: str = "", docs: str = "") -> None:
         self.what, self.fix, self.docs = what, fix, docs
-        parts = [what]
-        if fix:
-            parts.append(_said("error.fix", fix=fix))
-        if docs:
-            parts.append(_said("error.docs", docs=docs))
-        super().__init__(" ".join(parts))
+        super().__init__(what)
+
+    def __str__(self) -> str:
+        parts = [self.what]
+        if self.fix:
+            parts.append(say("error.fix", fix=self.fix))
+        if self.docs:
+            parts.append(say("error.docs", docs=self.docs))
+        return " ".join(parts)
 
 
 class ConfigError(ChatkitError):

@@ -23,13 +23,14 @@ import re
 import socket
 import ssl
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import openai
 
 from .errors import ChatkitError
 from .keys import mask_key
 from .messages import say
+from .providers import NotSupported, endpoint_of, match
 from .reasoning import SAMPLING
 
 DOCS = "notebooks/07-handle-errors-limits-and-logs.ipynb"
@@ -180,10 +181,6 @@ def _not_found(exc, message: str, said: str, code: str | None) -> Explanation:
 
 def _not_offered(exc, code: str | None) -> Explanation | None:
     """A 404 from a provider known to lack the endpoint: the same stop as ``chatkit.providers.require``."""
-    from dataclasses import replace
-
-    from .providers import NotSupported, endpoint_of, match
-
     if exc.request is None:
         return None
     provider, endpoint = match(str(exc.request.url)), endpoint_of(exc.request.url.path)

@@ -10,8 +10,11 @@ import os
 import re
 from pathlib import Path
 
+from dotenv import set_key
+
 from .errors import KeyFormatError
 from .messages import say
+from .settings import project_env_file
 
 # Prefixes are labels, not secrets: keeping them helps you tell keys apart.
 _PREFIXES = ("sk-sandbox-", "sk-proj-", "sk-svcacct-", "sk-admin-", "sk-")
@@ -71,7 +74,7 @@ def _format_error(problem: str, **fields) -> KeyFormatError:
 def save_key(key: str, env_file: str | os.PathLike | None = None, name: str = "OPENAI_API_KEY") -> Path:
     """Write ``name=key`` into a .env file that only you can read, and keep it out of git.
 
-    ``env_file`` defaults to the project's ``.env`` (``chatkit.config.project_env_file``): the
+    ``env_file`` defaults to the project's ``.env`` (``chatkit.settings.project_env_file``): the
     one chatkit reads, from any notebook folder.
 
     The file is created with mode 0600 (owner read/write only) and ``.env`` is added
@@ -81,14 +84,8 @@ def save_key(key: str, env_file: str | os.PathLike | None = None, name: str = "O
     >>> save_key("sk-proj-example1234example1234", tmp / ".env")  # doctest: +SKIP
     PosixPath('.../.env')
     """
-    from dotenv import set_key
-
     check_key_format(key)
-    if env_file is None:
-        from .config import project_env_file
-
-        env_file = project_env_file()
-    path = Path(env_file).resolve()
+    path = Path(env_file or project_env_file()).resolve()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)  # also tightens a file that already existed

@@ -1,4 +1,4 @@
-"""Where settings come from: the environment, then the nearest .env, then the sandbox."""
+"""Where settings come from (the environment, then the nearest .env, then the sandbox), and what they choose."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from chatkit.config import BACKENDS, DEFAULT_MODELS, OPENAI_BASE_URL, data_dir, find_env_file, read_settings
+from chatkit.config import BACKENDS, DEFAULT_MODELS, OPENAI_BASE_URL, data_dir, read_settings
 from chatkit.errors import ConfigError
+from chatkit.settings import find_env_file, project_env_file
 
 KEY = "sk-proj-" + "k" * 36 + "ENV1"
 OTHER_KEY = "sk-proj-" + "d" * 36 + "DOT2"
@@ -231,8 +232,6 @@ def test_data_dir_defaults_to_the_user_cache(tmp_path, monkeypatch):
 
 
 def test_a_key_is_saved_where_chatkit_reads_it_from_either_edition(tmp_path):
-    from chatkit.config import project_env_file
-
     (tmp_path / "requirements.txt").write_text("")
     zh = tmp_path / "notebooks" / "zh"
     zh.mkdir(parents=True)

@@ -20,14 +20,14 @@ import pytest
 
 from chatkit import exercises, messages, tokens
 from chatkit.budget import Budget
-from chatkit.config import LANGUAGES, language, read_settings
+from chatkit.config import read_settings
 from chatkit.connect import server_model
 from chatkit.conversation import Conversation
 from chatkit.errors import ChatkitError, ConfigError
 from chatkit.exercises import EXERCISES, passes
 from chatkit.failures import BILLING, explain
 from chatkit.keys import check_key_format
-from chatkit.messages import CATALOGUES, say
+from chatkit.messages import CATALOGUES, LANGUAGES, current, say
 from chatkit.providers import ENDPOINT_NAMES, INSTEAD, require
 
 EN, ZH = CATALOGUES["en"], CATALOGUES["zh"]
@@ -150,7 +150,8 @@ def test_check_speaks_chinese(monkeypatch, capsys):
     assert not passes("01-calls-per-dollar", calls_per_dollar)
     assert capsys.readouterr().out.startswith("还没完成。一次调用花费")
     assert passes("01-calls-per-dollar", answer("def calls_per_dollar(m, i, o):\n    return 1 / cost(m, i, o)\n"))
-    assert capsys.readouterr().out == "✓ calls_per_dollar() 没问题：在 gpt-4.1 上，输入和输出各 1,000 个 token 时，一美元能调用 100 次。\n"
+    assert capsys.readouterr().out == ("✓ calls_per_dollar() 没问题：在 gpt-4.1 上，"
+                                       "输入和输出各 1,000 个 token 时，一美元能调用 100 次。\n")
 
 
 def raised(make) -> ChatkitError:
@@ -224,7 +225,7 @@ def test_an_unknown_language_is_said_in_the_editions_language(monkeypatch, tmp_p
     (tmp_path / "notebooks" / "zh").mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "notebooks" / "zh")
     monkeypatch.setenv("CHATKIT_LANG", "cn")
-    assert raised(language).what == "CHATKIT_LANG 是 'cn'，chatkit 不认识这个值。"
+    assert raised(read_settings).what == "CHATKIT_LANG 是 'cn'，chatkit 不认识这个值。"
 
 
 def test_check_speaks_english_by_default(capsys):
@@ -242,34 +243,34 @@ def test_a_teachers_report_reads_a_chinese_verdict():
 def test_the_default_follows_the_notebooks_edition(monkeypatch, tmp_path):
     (tmp_path / "notebooks" / "zh" / "data").mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "notebooks" / "zh")
-    assert language() == "zh" and say("exercises.not_done", hint="") == "还没完成。"
+    assert current() == "zh" and say("exercises.not_done", hint="") == "还没完成。"
     monkeypatch.chdir(tmp_path / "notebooks" / "zh" / "data")
-    assert language() == "zh"
+    assert current() == "zh"
     monkeypatch.chdir(tmp_path / "notebooks")
-    assert language() == "en" and say("exercises.not_done", hint="") == "Not done yet. "
+    assert current() == "en" and say("exercises.not_done", hint="") == "Not done yet. "
 
 
 def test_a_folder_called_zh_elsewhere_is_not_the_chinese_edition(monkeypatch, tmp_path):
     (tmp_path / "zh").mkdir()
     monkeypatch.chdir(tmp_path / "zh")
-    assert language() == "en"
+    assert current() == "en"
 
 
 def test_the_setting_beats_the_edition(monkeypatch, tmp_path):
     (tmp_path / "notebooks" / "zh").mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "notebooks" / "zh")
     monkeypatch.setenv("CHATKIT_LANG", " EN ")
-    assert language() == "en"
+    assert current() == "en"
     monkeypatch.chdir(tmp_path / "notebooks")
     monkeypatch.setenv("CHATKIT_LANG", "zh")
-    assert language() == "zh"
+    assert current() == "zh"
 
 
 def test_the_setting_from_dotenv_and_the_environment_first(monkeypatch, tmp_path):
     (tmp_path / ".env").write_text("CHATKIT_LANG=zh\n")
-    assert language() == "zh"
+    assert current() == "zh"
     monkeypatch.setenv("CHATKIT_LANG", "en")
-    assert language() == "en"
+    assert current() == "en"
 
 
 def test_auto_follows_the_edition_whatever_dotenv_says(monkeypatch, tmp_path):
@@ -278,17 +279,31 @@ def test_auto_follows_the_edition_whatever_dotenv_says(monkeypatch, tmp_path):
     (tmp_path / "notebooks").mkdir()
     monkeypatch.chdir(tmp_path / "notebooks")
     monkeypatch.setenv("CHATKIT_LANG", "auto")
-    assert language() == "en"
+    assert current() == "en"
 
 
 def test_an_unknown_language_stops_connect_with_what_to_do(monkeypatch):
     monkeypatch.setenv("CHATKIT_LANG", "cn")
     with pytest.raises(ConfigError) as caught:
-        language()
+        read_settings()
     assert caught.value.what == "CHATKIT_LANG is 'cn', which chatkit does not know."
     assert "'zh' (Chinese) or 'en' (English)" in caught.value.fix
-    with pytest.raises(ConfigError, match="CHATKIT_LANG is 'cn'"):
-        read_settings()
+
+
+def test_an_error_about_the_language_shows_in_english(monkeypatch):
+    """Showing it asks the language again: messages fall back to English, once warned, never a loop."""
+    monkeypatch.setenv("CHATKIT_LANG", "cn")
+    monkeypatch.setattr(messages, "_warned", set())
+    error = raised(read_settings)
+    with pytest.warns(UserWarning, match="Until then, chatkit speaks English") as caught:
+        assert str(error) == f"{error.what} Fix: {error.fix} (See README.md)"
+    assert len(caught) == 1
+
+
+def test_an_error_is_shown_in_the_language_of_the_moment(monkeypatch):
+    error = ChatkitError("No key found.", fix="Add one to .env.", docs="notebooks/02")
+    monkeypatch.setenv("CHATKIT_LANG", "zh")
+    assert str(error) == "No key found. 解决办法：Add one to .env. （参见 notebooks/02）"
 
 
 def test_an_unknown_language_never_breaks_an_explanation(monkeypatch, scripted):
@@ -388,9 +403,9 @@ def test_the_bot_refuses_in_chinese(monkeypatch):
     user.recent.extend([990.0] * 5)
     english = bot._over_rate(user, 1000.0)
     assert isinstance(english, Refusal)
-    assert english == "You have sent 5 messages within 1 minute. Please try again in 50 seconds."
+    assert english.text == "You have sent 5 messages within 1 minute. Please try again in 50 seconds."
     monkeypatch.setenv("CHATKIT_LANG", "zh")
-    assert bot._over_rate(user, 1000.0) == "你在 1 分钟内发送了 5 条消息。请在 50 秒后再试。"
+    assert bot._over_rate(user, 1000.0).text == "你在 1 分钟内发送了 5 条消息。请在 50 秒后再试。"
 
 
 def test_the_bot_platforms_speak_chinese(monkeypatch):

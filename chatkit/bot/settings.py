@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..keys import mask_key
+from ..settings import value
 from .platforms import dingtalk, feishu, lanying
 
 DOCS = "chatkit/bot/service.py"
@@ -50,14 +50,8 @@ class BotSettings:
 
     @classmethod
     def from_env(cls, env_file: str | os.PathLike | None = None) -> BotSettings:
-        """Read the settings from the environment, then the nearest ``.env`` (the environment wins)."""
-        from dotenv import dotenv_values
-
-        from ..config import find_env_file
-
-        path = Path(env_file) if env_file else find_env_file()
-        from_file = {k: v for k, v in (dotenv_values(path) if path else {}).items() if v}
-        values = {n: (os.environ.get(n) or from_file.get(n) or "").strip() for n in NAMES}
+        """Read the settings from the environment, then the nearest ``.env`` (:mod:`chatkit.settings`)."""
+        values = {name: (value(name, env_file) or "").strip() for name in NAMES}
         missing = {p: tuple(n for n in names if not values[n]) for p, names in REQUIRED.items()}
         on = {p for p, names in missing.items() if not names}
         get = values.get

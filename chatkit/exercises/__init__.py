@@ -16,13 +16,14 @@ import inspect
 import os
 import re
 import textwrap
-from typing import Callable
+from collections.abc import Callable
+from pathlib import Path
 
 import openai
 
-from ..config import LANGUAGES
+from ..config import force_sandbox
 from ..failures import explain
-from ..messages import say
+from ..messages import LANGUAGES, say
 from .base import Exercise, Wrong
 from .lessons import EXERCISES
 
@@ -60,7 +61,7 @@ def passes(name: str, answer: Callable) -> bool:
 
 
 def _told(exc: Exception) -> str:
-    """What an exception says: for an API error, chatkit's explanation (a 400 on a reasoning model says what to change)."""
+    """What an exception says; for an API error, chatkit's explanation (on a reasoning model, what to change)."""
     if isinstance(exc, openai.APIError):
         return explain(exc).line()
     return str(exc)
@@ -91,8 +92,8 @@ def verify_solution(exercise: Exercise, namespace: dict) -> None:
     try:
         exercise.run(solution(exercise.name, namespace))
     except Exception as exc:
-        raise AssertionError(f"The reference solution of {exercise.name} fails its own check in this "
-                             f"notebook: {exc}. Fix the solution in chatkit/exercises/lessons.py or the notebook.") from exc
+        raise AssertionError(f"The reference solution of {exercise.name} fails its own check in this notebook: "
+                             f"{exc}. Fix the solution in chatkit/exercises/lessons.py or the notebook.") from exc
 
 
 # --- for teachers: run a notebook and report its exercises ----------------------------
@@ -105,12 +106,9 @@ def run_notebook(path: str | os.PathLike, solutions: bool = False) -> list[tuple
 
     With ``solutions``, each exercise cell is replaced by its reference solution first.
     """
-    from pathlib import Path
-
+    # imported here: only teachers grade notebooks, and nbclient starts Jupyter's machinery
     import nbformat
     from nbclient import NotebookClient
-
-    from ..config import force_sandbox
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)

@@ -4,9 +4,11 @@ what the learner's function sent and received."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable
+
+import openai
 
 from ..messages import say
 
@@ -41,8 +43,6 @@ class Call:
 @contextmanager
 def recorded(function: Callable, name: str = "client"):
     """Point the function's ``client`` at a copy that records every request and its answer."""
-    import openai
-
     namespace = function.__globals__
     original = namespace.get(name)
     if not isinstance(original, (openai.OpenAI,)):

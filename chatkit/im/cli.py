@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from ..errors import ChatkitError
 from ..messages import say
+from ..settings import dotenv
 from .credentials import Credentials
 from .delivery import shown_url
 from .server import BOT_ROUTE, LocalPlatform
@@ -42,9 +43,7 @@ def serve(port: int = 8788, bot: str | None = None, env_file: str | None = None,
 
 def saved_credentials(env_file: Path) -> Credentials | None:
     """The local platform's credentials saved in ``env_file`` earlier; refuse a real Lanying app's."""
-    from dotenv import dotenv_values
-
-    values = dotenv_values(env_file) if env_file.is_file() else {}
+    values = dotenv(env_file)
     endpoint = values.get("LANYING_API_ENDPOINT")
     if endpoint and urlsplit(endpoint).hostname not in LOOPBACK:
         raise ChatkitError(say("im.real_app.what", env_file=env_file, endpoint=endpoint), fix=say("im.real_app.fix"))

@@ -11,6 +11,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dotenv import set_key
+
 from ..keys import ensure_gitignored, mask_key
 
 DEFAULT_BOT_USER_ID = "8589934592"
@@ -40,13 +42,13 @@ class Credentials:
 
     @classmethod
     def generate(cls, app_id: str | None = None, bot_user_id: str | None = None, admin_token: str | None = None,
-                 callback_signature: str | None = None) -> "Credentials":
+                 callback_signature: str | None = None) -> Credentials:
         """These values, with random ones for those not given."""
         return cls(app_id or f"local{secrets.token_hex(4)}", str(bot_user_id or DEFAULT_BOT_USER_ID),
                    admin_token or secrets.token_urlsafe(24), callback_signature or secrets.token_urlsafe(24))
 
     @classmethod
-    def from_env(cls, values: dict) -> "Credentials | None":
+    def from_env(cls, values: dict) -> Credentials | None:
         """The credentials saved in ``values`` (a .env file read with dotenv), or None if any is missing."""
         found = [values.get(name) for name in ENV_NAMES[1:]]
         return cls(*found) if all(found) else None
@@ -54,7 +56,7 @@ class Credentials:
     def env(self, endpoint: str) -> dict[str, str]:
         """The bot's settings, in full, with ``endpoint`` (the platform's URL) as the API endpoint."""
         values = (endpoint.rstrip("/"), self.app_id, self.bot_user_id, self.admin_token, self.callback_signature)
-        return dict(zip(ENV_NAMES, values))
+        return dict(zip(ENV_NAMES, values, strict=True))
 
     def env_lines(self, endpoint: str, masked: bool = True) -> list[str]:
         """``NAME=value`` lines for a .env file; secrets masked unless ``masked=False``."""
@@ -67,8 +69,6 @@ class Credentials:
         Other lines of the file are kept; the file is made mode 0600 and listed in the
         ``.gitignore`` beside it. Returns the path written.
         """
-        from dotenv import set_key
-
         path = Path(env_file).resolve()
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
         os.chmod(path, 0o600)  # also tightens a file that already existed

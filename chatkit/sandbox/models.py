@@ -36,8 +36,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import tokens
 from ..errors import SandboxError
 from ..messages import say
+from .engine import MAX_CONTEXT_WINDOW, LlamaEngine
 
 DOCS = "python -m chatkit serve --help"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
@@ -53,7 +55,7 @@ class ModelFile:
     path: Path
 
     @classmethod
-    def parse(cls, spec: str | os.PathLike) -> "ModelFile":
+    def parse(cls, spec: str | os.PathLike) -> ModelFile:
         """``"path/to/File.gguf"`` (the id comes from the name) or ``"id=path/to/file.gguf"``.
 
         A path with ``=`` in its name and no folder before it is written ``./a=b.gguf``.
@@ -71,7 +73,7 @@ class ModelFile:
             raise SandboxError(say("sandbox.bad_spec.what", text=text), fix=say("sandbox.bad_spec.fix"), docs=DOCS)
         return cls(head, Path(tail.strip()).expanduser())
 
-    def check(self) -> "ModelFile":
+    def check(self) -> ModelFile:
         """Itself, if ``path`` is a readable GGUF file; else a SandboxError that says what to check."""
         path = self.path.absolute()
         if path.is_dir():
@@ -93,8 +95,6 @@ class ModelFile:
     def load(self):
         """A LlamaEngine for this file, or a SandboxError that says what to check."""
         import jinja2
-
-        from .engine import MAX_CONTEXT_WINDOW, LlamaEngine
 
         try:
             return LlamaEngine(self.path, model_id=self.model_id, context_window=MAX_CONTEXT_WINDOW)
@@ -120,18 +120,12 @@ def load(spec):
     key = (file.model_id, file.path.resolve())
     with _lock:
         if key not in _loaded:
-            _loaded[key] = file.load()
+            engine = _loaded[key] = file.load()
+            tokens.count_with(file.model_id, lambda: engine)  # chatkit.tokens counts this model with it
         return _loaded[key]
 
 
-def loaded(model_id: str):
-    """The engine this process loaded for ``model_id`` from a learner's file, or None (for chatkit.tokens)."""
-    with _lock:
-        found = [engine for (mid, _), engine in _loaded.items() if mid == model_id]
-    return found[-1] if found else None
-
-
-def serve(default, specs=()) -> "Models":
+def serve(default, specs=()) -> Models:
     """The models a sandbox serves: ``default`` first, then each spec's, every file checked before any loads.
 
     A spec is a path, ``"id=path"``, a :class:`ModelFile`, or an engine (tests use ScriptedEngines).

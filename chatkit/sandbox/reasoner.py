@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..reasoning import default_effort, efforts
 from .engine import DEFAULT_MAX_TOKENS, Generation, Piece, Sampling
+from .wire import APIError
 
 MODEL_ID = "smollm2-135m-reasoning"
 # Hidden tokens written before the answer, per effort (the platform's are hundreds to many thousands).
@@ -144,8 +145,6 @@ def effort_for(engine, effort: str | None, sent: dict, *, param: str) -> str | N
     list, and the sampling settings at any effort but ``"none"``. The wording is the
     platform's, as quoted in client libraries' issues (checked 2026-12-06).
     """
-    from .wire import APIError
-
     if not reasons(engine):  # a plain model: only "none" is what it does anyway
         if effort not in (None, "none"):
             raise APIError(400, f"Unsupported parameter: '{param}' is not supported with this model. "
@@ -167,8 +166,6 @@ def effort_for(engine, effort: str | None, sent: dict, *, param: str) -> str | N
 
 def _refuse_sampling(name: str, value, *, chat: bool) -> None:
     """The platform's 400 for a sampling setting sent while the model reasons (its default temperature passes)."""
-    from .wire import APIError
-
     if value is None or value is False or (name == "temperature" and value == 1):
         return
     if name == "temperature" and chat:

@@ -15,8 +15,10 @@ from pathlib import Path
 import ipywidgets as w
 
 from ..errors import ChatkitError
-from ..messages import say
 from ..keys import DOCS, mask_key, save_key
+from ..messages import say
+from ..sandbox import running
+from ..settings import project_env_file
 from .panel import Panel
 
 
@@ -47,8 +49,6 @@ class KeysPanel(_KeyWidget):
     def __init__(self, box=None) -> None:
         super().__init__()
         if box is None:
-            from ..sandbox import running
-
             box = running()
         self.store = box.store
         self.base_url = box.base_url  # where the sandbox listens: give it to a client with the new key
@@ -104,8 +104,6 @@ class KeyEntry(_KeyWidget):
     def __init__(self, env_file: str | Path | None = None) -> None:
         super().__init__()
         if env_file is None:
-            from ..config import project_env_file
-
             env_file = project_env_file()  # the .env chatkit reads, from any notebook folder
         self.env_file = Path(env_file)
         self.field = w.Password(placeholder="sk-...", description="API key")

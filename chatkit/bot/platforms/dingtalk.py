@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from ...errors import ChatkitError
 from ...messages import say
-from . import (
+from .base import (
     Forged,
     Incoming,
     Outgoing,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from ...messages import say
-from . import (
+from .base import (
     BadPayload,
     Incoming,
     Outgoing,

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ...messages import say
-from . import Incoming, Outgoing, header, load_json, require_match, require_secret
+from .base import Incoming, Outgoing, header, load_json, require_match, require_secret
 
 DOCS = "https://github.com/maxim-top/lanying-connector"
 TEXT, STREAM_UPDATE = 0, 11  # content_type values for a new text message and an update of one

@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 
 from ...messages import say
-from . import (
+from .base import (
     BadPayload,
     Incoming,
     header,
