@@ -1,39 +1,49 @@
-"""A web app served in a background thread on a loopback port: how the sandbox, the bot
-service and the local chat platform all run inside a notebook or a test."""
+"""A web app served in a background thread on a loopback port: how the sandbox, the bot service,
+the local chat platform and its scripted bot all run inside a notebook or a test."""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
-from typing import Callable
 
 from .errors import SandboxError
 from .messages import say
 
 
 class Background:
-    """uvicorn serving ``app`` in a daemon thread; ``port`` is the one it got (ask for 0: any free one).
+    """uvicorn serving ``app`` in a daemon thread on ``host:port`` (port 0: any free one); a context manager.
 
-    Returns from the constructor once the server accepts connections, or raises what
-    ``not_started()`` makes when it has not within ``timeout`` seconds.
+    Each server is a subclass that names its thread and says what failed when it did not start
+    (:meth:`not_started`). The constructor returns once the server accepts connections, or raises
+    ``not_started()`` when it has not within ``timeout`` seconds; ``port`` is the one it got.
+
+    >>> with Sandbox.start() as box:       # stopped at the end of the block, even on an error  # doctest: +SKIP
+    ...     box.port
+    54321
     """
 
-    def __init__(self, app, host: str, port: int, name: str, not_started: Callable[[], Exception],
-                 timeout: float = 10) -> None:
+    thread_name = "chatkit-server"
+
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, timeout: float = 10) -> None:
         import uvicorn
 
         sock = bind(host, port)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name=self.thread_name,
+                                        daemon=True)
         self._thread.start()
-        self.port = sock.getsockname()[1]
+        self.app, self.host, self.port = app, host, sock.getsockname()[1]
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise not_started()
+                raise self.not_started()
             time.sleep(0.005)
+
+    def not_started(self) -> Exception:
+        """The error to raise when the server did not start: each server says it in its own words."""
+        raise NotImplementedError
 
     @property
     def alive(self) -> bool:
@@ -47,6 +57,12 @@ class Background:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=5)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
 
 def bind(host: str, port: int) -> socket.socket:

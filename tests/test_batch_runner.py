@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import signal
@@ -14,7 +15,7 @@ import time
 import openai
 import pytest
 
-from chatkit.batch import QuotaExceeded, read_results, run_batch
+from chatkit.batch import QuotaExceeded, read_results, run_batch, runner
 from chatkit.batch.throttle import Throttle
 from chatkit.connect import AsyncOpenAI
 
@@ -101,17 +102,41 @@ def test_a_kill_mid_run_loses_no_finished_result_and_duplicates_none(scripted, t
     assert len(ids) == len(set(ids)) == 200 and all(r.status == "ok" for r in results)
 
 
-def test_the_throttle_keeps_under_its_request_rate():
-    async def burst():
-        throttle, times = Throttle(rpm=600 / Throttle.MARGIN), []  # 10 a second
-        throttle.requests.level = 0  # start empty: pace from the first request
-        for _ in range(6):
-            await throttle.acquire()
-            times.append(time.monotonic())
-        return times
+class FakeTime:
+    """A clock that moves only when the throttle sleeps; ``slept`` lists every wait."""
 
-    times = run(burst())
-    assert times[-1] - times[0] >= 0.45  # 5 intervals of 0.1 s, give or take the clock
+    def __init__(self) -> None:
+        self.now, self.slept = 0.0, []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_the_throttle_keeps_under_its_request_rate():
+    fake = FakeTime()
+    throttle = Throttle(rpm=600 / Throttle.MARGIN, clock=fake.clock, sleep=fake.sleep)  # 10 a second
+    throttle.requests.level = 0  # start empty: pace from the first request
+
+    async def six_at_once():
+        await asyncio.gather(*(throttle.acquire() for _ in range(6)))
+
+    run(six_at_once())
+    assert fake.slept == pytest.approx([0.1] * 6)  # one wait of a tenth of a second before each request
+
+
+def test_the_throttle_waits_for_tokens_and_lets_a_huge_request_through_on_a_full_bucket():
+    fake = FakeTime()
+    throttle = Throttle(tpm=6000 / Throttle.MARGIN, clock=fake.clock, sleep=fake.sleep)  # 100 tokens a second
+    run(throttle.acquire(tokens=5900))
+    assert fake.slept == []  # fits the full bucket
+    run(throttle.acquire(tokens=200))
+    assert fake.slept == pytest.approx([1.0])  # 100 left: a second for the missing 100
+    run(throttle.acquire(tokens=10**6))  # more than a minute's worth: waits for a full bucket, not forever
+    assert fake.slept == pytest.approx([1.0, 60.0])
 
 
 # --- against the sandbox's rate limits and quota ----------------------------------------
@@ -122,18 +147,23 @@ def limited(tmp_path):
     from chatkit.sandbox.scripted import ScriptedEngine
     from chatkit.sandbox.server import Sandbox
 
-    box = Sandbox.start(engine=ScriptedEngine(), data_dir=tmp_path, limits=Limits())
-    yield box
-    box.stop()
+    with Sandbox.start(engine=ScriptedEngine(), data_dir=tmp_path, limits=Limits()) as box:
+        yield box
 
 
-def test_the_client_throttle_keeps_the_server_from_refusing_anything(limited):
+def test_the_client_throttle_keeps_the_server_from_refusing_anything(limited, monkeypatch):
+    waits = []
+
+    async def sleep(seconds):  # the real wait, recorded
+        waits.append(seconds)
+        await asyncio.sleep(seconds)
+
+    monkeypatch.setattr(runner, "Throttle", functools.partial(Throttle, sleep=sleep))
     limited.limits.update(rpm=60)
-    start = time.monotonic()
     results = run(run_batch(async_client(limited), ["Hi"] * 63, rpm=60, concurrency=16, progress=False))
     assert all(r.status == "ok" and r.attempts == 1 for r in results)
     assert sum(limited.limits.refused.values()) == 0
-    assert time.monotonic() - start >= 2.5  # the 61st to 63rd waited about a second each
+    assert len(waits) >= 63 - int(60 * Throttle.MARGIN)  # each request past the bucket's 57 waited its turn
 
 
 def test_without_the_throttle_the_sdk_retries_the_429s_and_succeeds(limited):

@@ -8,7 +8,6 @@ import re
 import stat
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -16,6 +15,7 @@ import pytest
 from chatkit.bot.platforms import Forged, lanying
 from chatkit.im import Credentials, LocalPlatform
 from chatkit.im.scripted import ScriptedBot
+from support import wait_until
 
 ALICE = "8589934610"
 
@@ -52,17 +52,9 @@ def say(http, im, text: str, user: str = ALICE) -> dict:
     return answer.json()
 
 
-def wait_for(condition, what: str, timeout: float = 5.0):
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        assert time.monotonic() < deadline, f"waited {timeout:.0f}s for {what}"
-        time.sleep(0.02)
-    return result
-
-
 def delivery_of(im, message: dict, final=("delivered", "failed", "not_sent")) -> dict:
-    return wait_for(lambda: (d := im.store.get(message["id"])["delivery"])["status"] in final and d,
-                    f"delivery of {message['id']}")
+    return wait_until(lambda: (d := im.store.get(message["id"])["delivery"])["status"] in final and d,
+                      f"delivery of {message['id']}")
 
 
 def next_event(lines, predicate) -> dict:
@@ -181,8 +173,8 @@ def test_the_scripted_bot_answers_through_the_platform_as_a_growing_message(im, 
     with ScriptedBot.start(im, words=2) as bot:
         bot.enqueue("Open Settings, then Security, then Reset.")
         say(http, im, "How do I reset my password?")
-        reply = wait_for(lambda: [m for m in im.store.messages() if m["from"] == im.credentials.bot_user_id
-                                  and m["text"] == "Open Settings, then Security, then Reset."], "the full reply")
+        reply = wait_until(lambda: [m for m in im.store.messages() if m["from"] == im.credentials.bot_user_id
+                                    and m["text"] == "Open Settings, then Security, then Reset."], "the full reply")
     assert reply[0]["updates"] == 2 and reply[0]["to"] == ALICE
     assert len(bot.sent) == 3 and not bot.errors
 

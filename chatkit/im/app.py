@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, StreamingResponse
 from starlette.routing import Route
 
+from ..web import read_body
 from . import delivery
 from .store import CLOSED, MAX_TEXT
 
@@ -49,7 +50,7 @@ def create_app(store, credentials, bot_webhook: str | None = None, host: str = "
               Route("/message/send", send_message, methods=["POST"])]
     app = Starlette(routes=routes, exception_handlers={PlatformError: _platform_error, HTTPException: _http_error})
     app.state.store, app.state.credentials, app.state.bot_webhook = store, credentials, bot_webhook
-    app.state.deliveries = set()
+    app.state.deliveries = delivery.workers()
     app.state.page_hosts = LOOPBACK_NAMES | {host}
     return app
 
@@ -195,16 +196,9 @@ def _page_guard(request: Request, writing: bool = False) -> None:
 
 
 async def _json_body(request: Request):
-    if int(request.headers.get("content-length") or 0) > MAX_BODY:
-        raise PlatformError(413, f"The body is larger than {MAX_BODY // 1024} KB; send less.")
-    raw = bytearray()
-    try:
-        async for chunk in request.stream():
-            raw += chunk
-            if len(raw) > MAX_BODY:
-                raise PlatformError(413, f"The body is larger than {MAX_BODY // 1024} KB; send less.")
-    except ClientDisconnect:
-        raise PlatformError(400, "The connection closed before the whole body arrived.") from None
+    raw = await read_body(request, MAX_BODY,
+                          lambda: PlatformError(413, f"The body is larger than {MAX_BODY // 1024} KB; send less."),
+                          lambda: PlatformError(400, "The connection closed before the whole body arrived."))
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):

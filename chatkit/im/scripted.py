@@ -12,17 +12,25 @@ it to drive the platform; a learner can use it to see the page work before writi
 from __future__ import annotations
 
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
+from ..bot.intake import MAX_BODY
 from ..bot.platforms import Forged, lanying
+from ..errors import ChatkitError
+from ..messages import say
+from ..serving import Background
+from ..web import read_body
 
-MAX_BODY = 64 * 1024
 MAX_HISTORY = 1000
 
 
-class ScriptedBot:
+class ScriptedBot(Background):
     """A webhook on 127.0.0.1 that answers Lanying callbacks; ``history`` holds what it received.
 
     **Parameters:**
@@ -31,6 +39,8 @@ class ScriptedBot:
     - ``delay``: seconds between the pieces of a streamed reply; ``words``: words per piece.
     """
 
+    thread_name = "chatkit-scripted-bot"
+
     def __init__(self, settings: lanying.Settings | None = None, status: int = 200, delay: float = 0.0,
                  words: int = 2) -> None:
         self.settings, self.status, self.delay, self.words = settings, status, delay, words
@@ -38,10 +48,16 @@ class ScriptedBot:
         self.history: list[dict] = []  # {"path", "headers", "body"} of every request, in order
         self.sent: list[dict] = []  # the JSON answers of /message/send
         self.errors: list[str] = []  # what went wrong while replying
-        self._server: ThreadingHTTPServer | None = None
+        app = Starlette(routes=[Route("/{path:path}", callback, methods=["POST"])],
+                        exception_handlers={HTTPException: bare_status})
+        app.state.bot = self
+        super().__init__(app)
+
+    def not_started(self) -> ChatkitError:
+        return ChatkitError(say("bot.not_started.what"), fix=say("bot.not_started.fix"))
 
     @classmethod
-    def start(cls, platform=None, **knobs) -> "ScriptedBot":
+    def start(cls, platform=None, **knobs) -> ScriptedBot:
         """Serve on a free loopback port; with ``platform`` (a LocalPlatform), connect both ways."""
         settings = None
         if platform is not None:
@@ -51,31 +67,16 @@ class ScriptedBot:
                                         callback_signature=env["LANYING_CALLBACK_SIGNATURE"],
                                         endpoint=env["LANYING_API_ENDPOINT"])
         bot = cls(settings, **knobs)
-        bot._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        bot._server.daemon_threads = True
-        bot._server.bot = bot
-        threading.Thread(target=bot._server.serve_forever, kwargs={"poll_interval": 0.05},  # quick to stop
-                         name="chatkit-scripted-bot", daemon=True).start()
         if platform is not None:
             platform.bot_webhook = bot.url
         return bot
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/lanying/messages"
+        return f"http://{self.host}:{self.port}/lanying/messages"
 
     def enqueue(self, *replies: str) -> None:
         self.queue.extend(replies)
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> "ScriptedBot":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     def received(self, path: str, headers: dict, body: bytes) -> int:
         """Record one request; start replying when it is a customer's text; return the status to answer."""
@@ -112,18 +113,11 @@ class ScriptedBot:
                 first = first or lanying.sent_id(response.json())
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # the name http.server calls
-        length = int(self.headers.get("content-length") or 0)
-        if length > MAX_BODY:
-            self.send_response(413)
-            self.end_headers()
-            return
-        body = self.rfile.read(length)
-        status = self.server.bot.received(self.path, dict(self.headers.items()), body)
-        self.send_response(status)
-        self.send_header("content-length", "0")
-        self.end_headers()
+async def callback(request: Request) -> Response:
+    """Any POST: recorded by the bot, which says the status to answer (413 for a body over MAX_BODY)."""
+    body = await read_body(request, MAX_BODY, lambda: HTTPException(413), lambda: HTTPException(400))
+    return Response(status_code=request.app.state.bot.received(request.url.path, dict(request.headers), body))
 
-    def log_message(self, format, *args) -> None:  # quiet: tests read .history instead
-        pass
+
+async def bare_status(request: Request, exc: HTTPException) -> Response:
+    return Response(status_code=exc.status_code)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
+from ..bot.platforms import lanying
+from ..bot.settings import BotSettings
 from ..errors import ChatkitError
 from ..messages import say
 from ..serving import Background
@@ -22,17 +24,17 @@ from .store import Store, example_users
 BOT_ROUTE = "/lanying/messages"  # where chatkit's bot service takes Lanying callbacks (chatkit.bot.service.PATHS)
 
 
-class LocalPlatform:
+class LocalPlatform(Background):
     """A running local imitation of Lanying IM: a chat page for people, Lanying's API for a bot.
 
     ``url`` is both the page's address and the bot's ``LANYING_API_ENDPOINT``;
     ``credentials`` holds the app id, the bot's user id and the two secrets (masked in reprs).
     """
 
-    def __init__(self, serving: Background, app, host: str) -> None:
-        self._serving, self._app = serving, app
-        self.host, self.port = host, serving.port
-        self.url = f"http://{host}:{serving.port}/"
+    thread_name = "chatkit-im"
+
+    def not_started(self) -> ChatkitError:
+        return ChatkitError(say("im.not_started.what"), fix=say("im.not_started.fix"))
 
     def __repr__(self) -> str:
         webhook = shown_url(self.bot_webhook) if self.bot_webhook else None
@@ -41,7 +43,7 @@ class LocalPlatform:
     @classmethod
     def start(cls, host: str = "127.0.0.1", port: int = 0, bot_webhook: str | None = None, *,
               app_id: str | None = None, admin_token: str | None = None, callback_signature: str | None = None,
-              bot_user_id: str | None = None, credentials: Credentials | None = None) -> "LocalPlatform":
+              bot_user_id: str | None = None, credentials: Credentials | None = None) -> LocalPlatform:
         """Start serving in a daemon thread and return once it accepts connections.
 
         **Parameters:**
@@ -52,26 +54,28 @@ class LocalPlatform:
         credentials = credentials or Credentials.generate(app_id, bot_user_id, admin_token, callback_signature)
         store = Store(example_users(credentials.bot_user_id))
         app = create_app(store, credentials, webhook_url(bot_webhook) if bot_webhook else None, host)
-        serving = Background(app, host, port, "chatkit-im",
-                             lambda: ChatkitError(say("im.not_started.what"), fix=say("im.not_started.fix")))
-        return cls(serving, app, host)
+        return cls(app, host, port)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
 
     @property
     def credentials(self) -> Credentials:
-        return self._app.state.credentials
+        return self.app.state.credentials
 
     @property
     def store(self) -> Store:
-        return self._app.state.store
+        return self.app.state.store
 
     @property
     def bot_webhook(self) -> str | None:
         """Where customer messages go; set it when the bot starts after the platform."""
-        return self._app.state.bot_webhook
+        return self.app.state.bot_webhook
 
     @bot_webhook.setter
     def bot_webhook(self, url: str | None) -> None:
-        self._app.state.bot_webhook = webhook_url(url) if url else None
+        self.app.state.bot_webhook = webhook_url(url) if url else None
 
     def env(self) -> dict[str, str]:
         """The bot's ``LANYING_*`` settings, secrets in full: pass them to the bot, never print them."""
@@ -87,9 +91,6 @@ class LocalPlatform:
 
     def bot_settings(self):
         """A bot's :class:`~chatkit.bot.BotSettings` for this platform: what ``.env`` would hold."""
-        from ..bot.platforms import lanying
-        from ..bot.settings import BotSettings
-
         c = self.credentials
         return BotSettings(lanying=lanying.Settings(c.app_id, c.bot_user_id, c.admin_token, c.callback_signature,
                                                     endpoint=self.url.rstrip("/")))
@@ -121,23 +122,10 @@ class LocalPlatform:
             time.sleep(0.05)
         return None
 
-    @property
-    def alive(self) -> bool:
-        return self._serving.alive
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the server stops (or ``timeout`` passes); True if it stopped."""
-        return self._serving.wait(timeout)
-
     def stop(self) -> None:
         self.store.close()  # end the pages' event streams, or shutdown would wait for them
-        self._serving.stop()
-
-    def __enter__(self) -> "LocalPlatform":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        super().stop()
+        self.app.state.deliveries.close(timeout=0)  # deliveries not started are dropped
 
 
 def webhook_url(url: str) -> str:

@@ -7,6 +7,7 @@ snapshot of the message, with a sequence number so a page can drop a stale copy.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import threading
 import time
@@ -135,10 +136,8 @@ class Store:
 
 
 def _call(loop: asyncio.AbstractEventLoop, function, *args) -> None:
-    try:
+    with contextlib.suppress(RuntimeError):  # that loop is closed: its page is gone
         loop.call_soon_threadsafe(function, *args)
-    except RuntimeError:  # that loop is closed: its page is gone
-        pass
 
 
 def _offer(queue: asyncio.Queue, event) -> None:

@@ -1,137 +1,35 @@
-"""The sandbox's HTTP API: routes, key checks, OpenAI-shaped errors and headers.
+"""The sandbox's HTTP API: routes wired to the endpoint modules, OpenAI-shaped errors and headers.
 
-Every route is a plain function below; what they share (the engine, the store, the
-background jobs) lives on ``request.app.state``. The sandbox is a server, so every
-request is treated as possibly hostile: the body is capped before it is read, JSON that
-is too deep or not valid Unicode is refused with a 400, checks and tokenizing run off the
-event loop, and stored responses belong to the key that made them.
+Every route is a plain function here or in an endpoint module (files.py, batches.py); what
+they share (the engine, the store, the background jobs) lives on ``request.app.state``, and
+what each does first (check the key, read the body within limits) is in http.py. The sandbox
+is a server, so every request is treated as possibly hostile: checks and tokenizing run off
+the event loop, and stored responses belong to the key that made them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import functools
 import logging
-import math
 import secrets
 import time
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route, Router
 
-from ..keys import mask_key
 from . import batches, chat, completions, files, responses
 from .background import Jobs
 from .batchworker import Worker
+from .http import authenticate, json_body
 from .limits import Limits, LimitsMiddleware, admit
 from .models import Models
 from .wire import APIError, model_not_found
 
 log = logging.getLogger("chatkit.sandbox")
-KEYS_HELP = "Create one with 'python -m chatkit keys create', or use chatkit.connect(), which makes one for you."
-MAX_BODY = 1_000_000  # bytes: far more than the 2,048-token context window can use
-MAX_DEPTH = 64  # nesting of JSON arrays and objects; real requests need fewer than 10
-
-
-# --- what every route does first ---------------------------------------------------
-
-def authenticate(request: Request):
-    header = request.headers.get("authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    if not token:
-        raise APIError(401, "You didn't provide an API key. You need to provide your API key in an "
-                       "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY). " + KEYS_HELP)
-    info = request.app.state.store.check_key(token)
-    if info is None or not info.active:
-        why = " This key was revoked." if info else ""
-        raise APIError(401, f"Incorrect API key provided: {mask_key(token)}.{why} {KEYS_HELP}",
-                       code="invalid_api_key")
-    request.state.key_id = info.id  # the x-ratelimit-* headers are this key's (limits.py)
-    return info
-
-
-async def json_body(request: Request) -> dict:
-    """The request's JSON, refused early when too large, too deep or not valid Unicode."""
-    return await asyncio.to_thread(_parse_json, await read_capped(request, MAX_BODY, too_large))
-
-
-async def read_capped(request: Request, cap: int, refusal) -> bytes:
-    """The body, read only while it stays within ``cap`` bytes; else ``refusal()`` is raised (a 413)."""
-    if int(request.headers.get("content-length") or 0) > cap:
-        raise refusal()
-    raw = bytearray()
-    try:
-        async for chunk in request.stream():
-            raw += chunk
-            if len(raw) > cap:
-                raise refusal()
-    except ClientDisconnect:  # the client hung up while sending: not a sandbox bug, and no one reads the answer
-        raise APIError(400, "The connection closed before the whole request body arrived.") from None
-    return bytes(raw)
-
-
-def _parse_json(raw: bytes) -> object:
-    if _depth(raw) > MAX_DEPTH:
-        raise APIError(400, f"The JSON body is nested more than {MAX_DEPTH} levels deep. Send a flatter request.")
-    try:
-        data = json.loads(raw, parse_constant=_finite, parse_float=_finite)
-    except ValueError:
-        raise APIError(400, "We could not parse the JSON body of your request. (HINT: This likely means "
-                       "you aren't using your HTTP library correctly. The OpenAI API expects a JSON "
-                       "payload, but what was sent was not valid JSON.)") from None
-    if not _valid_unicode(data):
-        raise APIError(400, "The request body contains text that is not valid Unicode (a lone surrogate such as "
-                       "\\ud800). Send UTF-8 text.")
-    return data
-
-
-def _finite(text: str) -> float:
-    """A JSON number; NaN, Infinity and numbers too large for a float (1e400) are not JSON and get a 400."""
-    number = float(text)
-    if not math.isfinite(number):
-        raise APIError(400, f"The JSON body contains the number {text[:20]}, which is not finite: JSON has no NaN or "
-                       "Infinity, and the largest number is about 1.8e308. Send a finite number.")
-    return number
-
-
-def _depth(raw: bytes) -> int:
-    """How deeply brackets nest, ignoring brackets inside strings: a cheap guard before json.loads."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for byte in raw:
-        if in_string:
-            escaped, in_string = (False, True) if escaped else (byte == 0x5C, byte != 0x22)
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return deepest
-
-
-def _valid_unicode(value: object) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
-    if isinstance(value, dict):
-        return all(_valid_unicode(k) and _valid_unicode(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_valid_unicode(v) for v in value)
-    return True
-
-
-def too_large() -> APIError:
-    return APIError(413, f"The request body is larger than the sandbox accepts ({MAX_BODY:,} bytes). The "
-                    "model's context window holds 2,048 tokens, about 8,000 characters: send less.",
-                    code="request_too_large")
 
 
 # --- routes ----------------------------------------------------------------------
@@ -174,20 +72,19 @@ async def _complete(request: Request, endpoint):
     body = await json_body(request)
     engine = engine_for(request, body)
     prepared = await asyncio.to_thread(endpoint.prepare, engine, body)  # checks and tokenizing, once
-    await admit(request, key.id, endpoint.cost(prepared))
-    if prepared[0].stream:
-        events = await endpoint.stream(engine, prepared, lambda p, c: state.store.add_usage(key.id, p, c))
+    await admit(request, key.id, prepared.counted)
+    record = functools.partial(state.store.add_usage, key.id)
+    if prepared.stream:
+        events = await endpoint.stream(engine, prepared, record)
         return StreamingResponse(events, media_type="text/event-stream")
-    obj, prompt_tokens, completion_tokens = await endpoint.complete(engine, prepared)
-    state.store.add_usage(key.id, prompt_tokens, completion_tokens)
-    return JSONResponse(obj)
+    return JSONResponse(await endpoint.complete(engine, prepared, record))
 
 
 async def create_response(request: Request):
     key, state = authenticate(request), request.app.state
     body = await json_body(request)
     run = await asyncio.to_thread(responses.Run, engine_for(request, body), state.store, key.id, body)  # checks, once
-    await admit(request, key.id, run.cost)
+    await admit(request, key.id, run.prepared.counted)
     if run.req.background:
         job = state.jobs.start(run)
         if run.req.stream:

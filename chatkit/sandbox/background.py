@@ -10,7 +10,7 @@ in memory: after a restart of the sandbox, the stored response is what remains.
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from .responses import Run, events, sse_event
 from .wire import APIError
@@ -45,7 +45,7 @@ class Job:
         seen = after + 1
         while True:
             async with self.changed:
-                await self.changed.wait_for(lambda: len(self.events) > seen or self.ended)
+                await self.changed.wait_for(lambda seen=seen: len(self.events) > seen or self.ended)
                 batch, ended = self.events[seen:], self.ended
             for event in batch:
                 yield sse_event(event)

@@ -20,7 +20,8 @@ from typing import Literal
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from .files import list_object, no_such_file, page_params, sandbox_api
+from .files import list_object, no_such_file, page_params
+from .http import authenticate, json_body
 from .wire import APIError, _Request, parse
 
 ENDPOINTS = ("/v1/chat/completions", "/v1/responses", "/v1/completions")
@@ -69,9 +70,8 @@ def no_such_batch(batch_id: str) -> APIError:
 # --- routes ------------------------------------------------------------------------
 
 async def create_batch(request: Request):
-    api = sandbox_api()
-    key, worker = api.authenticate(request), request.app.state.batches
-    req = parse(BatchRequest, await api.json_body(request))
+    key, worker = authenticate(request), request.app.state.batches
+    req = parse(BatchRequest, await json_body(request))
     check(req)
     found = await asyncio.to_thread(worker.files.get, req.input_file_id, key.id)
     if found is None:
@@ -87,7 +87,7 @@ async def create_batch(request: Request):
 
 
 async def get_batch(request: Request):
-    key, worker = sandbox_api().authenticate(request), request.app.state.batches
+    key, worker = authenticate(request), request.app.state.batches
     worker.start()  # after a restart, the first poll resumes the unfinished batches
     found = await asyncio.to_thread(worker.db.get, request.path_params["batch_id"], key.id)
     if found is None:
@@ -96,14 +96,14 @@ async def get_batch(request: Request):
 
 
 async def list_batches(request: Request):
-    key, worker = sandbox_api().authenticate(request), request.app.state.batches
+    key, worker = authenticate(request), request.app.state.batches
     worker.start()
     after, limit = page_params(request, default=20, most=100)
     return JSONResponse(list_object(await asyncio.to_thread(worker.db.page, key.id, after, limit + 1), limit))
 
 
 async def cancel_batch(request: Request):
-    key, worker = sandbox_api().authenticate(request), request.app.state.batches
+    key, worker = authenticate(request), request.app.state.batches
     batch_id = request.path_params["batch_id"]
     found = await asyncio.to_thread(worker.db.get, batch_id, key.id)
     if found is None:

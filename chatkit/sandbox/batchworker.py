@@ -11,15 +11,18 @@ against a key's rate limits, as on the platform.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
 import logging
 import secrets
 import sys
 import time
 
-from . import chat, completions, responses
+from . import chat, completions, http, responses
 from .batchstore import BatchStore, output_line
-from .files import FileStore, sandbox_api
+from .files import FileStore
+from .models import Models
 from .wire import APIError
 
 log = logging.getLogger("chatkit.sandbox")
@@ -38,8 +41,6 @@ class Worker:
     """
 
     def __init__(self, engine, store, files: FileStore, clock=time.time, models=None) -> None:
-        from .models import Models
-
         self.engine, self.store, self.files, self.clock = engine, store, files, clock
         self.models = models or Models([engine])
         self.db = BatchStore(store.path)
@@ -72,10 +73,8 @@ class Worker:
                     log.exception("sandbox bug in the batch worker; trying again in %s s", POLL)
                     busy = False
                 if not busy:
-                    try:
+                    with contextlib.suppress(asyncio.TimeoutError):
                         await asyncio.wait_for(self.wake.wait(), POLL)
-                    except asyncio.TimeoutError:
-                        pass
                     self.wake.clear()
         finally:
             self.db.release(self.owner)  # a restarted sandbox can go on at once
@@ -166,9 +165,8 @@ async def run_request(engine, store, key_id: str, endpoint: str, body: dict) -> 
             return 200, obj, (obj["usage"]["input_tokens"], obj["usage"]["output_tokens"])
         api = chat if endpoint == "/v1/chat/completions" else completions
         prepared = await asyncio.to_thread(api.prepare, engine, body)
-        obj, prompt_tokens, completion_tokens = await api.complete(engine, prepared)
-        store.add_usage(key_id, prompt_tokens, completion_tokens)
-        return 200, obj, (prompt_tokens, completion_tokens)
+        obj = await api.complete(engine, prepared, functools.partial(store.add_usage, key_id))
+        return 200, obj, (obj["usage"]["prompt_tokens"], obj["usage"]["completion_tokens"])
     except APIError as exc:
         return exc.status, exc.body(), (0, 0)
     except Exception:
@@ -218,21 +216,20 @@ def check_lines(content: bytes, endpoint: str) -> tuple[list[tuple[int, str, str
 
 def parse_line(raw: bytes) -> tuple[dict | None, dict | None]:
     """The line as a JSON object, or the problem with it; checked as the synchronous endpoints check a body."""
-    api = sandbox_api()
-    if len(raw) > api.MAX_BODY:
-        return None, problem("request_too_large", f"This line is longer than a request may be ({api.MAX_BODY:,} "
+    if len(raw) > http.MAX_BODY:
+        return None, problem("request_too_large", f"This line is longer than a request may be ({http.MAX_BODY:,} "
                              "bytes). The model's context window holds about 8,000 characters: send less.")
-    if api._depth(raw) > api.MAX_DEPTH:
-        return None, problem("invalid_json_line", f"This line nests arrays and objects more than {api.MAX_DEPTH} "
+    if http.depth(raw) > http.MAX_DEPTH:
+        return None, problem("invalid_json_line", f"This line nests arrays and objects more than {http.MAX_DEPTH} "
                              "levels deep.")
     try:
-        data = json.loads(raw, parse_constant=api._finite, parse_float=api._finite)
+        data = json.loads(raw, parse_constant=http.finite, parse_float=http.finite)
     except APIError as exc:  # NaN, Infinity, 1e400: not JSON, and not writable back as JSON
         return None, problem("invalid_json_line", exc.message)
     except ValueError:
         return None, problem("invalid_json_line", "This line is not parseable as valid JSON. Write each request "
                              "on one line, with no line breaks inside it.")
-    if not api._valid_unicode(data):
+    if not http.valid_unicode(data):
         return None, problem("invalid_json_line", "This line holds text that is not valid Unicode (a lone "
                              "surrogate such as \\ud800). Send UTF-8 text.")
     if not isinstance(data, dict):

@@ -20,6 +20,8 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..web import read_body
+from .http import authenticate, cut_off
 from .wire import APIError
 
 MAX_FILE = 20_000_000  # bytes. The platform takes 200 MB; the sandbox's model needs hours for 20 MB of requests.
@@ -32,13 +34,6 @@ CREATE TABLE IF NOT EXISTS files (
     purpose TEXT NOT NULL, bytes INTEGER NOT NULL, content BLOB NOT NULL);
 """
 _FIELDS = "id, bytes, created_at, filename, purpose"
-
-
-def sandbox_api():
-    """app.py, imported at first use: it imports this module, so importing it at the top would be a cycle."""
-    from . import app
-
-    return app
 
 
 # --- storage ---------------------------------------------------------------------
@@ -153,9 +148,7 @@ def too_large() -> APIError:
 
 async def read_form(request: Request) -> dict[str, tuple[str | None, bytes]]:
     """The form's fields, name -> (filename, bytes); refused with 413 as soon as it is too large."""
-    from .app import read_capped
-
-    raw = await read_capped(request, MAX_FILE + FORM_OVERHEAD, too_large)
+    raw = await read_body(request, MAX_FILE + FORM_OVERHEAD, too_large, cut_off)
     return await asyncio.to_thread(parse_form, raw, request.headers.get("content-type", ""))
 
 
@@ -203,13 +196,13 @@ def check_upload(form: dict[str, tuple[str | None, bytes]]) -> tuple[str, str, b
 # --- routes ------------------------------------------------------------------------
 
 async def upload(request: Request):
-    key, files = sandbox_api().authenticate(request), request.app.state.files
+    key, files = authenticate(request), request.app.state.files
     filename, purpose, content = check_upload(await read_form(request))
     return JSONResponse(await asyncio.to_thread(files.add, key.id, filename, purpose, content))
 
 
 async def list_files(request: Request):
-    key, files = sandbox_api().authenticate(request), request.app.state.files
+    key, files = authenticate(request), request.app.state.files
     after, limit = page_params(request, default=10_000, most=10_000)
     order = request.query_params.get("order", "desc")
     if order not in ("asc", "desc"):
@@ -221,7 +214,7 @@ async def list_files(request: Request):
 
 
 async def one_file(request: Request):
-    key, files = sandbox_api().authenticate(request), request.app.state.files
+    key, files = authenticate(request), request.app.state.files
     file_id = request.path_params["file_id"]
     if request.method == "DELETE":
         if not await asyncio.to_thread(files.delete, file_id, key.id):
@@ -234,7 +227,7 @@ async def one_file(request: Request):
 
 
 async def file_content(request: Request):
-    key, files = sandbox_api().authenticate(request), request.app.state.files
+    key, files = authenticate(request), request.app.state.files
     file_id = request.path_params["file_id"]
     content = await asyncio.to_thread(files.content, file_id, key.id)
     if content is None:

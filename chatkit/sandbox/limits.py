@@ -12,7 +12,9 @@ Limits(rpm=20, tpm=4000, quota_tokens=None, latency_ms=300)
   continuously (rpm=60 gives one request back every second). A request gets in only if
   both buckets hold enough; a refused one takes nothing.
 - A request's tokens are counted **before it runs**: prompt + output limit (``max_tokens``,
-  ``max_completion_tokens`` or ``max_output_tokens``, times ``n``; 512 when unset).
+  ``max_completion_tokens`` or ``max_output_tokens``, times ``n``; when unset 512, or the
+  legacy endpoint's 16), by :func:`chatkit.tokens.request_tokens`, the rule chatkit's runner
+  and spending guard use too.
 - The **quota** counts the tokens really used (as the store records them, Batch API
   included) since it was set or reset; requests in flight can overshoot it a little.
 - **Latency**: every request waits ``latency_ms`` before the sandbox reads it, so its
@@ -30,38 +32,21 @@ import threading
 import time
 from collections import Counter
 
-from .engine import DEFAULT_MAX_TOKENS
+from ..bucket import EPSILON, Bucket
 from .wire import APIError
 
-MINUTE = 60.0  # seconds: both limits are per minute
 ORG = "org-sandbox"
 SETTINGS = ("rpm", "tpm", "quota_tokens", "latency_ms")
 LEARN_MORE = ("Visit https://platform.openai.com/account/rate-limits to learn more. (In the sandbox, "
               "chatkit.sandbox.running().limits shows and changes the limits.)")
 QUOTA_DOCS = "https://platform.openai.com/docs/guides/error-codes/api-errors"
-EPSILON = 1e-9  # a request that fits to the last float bit fits
 
 
-class Bucket:
-    """Holds up to ``size`` (a minute's allowance) and refills at ``size`` per minute, continuously."""
-
-    def __init__(self, size: int, now: float) -> None:
-        self.size, self.level, self.time = size, float(size), now
-
-    def refill(self, now: float) -> "Bucket":
-        self.level = min(self.size, self.level + (now - self.time) * self.size / MINUTE)
-        self.time = now
-        return self
-
-    def wait(self, amount: float) -> float:
-        """Seconds until ``amount`` fits: 0 if it fits now."""
-        missing = amount - self.level
-        return 0.0 if missing <= EPSILON else missing * MINUTE / self.size
-
-    def headers(self, unit: str) -> list[tuple[str, str]]:
-        return [(f"x-ratelimit-limit-{unit}", str(self.size)),
-                (f"x-ratelimit-remaining-{unit}", str(math.floor(self.level + EPSILON))),
-                (f"x-ratelimit-reset-{unit}", duration(self.wait(self.size)))]
+def bucket_headers(bucket: Bucket, unit: str) -> list[tuple[str, str]]:
+    """The ``x-ratelimit-*`` headers of one limit (``unit``: requests or tokens), as the platform sends them."""
+    return [(f"x-ratelimit-limit-{unit}", str(bucket.size)),
+            (f"x-ratelimit-remaining-{unit}", str(math.floor(bucket.level + EPSILON))),
+            (f"x-ratelimit-reset-{unit}", duration(bucket.wait(bucket.size)))]
 
 
 class Limits:
@@ -69,18 +54,19 @@ class Limits:
 
     **Parameters:** ``rpm`` and ``tpm``, per key and minute; ``quota_tokens``, what a key may
     use in all; ``latency_ms``, a network round trip added to every request; ``clock``,
-    seconds as a float (``time.monotonic``; tests pass one they move by hand).
+    seconds as a float (``time.monotonic``; tests pass one they move by hand), and ``sleep``,
+    how the latency is waited (``asyncio.sleep``; tests pass one that records it).
 
     >>> limits = Limits(rpm=2, clock=lambda: 0.0)
     >>> limits.take("key_demo", "demo-model", 10); limits.take("key_demo", "demo-model", 10)
     >>> limits.take("key_demo", "demo-model", 10)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    chatkit.sandbox.wire.APIError: Rate limit reached for demo-model ... Used 2, Requested 1. Please try again in 30s. ...
+    chatkit.sandbox.wire.APIError: Rate limit reached for demo-model ... Please try again in 30s. ...
     """
 
     def __init__(self, rpm: int | None = None, tpm: int | None = None, quota_tokens: int | None = None,
-                 latency_ms: float = 0, *, clock=time.monotonic) -> None:
-        self.clock, self._lock = clock, threading.Lock()
+                 latency_ms: float = 0, *, clock=time.monotonic, sleep=asyncio.sleep) -> None:
+        self.clock, self.sleep, self._lock = clock, sleep, threading.Lock()
         self._requests: dict[str, Bucket] = {}
         self._tokens: dict[str, Bucket] = {}
         self._quota_start: dict[str, int] = {}  # a key's recorded usage when its quota started counting
@@ -95,7 +81,7 @@ class Limits:
     def active(self) -> bool:
         return any(getattr(self, name) for name in SETTINGS)
 
-    def update(self, **settings) -> "Limits":
+    def update(self, **settings) -> Limits:
         """Change some settings; each one changed starts afresh (full buckets, an unused quota)."""
         for name, value in settings.items():
             if name not in SETTINGS:
@@ -130,7 +116,7 @@ class Limits:
             if worst and worst[0].wait(worst[1]):
                 raise self._refuse(rate_limited(model, *worst))
             for bucket, amount, _ in wanted:
-                bucket.level -= amount
+                bucket.take(amount)
 
     def check_quota(self, key_id: str, recorded: int) -> None:
         """Raise the 429 of a spent balance (type ``insufficient_quota``, code ``credit_balance_exhausted``) once
@@ -148,7 +134,7 @@ class Limits:
             now, found = self.clock(), []
             for table, size, unit in ((self._requests, self.rpm, "requests"), (self._tokens, self.tpm, "tokens")):
                 bucket = self._bucket(table, size, key_id, now)
-                found += bucket.headers(unit) if bucket else []
+                found += bucket_headers(bucket, unit) if bucket else []
         return found
 
     def _bucket(self, table: dict[str, Bucket], size: int | None, key_id: str, now: float) -> Bucket | None:
@@ -207,19 +193,11 @@ def _ms(seconds: float) -> int:
     return math.ceil(seconds * 1000 - EPSILON)  # rounded up: waiting that long is always enough
 
 
-# --- what a request costs, counted before it runs ------------------------------------
-
-def cost(prompt: list[int], output_limits: list[int | None]) -> int:
-    """What a request counts against the tokens limit before it runs, as the platform counts it:
-    its prompt tokens plus each output limit (the sandbox's cap when a request sets none)."""
-    return len(prompt) + sum(DEFAULT_MAX_TOKENS if limit is None else limit for limit in output_limits)
-
-
 async def admit(request, key_id: str, tokens: int) -> None:
     """Refuse the request with a 429 if its key is over its quota or a rate limit; else count it.
 
     The route calls it once the request is checked (a 400 comes before any counting), with
-    the request's ``tokens`` from :func:`cost`.
+    the request's ``tokens`` (``Prepared.counted``, from :func:`chatkit.tokens.request_tokens`).
     """
     state = request.app.state
     limits: Limits = state.limits
@@ -247,7 +225,7 @@ class LimitsMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         if self.limits.latency_ms:
-            await asyncio.sleep(self.limits.latency_ms / 1000)  # on the event loop: waits overlap
+            await self.limits.sleep(self.limits.latency_ms / 1000)  # on the event loop: waits overlap
 
         async def send_with_headers(message):
             state = scope.get("state", {})

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import threading
 
+from .. import tokens
+from ..config import data_dir as default_data_dir
+from ..config import sandbox_models
 from ..errors import SandboxError
+from ..keys import mask_key
 from ..messages import say
 from ..serving import Background
+from .engine import MODEL_ID, LlamaEngine
+from .reasoner import MODEL_ID as REASONING_ID
+from .reasoner import Reasoner
 
 _lock = threading.Lock()
 _start_lock = threading.Lock()
-_running: "Sandbox | None" = None
+_running: Sandbox | None = None
 _engine = None
 
 
@@ -19,14 +26,17 @@ def shared_engine():
     global _engine
     with _lock:
         if _engine is None:
-            from .engine import LlamaEngine
-
             _engine = LlamaEngine()
         return _engine
 
 
-class Sandbox:
-    """A running sandbox server on 127.0.0.1.
+# The built-in model and its reasoning twin count their tokens with this engine (chatkit.tokens cannot import it).
+for _model in (tokens.SANDBOX, MODEL_ID, REASONING_ID):
+    tokens.count_with(_model, shared_engine)
+
+
+class Sandbox(Background):
+    """A running sandbox server on 127.0.0.1; ``with Sandbox.start() as box:`` stops it at the end.
 
     >>> box = Sandbox.start()            # doctest: +SKIP
     >>> box.base_url                     # doctest: +SKIP
@@ -37,23 +47,24 @@ class Sandbox:
     ['smollm2-135m-instruct', 'smollm2-135m-reasoning', 'qwen2.5-0.5b-instruct']
     """
 
-    def __init__(self, serving: Background, store, engine, key: str, host: str, limits=None, models=None) -> None:
-        from .models import Models
+    thread_name = "chatkit-sandbox"
 
-        self._serving, self.port = serving, serving.port
-        self.store, self.engine, self.host, self.limits = store, engine, host, limits
-        self.models = models or Models([engine])  # every model served, by id; ``engine`` is the default
+    def __init__(self, app, store, engine, key: str, host: str, port: int, limits, models) -> None:
+        self.store, self.engine, self.limits = store, engine, limits
+        self.models = models  # every model served, by id; ``engine`` is the default
         self.key = key  # a key for this process only: never stored, never printed
+        super().__init__(app, host, port)
         self.base_url = f"http://{host}:{self.port}/v1"
 
-    def __repr__(self) -> str:
-        from ..keys import mask_key
+    def not_started(self) -> SandboxError:
+        return SandboxError(say("sandbox.not_started.what"), fix=say("sandbox.not_started.fix"))
 
+    def __repr__(self) -> str:
         return f"<Sandbox {self.base_url} model={','.join(self.models.ids)} key={mask_key(self.key)}>"
 
     @classmethod
     def start(cls, engine=None, data_dir=None, host: str = "127.0.0.1", port: int = 0, limits=None,
-              models=(), apis=None) -> "Sandbox":
+              models=(), apis=None) -> Sandbox:
         """Start serving in a daemon thread and return once it accepts connections.
 
         ``limits``: a :class:`~chatkit.sandbox.limits.Limits` (rate limits, quota, latency); none by default.
@@ -62,14 +73,12 @@ class Sandbox:
         ``apis``: the APIs to serve, all by default; ``{"chat"}`` plays a provider with Chat Completions
         only, whose /v1/responses answers 404 (see ``app.APIS``).
         """
-        from ..config import data_dir as default_data_dir
+        # here, not at the top: connect() imports this module, and the web stack should load only
+        # when a sandbox starts
         from .app import create_app
         from .limits import Limits
         from .models import serve
         from .store import Store
-
-        from .engine import MODEL_ID
-        from .reasoner import Reasoner
 
         engine = engine or shared_engine()
         # The built-in model is served twice: plain, and as a reasoning model (reasoner.py), on one copy of its weights.
@@ -78,20 +87,7 @@ class Sandbox:
         key, _ = store.create_key("this Python process", persist=False)
         limits = limits or Limits()
         app = create_app(engine, store, limits, models=served, apis=apis)  # before binding: it checks ``apis``
-        serving = Background(app, host, port, "chatkit-sandbox",
-                             lambda: SandboxError(say("sandbox.not_started.what"), fix=say("sandbox.not_started.fix")))
-        return cls(serving, store, engine, key, host, limits, served)
-
-    @property
-    def alive(self) -> bool:
-        return self._serving.alive
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the server stops (or ``timeout`` passes); True if it stopped."""
-        return self._serving.wait(timeout)
-
-    def stop(self) -> None:
-        self._serving.stop()
+        return cls(app, store, engine, key, host, port, limits, served)
 
 
 def ensure_running(data_dir=None) -> Sandbox:
@@ -99,13 +95,11 @@ def ensure_running(data_dir=None) -> Sandbox:
     global _running
     with _start_lock:
         if _running is None or not _running.alive:
-            from ..config import sandbox_models
-
             _running = Sandbox.start(data_dir=data_dir, models=sandbox_models())
         return _running
 
 
-def serving(base_url: str) -> "Sandbox | None":
+def serving(base_url: str) -> Sandbox | None:
     """The sandbox of this process that answers at ``base_url``, if there is one."""
     box = _running
     return box if box is not None and box.alive and box.base_url.rstrip("/") == base_url.rstrip("/") else None
