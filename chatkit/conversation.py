@@ -7,17 +7,22 @@ conversation. :class:`Conversation` keeps it for you, and shows what it sends.
 >>> conv.ask("My name is Ada.")                                               # doctest: +SKIP
 >>> conv.ask("What is my name?")                                              # doctest: +SKIP
 'Your name is Ada.'
+>>> for piece in conv.stream("Spell it."):                                    # doctest: +SKIP
+...     print(piece, end="")
+A-d-a.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Generator, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import openai
 
 from . import tokens
+from .bubbles import render
 from .errors import ChatkitError
 from .failures import explain
 from .messages import say
@@ -31,6 +36,10 @@ SUMMARY_PREFIX = "Summary of the earlier conversation: "
 # Short on purpose: the sandbox's tiny model keeps names and facts with this prompt and
 # loses them with longer ones. Larger models summarize well with it too.
 SUMMARIZE = "Write a short summary:\n"
+# Ends an answer whose stream was stopped early: the model sees it was cut off, and "go on" works.
+CUT = " […]"
+# Why a Responses answer is incomplete, in the words of Chat Completions' finish_reason.
+_INCOMPLETE = {"max_output_tokens": "length"}
 
 
 @dataclass
@@ -51,8 +60,23 @@ class Trim:
                 f"{self.tokens_before} → {self.tokens_after} tokens.")
 
 
+@dataclass(frozen=True)
+class Reply:
+    """The newest answer: its text, why it ended and the tokens the server reported.
+
+    ``finish_reason`` uses Chat Completions' words ("stop", "length"…), for either API. The
+    token counts are None when the server reported none, as for a stream stopped early.
+    """
+
+    text: str
+    finish_reason: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    reasoning_tokens: int | None = None  # of the output tokens, those a reasoning model thought
+
+
 class Conversation:
-    """A chat with memory: instructions, the turns so far, and ``ask()`` for the next one.
+    """A chat with memory: instructions, the turns so far, and ``ask()`` or ``stream()`` for the next one.
 
     **Parameters:**
 
@@ -74,7 +98,8 @@ class Conversation:
     - ``encoding``: the tokenizer for counting, when the model is not one chatkit knows.
     - ``max_output_tokens`` and other options (``temperature``…) go to every request.
 
-    After each ``ask()``, ``last_trim`` says what the budget removed (or is ``None``), and
+    After each ``ask()`` or ``stream()``, ``last_trim`` says what the budget removed (or is
+    ``None``), ``last_reply`` is the answer with its tokens (a :class:`Reply`), and
     ``input_tokens`` lists the input tokens billed per request.
 
     >>> conv = Conversation(client, budget=1000, strategy="summarize")     # doctest: +SKIP
@@ -95,6 +120,7 @@ class Conversation:
         self.summary: str | None = None
         self.previous_response_id: str | None = None
         self.last_trim: Trim | None = None
+        self.last_reply: Reply | None = None
         self.trims: list[Trim] = []
         self.input_tokens: list[int] = []
 
@@ -133,41 +159,109 @@ class Conversation:
         self.turns.append({"role": "user", "content": text})
         try:
             self.fit()
-            reply, used = self._send_chat() if self.api == "chat" else self._send_responses()
+            reply = self._send_chat() if self.api == "chat" else self._send_responses()
         except Exception as exc:
             self.turns.pop()
             _explain(exc)
             raise
-        self.turns.append({"role": "assistant", "content": reply})
-        self.input_tokens.append(used)
-        return reply
+        self._record(reply)
+        return reply.text
+
+    def stream(self, text: str) -> Iterator[str]:
+        """Like :meth:`ask`, but yield the reply in pieces as the model writes them.
+
+        Nothing is sent until the first piece is asked for. When the stream ends, the turn
+        joins the conversation as ``ask()`` adds it (and ``last_reply``, ``input_tokens``).
+        Closed early (``close()``, or a ``break`` that drops it): the connection closes, the
+        model stops, and the part received is kept, ending with ``CUT`` ("[…]"), so the model
+        sees it was cut off. If the request fails, even half-way, ``text`` is taken back and
+        no part of the reply is kept, as ``ask()`` does.
+
+        >>> for piece in conv.stream("Tell me a short story."):        # doctest: +SKIP
+        ...     print(piece, end="")
+        Once upon a time, a cat named Pixel...
+        """
+        self.turns.append({"role": "user", "content": text})
+        parts: list[str] = []  # what was yielded so far
+        try:
+            self.fit()
+            reply = yield from (self._stream_chat(parts) if self.api == "chat" else self._stream_responses(parts))
+        except GeneratorExit:  # raised only at a yield: the reader stopped it
+            self.previous_response_id = None  # the server's copy lacks the CUT: start a new chain
+            self._record(Reply("".join(parts).rstrip() + CUT))
+            raise
+        except Exception as exc:
+            self.turns.pop()
+            _explain(exc)
+            raise
+        self._record(reply)
 
     def fit(self) -> Trim | None:
         """Trim the history to the budget now, as ``ask`` does before sending (see ``last_trim``).
 
-        For code that sends ``conv.messages`` itself, e.g. to stream the answer.
+        For code that sends ``conv.messages`` itself.
         """
         self.last_trim = self._fit() if self.budget is not None else None
         return self.last_trim
 
+    def _record(self, reply: Reply) -> None:
+        self.turns.append({"role": "assistant", "content": reply.text})
+        self.last_reply = reply
+        if reply.input_tokens is not None:
+            self.input_tokens.append(reply.input_tokens)
+
     def _limit(self, key: str) -> dict:
         return {key: self.max_output_tokens} if self.max_output_tokens else {}
 
-    def _send_chat(self) -> tuple[str, int]:
-        done = self.client.chat.completions.create(model=self.model, messages=self.messages,
-                                                   **self._limit("max_completion_tokens"), **self.options)
-        return done.choices[0].message.content or "", done.usage.prompt_tokens
+    def _chat_request(self) -> dict:
+        return {"model": self.model, "messages": self.messages, **self._limit("max_completion_tokens"), **self.options}
 
-    def _send_responses(self) -> tuple[str, int]:
+    def _responses_request(self) -> dict:
         history = self.messages[1:] if self.instructions else self.messages
         if self.previous_response_id:
             history = history[-1:]  # the server remembers the rest
-        reply = self.client.responses.create(
-            model=self.model, instructions=self.instructions, input=history,
-            previous_response_id=self.previous_response_id, store=True,
-            **self._limit("max_output_tokens"), **self.options)
-        self.previous_response_id = reply.id
-        return reply.output_text, reply.usage.input_tokens
+        return {"model": self.model, "instructions": self.instructions, "input": history,
+                "previous_response_id": self.previous_response_id, "store": True,
+                **self._limit("max_output_tokens"), **self.options}
+
+    def _send_chat(self) -> Reply:
+        done = self.client.chat.completions.create(**self._chat_request())
+        choice = done.choices[0]
+        return _chat_reply(choice.message.content or "", choice.finish_reason, done.usage)
+
+    def _send_responses(self) -> Reply:
+        done = self.client.responses.create(**self._responses_request())
+        self.previous_response_id = done.id
+        return _responses_reply(done.output_text, done)
+
+    def _stream_chat(self, parts: list[str]) -> Generator[str, None, Reply]:
+        finish, usage = None, None
+        with self.client.chat.completions.create(**self._chat_request(), stream=True,
+                                                 stream_options={"include_usage": True}) as chunks:
+            for chunk in chunks:
+                usage = chunk.usage or usage  # in a last chunk without choices
+                if chunk.choices:
+                    finish = chunk.choices[0].finish_reason or finish
+                    if chunk.choices[0].delta.content:
+                        parts.append(chunk.choices[0].delta.content)
+                        yield parts[-1]
+        return _chat_reply("".join(parts), finish, usage)
+
+    def _stream_responses(self, parts: list[str]) -> Generator[str, None, Reply]:
+        done = None
+        with self.client.responses.create(**self._responses_request(), stream=True) as events:
+            for event in events:
+                if event.type == "response.output_text.delta":
+                    parts.append(event.delta)
+                    yield event.delta
+                elif event.type in ("response.completed", "response.incomplete"):
+                    done = event.response
+                elif event.type in ("response.failed", "error"):
+                    failed = getattr(event, "response", None)
+                    message = failed.error.message if failed is not None and failed.error else event.message
+                    raise openai.APIError(message, events.response.request, body=None)
+        self.previous_response_id = done.id if done is not None else None  # no id: the chain ends here
+        return _responses_reply("".join(parts), done)
 
     # --- the budget -----------------------------------------------------------------
 
@@ -238,7 +332,7 @@ class Conversation:
         return path
 
     @classmethod
-    def load(cls, path: str | Path, client) -> "Conversation":
+    def load(cls, path: str | Path, client) -> Conversation:
         """A conversation saved with :meth:`save`, continuing with ``client``."""
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
@@ -257,8 +351,6 @@ class Conversation:
         return f"<Conversation {self.model} api={self.api!r}: {len(self.turns)} messages, {self.count()} tokens>"
 
     def _repr_html_(self) -> str:
-        from .bubbles import render
-
         return render(self)
 
 
@@ -272,6 +364,26 @@ def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
 def _shorter(text: str) -> str:
     words = text.split()
     return " ".join(words[: max(0, len(words) * 3 // 4)])
+
+
+def _chat_reply(text: str, finish_reason: str | None, usage) -> Reply:
+    if usage is None:
+        return Reply(text, finish_reason)
+    details = usage.completion_tokens_details
+    return Reply(text, finish_reason, usage.prompt_tokens, usage.completion_tokens,
+                 details.reasoning_tokens if details else None)
+
+
+def _responses_reply(text: str, response) -> Reply:
+    if response is None:  # a stream that ended without its last event
+        return Reply(text)
+    reason = response.incomplete_details.reason if response.incomplete_details else None
+    finish = "stop" if response.status == "completed" else _INCOMPLETE.get(reason, reason)
+    usage = response.usage
+    if usage is None:
+        return Reply(text, finish)
+    details = usage.output_tokens_details
+    return Reply(text, finish, usage.input_tokens, usage.output_tokens, details.reasoning_tokens if details else None)
 
 
 def _explain(exc: Exception) -> None:

@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 import openai
 
 from .errors import ChatkitError, ConfigError
+from .messages import say
 
 DOCS = "notebooks/01-choose-a-model-and-sign-up.ipynb"
 ENDPOINT_NAMES = {"responses": "Responses API", "chat": "Chat Completions API", "batch": "Batch API",
@@ -37,9 +38,10 @@ SANDBOX = "sandbox"
 SANDBOX_OFFERS = {"responses": True, "chat": True, "batch": True, "embeddings": False, "stream_usage": True}
 # Local servers ignore the key, but the official client refuses to start without one.
 LOCAL_KEY = "no-key-needed"
-# Model ids that name something other than a chat model (embeddings, speech, images...).
+# Words in model ids that name something other than a chat model: embeddings, speech, images...
+# and OpenAI's completions-only base models (davinci-002, babbage-002).
 NOT_CHAT = ("embed", "whisper", "tts", "dall-e", "moderation", "rerank", "transcri", "image", "audio", "realtime",
-            "search", "ocr")
+            "search", "ocr", "davinci", "babbage")
 # Paths of each endpoint, as they end whatever the base URL ("/v1", "/compatible-mode/v1", "/api/paas/v4").
 _PATHS = (("/chat/completions", "chat"), ("/responses", "responses"), ("/batches", "batch"), ("/files", "batch"),
           ("/embeddings", "embeddings"))
@@ -57,9 +59,6 @@ class NotSupported(ChatkitError, openai.OpenAIError):
     kind = "not_offered"
 
     def __init__(self, provider: Provider, endpoint: str, what: str | None = None) -> None:
-        # imported here: chatkit.messages imports chatkit.config, which imports this module
-        from .messages import say
-
         self.provider, self.endpoint = provider, endpoint
         facts = {"provider": provider.title, "checked": provider.checked,
                  "endpoint": say(f"providers.endpoint.{endpoint}")}
@@ -119,8 +118,6 @@ def preset(name: str) -> Provider:
     """
     found = presets().get(name.strip().lower())
     if found is None:
-        from .messages import say
-
         raise ConfigError(say("providers.unknown.what", name=name),
                           fix=say("providers.unknown.fix", names=", ".join(presets())), docs=DOCS)
     return found
@@ -172,8 +169,6 @@ def supports(client_or_provider, endpoint: str) -> bool | None:
     True
     """
     if endpoint not in ENDPOINT_NAMES:
-        from .messages import say
-
         raise ChatkitError(say("providers.unknown_endpoint.what", endpoint=endpoint),
                            fix=say("providers.unknown_endpoint.fix", endpoints=", ".join(ENDPOINT_NAMES)), docs=DOCS)
     provider = identify(client_or_provider)
@@ -204,8 +199,6 @@ def refusal(provider: Provider | None):
     def check(request) -> None:
         endpoint = endpoint_of(request.url.path)
         if endpoint is not None and provider.offers.get(endpoint) is False:
-            from .messages import say
-
             raise NotSupported(provider, endpoint, say("providers.this_request"))
 
     return check
@@ -216,18 +209,25 @@ def endpoint_of(path: str) -> str | None:
     return next((name for tail, name in _PATHS if tail in path), None)
 
 
+def is_chat_model(model: str) -> bool:
+    """Whether an id from ``models.list()`` names a model that chats (a reasoning model does).
+
+    >>> is_chat_model("gpt-6-luna"), is_chat_model("text-embedding-3-small"), is_chat_model("babbage-002")
+    (True, False, False)
+    """
+    return not any(word in model.lower() for word in NOT_CHAT)
+
+
 def first_chat_model(ids) -> str | None:
     """The first id that names a chat model, skipping embeddings, speech and image models.
 
     >>> first_chat_model(["text-embedding-v4", "qwen2.5:0.5b"])
     'qwen2.5:0.5b'
     """
-    return next((i for i in ids if not any(word in i.lower() for word in NOT_CHAT)), None)
+    return next(filter(is_chat_model, ids), None)
 
 
 def _elsewhere(endpoint: str) -> str:
-    from .messages import say
-
     where = [place for place, offers in ((say("providers.the_sandbox"), SANDBOX_OFFERS[endpoint]),
                                          ("OpenAI", presets()["openai"].offers[endpoint])) if offers]
     if len(where) == 2:

@@ -13,7 +13,8 @@ import pytest
 
 from chatkit import tokens
 from chatkit.bot import Bot, Refusal, Shop
-from chatkit.bot.bot import CUT, OFF_TOPIC_RULE, RESET_REPLY
+from chatkit.bot.bot import OFF_TOPIC_RULE, RESET_REPLY
+from chatkit.conversation import CUT
 from chatkit.errors import ChatkitError
 
 MORNING = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc).timestamp()
@@ -100,7 +101,8 @@ def test_the_sixth_message_within_a_minute_is_refused_without_a_model_call(scrip
         clock.now += 2
     refusal = bot.reply("ada", "Hello?")
     assert isinstance(refusal, Refusal) and refusal.reason == "rate"
-    assert refusal == "You have sent 5 messages within 1 minute. Please try again in 50 seconds."
+    assert refusal.text == "You have sent 5 messages within 1 minute. Please try again in 50 seconds."
+    assert str(refusal) == refusal.text  # what print() shows
     assert refusal.retry_after == 50 and refusal.fix == "Please try again in 50 seconds."
     assert len(scripted.engine.history) == 5
     assert len(bot.conversation("ada").turns) == 10  # the refused message is not remembered

@@ -12,10 +12,11 @@ import pytest
 
 from chatkit import tokens
 from chatkit.bot import Bot, Shop
-from chatkit.bot.bot import CUT
+from chatkit.conversation import CUT, Conversation
 from chatkit.errors import ChatkitError
 from chatkit.widgets import ChatWindow
-from playground_support import make_client, status, wait_until, wait_until_free
+from playground_support import make_client, status, wait_until_free
+from support import wait_until
 from test_keys_widgets import quiet, shell  # noqa: F401 - the real IPython shell fixture
 
 SYSTEM = {"role": "system", "content": "You are a helpful assistant."}
@@ -137,12 +138,12 @@ def test_stop_closes_the_stream_and_keeps_the_part_shown(shell, capsys, slow, ge
     chat = ChatWindow(make_client(slow))
     chat.send("Tell me a long story.")
     assert not chat.stop_button.disabled
-    assert wait_until(lambda: chat.messages[-1]["content"].count("word") >= 3), "the reply never streamed"
+    wait_until(lambda: chat.messages[-1]["content"].count("word") >= 3, "the reply to stream")
     chat.stop_button.click()
     assert chat.wait(10)
     quiet(shell, capsys)
     [generation] = generations
-    assert wait_until(lambda: generation.finish_reason == "cancelled", 5), "the server kept generating"
+    wait_until(lambda: generation.finish_reason == "cancelled", "the server to stop generating", 5)
     assert generation.cancel.is_set() and generation.tokens < 300
     shown = chat.messages[-1]["content"]
     assert shown.endswith(CUT) and 3 <= shown.count("word") < 300
@@ -158,13 +159,25 @@ def test_clear_while_a_reply_streams_drops_it(slow, generations):
     slow.engine.enqueue("word " * 300, "Fresh.")
     chat = ChatWindow(make_client(slow))
     chat.send("Tell me a long story.")
-    assert wait_until(lambda: "word" in chat.messages[-1]["content"])
+    wait_until(lambda: "word" in chat.messages[-1]["content"], "the reply to stream")
     chat.clear()
     chat.send("Hello again.")
     assert chat.wait(10)
     assert generations[0].cancel.is_set() and generations[0].tokens < 300
     assert chat.messages == [user("Hello again."), assistant("Fresh.")]
     assert slow.engine.history[-1] == [SYSTEM, user("Hello again.")]
+
+
+def test_a_message_cleared_before_its_turn_never_joins_the_new_conversation(slow):
+    slow.engine.enqueue("word " * 300)
+    chat = ChatWindow(make_client(slow))
+    chat.send("Tell me a long story.")
+    wait_until(lambda: "word" in chat.messages[-1]["content"], "the reply to stream")
+    chat.clear()
+    chat.send("Hello again.")  # its worker waits for the first stream to close...
+    chat.clear()               # ...and this Clear comes before it starts
+    assert chat.wait(10)
+    assert chat.messages == [] and chat.history.turns == []
 
 
 def test_a_second_message_waits_for_the_reply(shell, capsys, slow):
@@ -202,12 +215,10 @@ def test_an_unknown_model_is_explained_and_the_question_kept(shell, capsys, scri
 
 
 def test_an_unexpected_error_also_shows_its_traceback(shell, capsys, scripted, monkeypatch):
-    from chatkit.widgets import calls
-
     def broken(*args, **kwargs):
         raise RuntimeError("the network cable is chewed")
 
-    monkeypatch.setattr(calls, "stream_chat", broken)
+    monkeypatch.setattr(Conversation, "stream", broken)
     chat = ChatWindow(make_client(scripted))
     chat.send("Hello?")
     assert chat.wait(10)
@@ -272,11 +283,10 @@ def test_with_a_bot_the_window_streams_the_bots_answers(shell, capsys, slow):
     assert slow.engine.history[-1] == [prompt, user("Do you gift-wrap?"), assistant("Yes, for free."),
                                        user("What did I ask?")]
     assert chat.messages == bot.conversation("ada").turns
-    turn = chat.last_turn
-    assert turn.estimated
-    assert turn.output_tokens == tokens.count("You asked about gift-wrapping.", encoding="o200k_base")
-    assert turn.input_tokens == bot.conversation("ada").count(slow.engine.history[-1])
-    assert f"about {turn.input_tokens} tokens in, {turn.output_tokens} out (counted by chatkit)" in note(chat)
+    turn, reported = chat.last_turn, bot.conversation("ada").last_reply
+    assert not turn.estimated and turn.output_tokens == 4  # the usage the bot's stream reported: one per word
+    assert turn.input_tokens == reported.input_tokens == bot.conversation("ada").input_tokens[-1] > 0
+    assert f"{turn.input_tokens} tokens in, 4 out" in note(chat)
 
 
 def test_with_a_bot_stop_keeps_the_same_text_in_the_window_and_in_the_bots_memory(slow, generations):
@@ -284,10 +294,10 @@ def test_with_a_bot_stop_keeps_the_same_text_in_the_window_and_in_the_bots_memor
     bot = scripted_bot(slow)
     chat = ChatWindow(bot=bot)
     chat.send("Tell me a long story.")
-    assert wait_until(lambda: chat.messages[-1]["content"].count("word") >= 3)
+    wait_until(lambda: chat.messages[-1]["content"].count("word") >= 3, "the bot's reply to stream")
     chat.stop()
     assert chat.wait(10)
-    assert wait_until(lambda: generations[0].finish_reason == "cancelled", 5)
+    wait_until(lambda: generations[0].finish_reason == "cancelled", "the server to stop generating", 5)
     assert chat.messages[-1]["content"].endswith(CUT)
     assert chat.messages == bot.conversation("you").turns
 
@@ -334,7 +344,7 @@ def test_on_the_real_model_stop_ends_the_generation_and_the_tokens_are_counted(s
     client = make_client(sandbox)
     chat = ChatWindow(client)
     chat.send("Tell me a long story about a dragon.")
-    assert wait_until(lambda: len(chat.messages[-1]["content"]) > 40, 30), "the reply never streamed"
+    wait_until(lambda: len(chat.messages[-1]["content"]) > 40, "the reply to stream", 30)
     chat.stop()
     assert chat.wait(30)
     assert wait_until_free(sandbox.engine.lock, 10), "the server kept generating"

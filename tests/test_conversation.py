@@ -7,15 +7,18 @@ model can show (counts it bills, chaining, a summary that keeps a fact).
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
+import httpx
 import openai
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatkit import Conversation, tokens
-from chatkit.conversation import SUMMARIZE
+from chatkit.conversation import APIS, CUT, SUMMARIZE, Reply
 from chatkit.errors import ChatkitError
+from chatkit.sandbox.engine import Generation
 
 SANDBOX_MODEL = "smollm2-135m-instruct"
 
@@ -49,6 +52,112 @@ def test_responses_sends_only_the_new_message_and_the_server_remembers(scripted)
     stored = conv.client.responses.retrieve(conv.previous_response_id)
     assert stored.previous_response_id == first
     assert scripted.engine.history[-1][1:] == conv.messages[1:-1]  # rebuilt by the server from the chain
+
+
+# --- streaming (scripted) ----------------------------------------------------------------
+
+def user(text: str) -> dict:
+    return {"role": "user", "content": text}
+
+
+def assistant(text: str) -> dict:
+    return {"role": "assistant", "content": text}
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_a_streamed_turn_is_recorded_as_ask_records_it(scripted, api):
+    scripted.engine.enqueue("Hi Ada.", "Hi Ada.", "Your name is Ada.", "Your name is Ada.")
+    asked, streamed = (scripted_conversation(scripted, instructions="Be brief.", api=api) for _ in range(2))
+    for question in ("My name is Ada.", "What is my name?"):
+        answer = asked.ask(question)
+        pieces = list(streamed.stream(question))
+        assert len(pieces) > 1 and "".join(pieces) == answer
+    assert scripted.engine.history[-1] == scripted.engine.history[-2]  # the same request, streamed or not
+    assert streamed.turns == asked.turns and len(streamed.turns) == 4
+    assert streamed.input_tokens == asked.input_tokens and len(streamed.input_tokens) == 2
+    assert streamed.last_reply == asked.last_reply  # its text, why it ended and its tokens
+    assert streamed.last_reply.text == "Your name is Ada." and streamed.last_reply.finish_reason == "stop"
+    assert streamed.last_reply.output_tokens == 4  # the scripted engine: one token per word
+    assert (streamed.previous_response_id is not None) == (api == "responses")  # the chain goes on
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_an_answer_cut_at_max_output_tokens_ends_with_length_in_either_api(scripted, api):
+    words = " ".join(f"w{i}" for i in range(20))  # the Responses API takes max_output_tokens >= 16
+    scripted.engine.enqueue(words, words)
+    conv = scripted_conversation(scripted, api=api, max_output_tokens=16)
+    cut = " ".join(words.split()[:16]) + " "
+    assert conv.ask("Count.") == cut and conv.last_reply.finish_reason == "length"
+    assert "".join(conv.stream("Count again.")) == cut and conv.last_reply.finish_reason == "length"
+    assert conv.last_reply.output_tokens == 16
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_a_stream_closed_early_keeps_the_part_shown_marked_as_cut(scripted, api):
+    scripted.engine.enqueue("Hi.", "One two three four five six seven eight.", "Nine.")
+    conv = scripted_conversation(scripted, api=api)
+    conv.ask("Hi.")
+    stream = conv.stream("Count to ten.")
+    first = next(stream)
+    stream.close()
+    cut = assistant(first.rstrip() + CUT)
+    assert conv.turns == [user("Hi."), assistant("Hi."), user("Count to ten."), cut]
+    assert conv.last_reply == Reply(first.rstrip() + CUT) and len(conv.input_tokens) == 1  # no usage came
+    assert conv.ask("Go on.") == "Nine."
+    assert scripted.engine.history[-1][-2:] == [cut, user("Go on.")]  # Responses: a new chain that holds the cut
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_a_stream_cut_by_an_error_takes_the_question_back(scripted, api, monkeypatch):
+    scripted.engine.enqueue("Hi Ada.", "One two three four five.", "Your name is Ada.")
+    conv = scripted_conversation(scripted, api=api)
+    conv.ask("My name is Ada.")
+    before = (list(conv.turns), list(conv.input_tokens), conv.last_reply, conv.previous_response_id)
+    working = scripted.engine.generate
+
+    def crashing(prompt, sampling, cancel=None):
+        words = iter(working(prompt, sampling, cancel))
+
+        def run(gen):
+            yield next(words)
+            yield next(words)
+            raise RuntimeError("the model crashed")
+
+        return Generation(run, cancel)
+
+    monkeypatch.setattr(scripted.engine, "generate", crashing)
+    pieces = []
+    with pytest.raises(openai.APIError):
+        for piece in conv.stream("Count to five."):
+            pieces.append(piece)
+    assert pieces, "the error came before the stream started"
+    assert (conv.turns, conv.input_tokens, conv.last_reply, conv.previous_response_id) == before
+    monkeypatch.undo()
+    assert conv.ask("What is my name?") == "Your name is Ada."
+    assert scripted.engine.history[-1][-2:] == [assistant("Hi Ada."), user("What is my name?")]
+
+
+def test_a_responses_stream_that_fails_raises_and_takes_the_question_back():
+    """The platform ends a failed response with a response.failed event, not an HTTP error."""
+    request = httpx.Request("POST", "https://api.example/v1/responses")
+    failed = SimpleNamespace(type="response.failed", response=SimpleNamespace(error=SimpleNamespace(
+        message="The server had an error while processing your request.")))
+    events = [SimpleNamespace(type="response.output_text.delta", delta="Once"), failed]
+
+    class Stream(list):
+        response = SimpleNamespace(request=request)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+    client = SimpleNamespace(responses=SimpleNamespace(create=lambda **request: Stream(events)))
+    conv = Conversation(client, model="gpt-test", api="responses")
+    with pytest.raises(openai.APIError, match="The server had an error"):
+        list(conv.stream("Tell me a story."))
+    assert conv.turns == [] and conv.last_reply is None and conv.previous_response_id is None
 
 
 def test_drop_oldest_keeps_the_instructions_and_reports_what_it_dropped(scripted):

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import doctest
 import math
+from types import SimpleNamespace
 
 import openai
 import pytest
 
 from chatkit.errors import ChatkitError
+from chatkit.providers import first_chat_model
 from chatkit.reasoning import efforts
-from chatkit.widgets import Playground
-from chatkit.widgets import calls, effort
-from playground_support import (REASONING, Wire, box, make_client, note, recording_box,  # noqa: F401
-                                status, wait_until, wait_until_free)
+from chatkit.widgets import Playground, calls, effort
+from playground_support import (  # noqa: F401
+    REASONING,
+    Wire,
+    box,
+    make_client,
+    note,
+    recording_box,
+    status,
+    wait_until_free,
+)
+from support import client_for, wait_until
 
 
 @pytest.fixture
@@ -70,6 +80,17 @@ def test_the_model_picker_lists_the_servers_models(box, pg):
     assert pg.model.value == "scripted-test-model"
 
 
+def test_the_model_picker_offers_exactly_the_models_connect_would_choose():
+    listed = ["text-embedding-3-small", "davinci-002", "gpt-4.1-mini", "babbage-002", "whisper-1", "dall-e-3",
+              "omni-moderation-latest", "tts-1-hd", "gpt-6-luna", "qwen2.5:0.5b", "bge-reranker-v2", "gpt-realtime"]
+    client = SimpleNamespace(default_model=None, models=SimpleNamespace(
+        list=lambda: [SimpleNamespace(id=model) for model in listed]))
+    offered = Playground(client, auto_run=False).model.options
+    # connect() takes the first chat model a server lists (providers.first_chat_model).
+    chosen = {model for model in listed if first_chat_model([model]) == model}
+    assert set(offered) == chosen == {"gpt-4.1-mini", "gpt-6-luna", "qwen2.5:0.5b"}
+
+
 def test_the_model_picker_puts_the_clients_reasoning_model_second(box):
     client = make_client(box)
     client.reasoning_model = "gpt-6-luna"  # not served here: offered all the same, as a wanted model is
@@ -90,7 +111,7 @@ def test_a_superseded_run_is_closed_and_its_late_text_dropped(box, pg):
     box.engine.delay = 0.02
     box.engine.enqueue("stale " * 500, "fresh answer")
     pg.start()
-    assert wait_until(lambda: "stale" in pg.text), "the first run never started streaming"
+    wait_until(lambda: "stale" in pg.text, "the first run to start streaming")
     pg.prompt.value = "Another question."
     pg.run_button.click()  # new settings: supersede the first run
     assert pg.wait(10)
@@ -180,7 +201,7 @@ def test_a_cut_off_answer_says_so(box, pg):
 # --- the real model -------------------------------------------------------------------
 
 def real_playground(sandbox, **options) -> Playground:
-    client = openai.OpenAI(api_key=sandbox.key, base_url=sandbox.base_url, max_retries=0)
+    client = client_for(sandbox)
     client.default_model = sandbox.engine.model_id
     return Playground(client, auto_run=False, **options)
 
@@ -205,7 +226,7 @@ def test_on_the_real_model_a_superseded_stream_stops_the_generation(sandbox, mon
     monkeypatch.setattr(sandbox.engine, "generate", recording)
     pg = real_playground(sandbox, prompt="Tell me a long story about a dragon.", temperature=0, max_tokens=512)
     pg.start()
-    assert wait_until(lambda: len(pg.text) > 40, 30), "the first run never streamed"
+    wait_until(lambda: len(pg.text) > 40, "the first run to stream", 30)
     shown = pg.text
     pg.prompt.value = "Name a colour."
     pg.max_tokens.value = 5

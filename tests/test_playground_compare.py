@@ -6,7 +6,8 @@ import pytest
 
 from chatkit.errors import ChatkitError
 from chatkit.widgets import Compare
-from playground_support import REASONING, Wire, box, make_client, note, recording_box, status, wait_until  # noqa: F401
+from playground_support import REASONING, Wire, box, make_client, note, recording_box, status  # noqa: F401
+from support import client_for, wait_until
 
 
 def test_every_combination_is_sent_once_in_order(box):
@@ -50,7 +51,7 @@ def test_running_again_supersedes_the_first_grid(box):
     box.engine.enqueue("slow " * 300)
     cmp = Compare(make_client(box), grid={"temperature": [0.0, 1.0]}, max_tokens=400)
     cmp.start()
-    assert wait_until(lambda: "slow" in cmp.table.value)
+    wait_until(lambda: "slow" in cmp.table.value, "the slow run to show")
     box.engine.delay = 0.0
     cmp.prompt.value = "Something else."
     cmp.run()
@@ -67,9 +68,8 @@ def test_an_error_shows_in_the_widget(box):
 
 
 def test_a_client_without_a_default_model_gets_a_fix(box):
-    import openai
 
-    plain = openai.OpenAI(api_key=box.key, base_url=box.base_url, max_retries=0)
+    plain = client_for(box)
     with pytest.raises(ChatkitError, match="no default model.*Fix: Pass model="):
         Compare(plain)
     assert Compare(plain, model=box.engine.model_id).fixed["model"] == box.engine.model_id

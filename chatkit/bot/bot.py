@@ -23,8 +23,6 @@ from ..messages import say
 DOCS = "notebooks/05-manage-conversation-context.ipynb"
 RESET_COMMANDS = frozenset({"/reset", "reset"})
 RESET_REPLY = "Done: I have forgotten our conversation. How can I help you?"
-# Ends an answer the reader stopped early: the model sees it was cut off, and "go on" works.
-CUT = " […]"
 OFF_TOPIC_RULE = ("If a request is not about {name} or the topics above, politely decline in one "
                   "sentence and offer help with one of those topics instead.")
 
@@ -78,21 +76,28 @@ class Shop:
             contact="help@pageturner.example")
 
 
-class Refusal(str):
+@dataclass(frozen=True)
+class Refusal:
     """The bot's answer instead of a model call: the user is over the rate limit or the quota.
 
-    It is the text to show the user (``what``, then ``fix``: when to try again), so a chat
-    window shows it like any answer; a webhook can test ``isinstance(answer, Refusal)`` and
-    send HTTP 429 with ``retry_after`` (seconds).
+    ``text`` is what to show the user (``what``, then ``fix``: when to try again), and what
+    ``print()`` shows; a webhook answers it with HTTP 429 and ``retry_after`` (seconds).
 
     >>> print(Refusal("rate", "You have sent 5 messages within 1 minute.", "Please try again in 9 seconds.", 9))
     You have sent 5 messages within 1 minute. Please try again in 9 seconds.
     """
 
-    def __new__(cls, reason: str, what: str, fix: str, retry_after: float) -> Refusal:  # noqa: PYI034
-        self = super().__new__(cls, say("bot.refusal", what=what, fix=fix))
-        self.reason, self.what, self.fix, self.retry_after = reason, what, fix, retry_after
-        return self
+    reason: str  # "rate" or "quota"
+    what: str
+    fix: str
+    retry_after: float
+
+    @property
+    def text(self) -> str:
+        return say("bot.refusal", what=self.what, fix=self.fix)
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass
@@ -118,7 +123,8 @@ class Bot:
     - Other options (``encoding``, ``max_output_tokens``, ``temperature``…) go to each Conversation.
 
     A message counts toward the limits when it is let through, before the model is called.
-    Over a limit, the answer is a :class:`Refusal` (a ``str``) and no model call is made.
+    Over a limit, the answer is a :class:`Refusal` (print it, or read its ``text``) and no
+    model call is made.
     "/reset" (or "reset") forgets that user's conversation, without a model call; the limits
     are kept, so resetting does not buy more messages.
 
@@ -139,28 +145,29 @@ class Bot:
         self._users: dict[str, _User] = {}
         self._users_lock = threading.Lock()
 
-    def reply(self, user_id: str, text: str) -> str:
-        """The answer to ``text`` from ``user_id``: the model's, a :class:`Refusal`, or the reset note."""
+    def reply(self, user_id: str, text: str) -> str | Refusal:
+        """The answer to ``text`` from ``user_id``: the model's, the reset note, or a :class:`Refusal`."""
         user = self._user(user_id)
         with user.lock:
-            return self._without_model(user, text) or user.conversation.ask(text)
+            early = self._without_model(user, text)
+            return user.conversation.ask(text) if early is None else early
 
-    def stream(self, user_id: str, text: str) -> Iterator[str]:
+    def stream(self, user_id: str, text: str) -> Iterator[str | Refusal]:
         """Like :meth:`reply`, but yields the answer in pieces as the model writes them.
 
-        Nothing happens until the first piece is asked for; the user's lock is then held
-        until the stream ends or is closed. The whole answer joins the conversation with the
-        question. Closed early (``close()``, or a ``break`` that drops it): the connection is
-        closed, the model stops, and the part shown is kept, marked with ``CUT``. On an error
-        the question is taken back, as :meth:`Conversation.ask` does.
+        The reset note or a :class:`Refusal` comes as one piece. Nothing happens until the
+        first piece is asked for; the user's lock is then held until the stream ends or is
+        closed. The turn joins the conversation as :meth:`Conversation.stream` records it:
+        closed early, the part shown is kept, marked with ``CUT``; on an error the question
+        is taken back.
         """
         user = self._user(user_id)
         with user.lock:
             early = self._without_model(user, text)
-            if early:
+            if early is not None:
                 yield early
                 return
-            yield from self._stream_turn(user.conversation, text)
+            yield from user.conversation.stream(text)
 
     def reset(self, user_id: str) -> None:
         """Forget what ``user_id`` said (the rate limit and quota still count)."""
@@ -182,33 +189,12 @@ class Bot:
         return Conversation(self.client, instructions=self.instructions, model=self.model,
                             budget=self.budget, **self.options)
 
-    def _without_model(self, user: _User, text: str) -> str | None:
+    def _without_model(self, user: _User, text: str) -> str | Refusal | None:
         """The answer when the model must not be called (a command, a limit); else None."""
         if text.strip().lower() in RESET_COMMANDS:
             user.conversation = self._new_conversation()
             return RESET_REPLY
         return self._admit(user, self.clock())
-
-    def _stream_turn(self, conv: Conversation, text: str) -> Iterator[str]:
-        conv.turns.append({"role": "user", "content": text})
-        parts: list[str] = []
-        try:
-            # Conversation.ask() does these steps with a request that does not stream.
-            conv.fit()
-            with self.client.chat.completions.create(model=conv.model, messages=conv.messages,
-                                                     stream=True, **_options(conv)) as chunks:
-                for chunk in chunks:
-                    piece = chunk.choices[0].delta.content if chunk.choices else None
-                    if piece:
-                        parts.append(piece)
-                        yield piece
-        except GeneratorExit:  # raised only at a yield, so at least one piece was shown
-            conv.turns.append({"role": "assistant", "content": "".join(parts).rstrip() + CUT})
-            raise
-        except Exception:
-            conv.turns.pop()
-            raise
-        conv.turns.append({"role": "assistant", "content": "".join(parts)})
 
     def _admit(self, user: _User, now: float) -> Refusal | None:
         """A Refusal when over a limit; otherwise count the message and return None."""
@@ -243,10 +229,6 @@ class Bot:
 
     def __repr__(self) -> str:
         return f"<Bot {self.shop.name!r} model={self.model!r}: {len(self._users)} users>"
-
-
-def _options(conv: Conversation) -> dict:
-    return {**conv.options, **({"max_completion_tokens": conv.max_output_tokens} if conv.max_output_tokens else {})}
 
 
 def _duration(seconds: float) -> str:

@@ -14,15 +14,27 @@ from dataclasses import dataclass
 
 import httpx
 
+from ..conversation import CUT
 from ..errors import ChatkitError
 from ..failures import explain
-from .bot import CUT, Bot
+from ..retry import Failed, retry_once
+from .bot import Bot, Refusal
 from .platforms import ADAPTERS, Incoming, Outgoing, lanying
 
 log = logging.getLogger("chatkit.bot")
 _httpx_log = logging.getLogger("httpx")
 APOLOGY = "Sorry, I cannot answer right now. Please try again in a few minutes."
 _TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+@dataclass(frozen=True)
+class Apology:
+    """The answer when the model failed (the error is logged): the user is asked to try again later."""
+
+    text: str = APOLOGY
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def user_key(incoming: Incoming) -> str:
@@ -41,23 +53,22 @@ class Sender:
 
     def send(self, out: Outgoing) -> dict | None:
         """The platform's JSON answer (``{}`` if not JSON), or None when delivery failed (logged)."""
-        for attempt in (1, 2):
-            try:
-                response = self.client.request(out.method, out.url, headers=out.headers, json=out.json)
-            except httpx.HTTPError as exc:
-                # A read timeout may mean the message did arrive: one retry risks a duplicate,
-                # none risks a lost answer; platforms drop exact repeats more often than not.
-                why, again = type(exc).__name__, True
-            else:
-                answer = _json(response)
-                why, again = _failure(response.status_code, answer)
-                if why is None:
-                    return answer
-            if not again or attempt == 2:
-                break
-            time.sleep(self.retry_pause)
-        log.warning("Could not deliver a reply to %s (%s, %d attempts); going on.", _where(out.url), why, attempt)
+        outcome, attempts = retry_once(lambda: self._attempt(out), self.retry_pause)
+        if not isinstance(outcome, Failed):
+            return outcome
+        log.warning("Could not deliver a reply to %s (%s, %d attempts); going on.", _where(out.url), outcome.why,
+                    attempts)
         return None
+
+    def _attempt(self, out: Outgoing) -> dict | Failed:
+        try:
+            response = self.client.request(out.method, out.url, headers=out.headers, json=out.json)
+        except httpx.HTTPError as exc:
+            # A read timeout may mean the message did arrive: one retry risks a duplicate,
+            # none risks a lost answer; platforms drop exact repeats more often than not.
+            return Failed(type(exc).__name__)
+        answer = _json(response)
+        return _failure(response.status_code, answer) or answer
 
     def close(self) -> None:
         self.client.close()
@@ -75,23 +86,23 @@ class Context:
 
 def answer(ctx: Context, incoming: Incoming) -> None:
     """Ask the Bot and send its whole answer (Feishu, DingTalk): one message."""
-    text = ask(ctx.bot, incoming)
+    said = ask(ctx.bot, incoming)
     settings = ctx.settings.platform(incoming.platform)
     try:
-        out = ADAPTERS[incoming.platform].reply(settings, incoming, text)
+        out = ADAPTERS[incoming.platform].reply(settings, incoming, str(said))
     except ChatkitError as exc:  # e.g. DingTalk's sessionWebhook expired while the model wrote
         log.warning("Cannot answer %s: %s", _who(incoming), exc.what)
         return
     ctx.sender.send(out)
 
 
-def ask(bot: Bot, incoming: Incoming) -> str:
-    """The Bot's answer (a Refusal is an answer too), or an apology when the model failed."""
+def ask(bot: Bot, incoming: Incoming) -> str | Refusal | Apology:
+    """The Bot's answer (a Refusal is an answer too), or an Apology when the model failed."""
     try:
         return bot.reply(user_key(incoming), incoming.text)
     except Exception as exc:  # noqa: BLE001 - a worker has no caller to raise to: the user gets an apology
         log.error("The model could not answer %s: %s", _who(incoming), explain(exc).line())
-        return APOLOGY
+        return Apology()
 
 
 def stream_lanying(ctx: Context, incoming: Incoming) -> None:
@@ -100,7 +111,7 @@ def stream_lanying(ctx: Context, incoming: Incoming) -> None:
     text = ""
     try:
         for piece in ctx.bot.stream(user_key(incoming), incoming.text):
-            text += piece
+            text += str(piece)  # a Refusal comes whole
             shown.show(text)
     except Exception as exc:  # noqa: BLE001 - a worker has no caller to raise to: the user gets an apology
         log.error("The model could not answer %s: %s", _who(incoming), explain(exc).line())
@@ -151,16 +162,16 @@ def _json(response: httpx.Response) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _failure(status: int, answer: dict) -> tuple[str | None, bool]:
-    """(why the platform refused, whether trying again may help); (None, False) when it took it."""
+def _failure(status: int, answer: dict) -> Failed | None:
+    """Why the platform refused, and whether trying again may help; None when it took the message."""
     if status >= 400:
-        return f"HTTP {status}", status == 429 or status >= 500
+        return Failed(f"HTTP {status}", again=status == 429 or status >= 500)
     # Errors can come back as 200s: Lanying says code 200 when fine, Feishu code 0, DingTalk errcode 0.
     code = answer.get("code", answer.get("errcode"))
     if code not in (None, 0, 200, "0", "200"):
         said = str(answer.get("message") or answer.get("msg") or answer.get("errmsg") or "")[:120]
-        return f"the platform answered code {code}{': ' + said if said else ''}", False
-    return None, False
+        return Failed(f"the platform answered code {code}{': ' + said if said else ''}", again=False)
+    return None
 
 
 class _HideQueries(logging.Filter):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import math
 
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from ..errors import ChatkitError
+from ..web import read_body
 from .platforms import Forged, Incoming, dingtalk, feishu, lanying, webhook
 from .settings import TITLES
 
@@ -54,9 +55,13 @@ async def accept(request: Request, platform: str) -> Incoming | JSONResponse:
     settings = state.settings.platform(platform)
     if not settings:
         return error(404, state.settings.why_off(platform))
-    body = await _read_capped(request)
-    if isinstance(body, JSONResponse):
-        return body
+    try:
+        body = await read_body(
+            request, MAX_BODY,
+            lambda: _Refused(413, f"The request body is larger than {MAX_BODY // 1024} KB; chat messages are smaller."),
+            lambda: _Refused(400, "The connection closed before the whole request body arrived."))
+    except _Refused as exc:
+        return error(*exc.args)
     try:
         found = READERS[platform](settings, request.headers, body)
     except Forged as exc:  # the adapters' messages never hold the secret
@@ -78,24 +83,8 @@ async def accept(request: Request, platform: str) -> Incoming | JSONResponse:
     return found
 
 
-async def _read_capped(request: Request) -> bytes | JSONResponse:
-    """The body, read only while it stays within MAX_BODY."""
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_BODY:
-        return _too_large()
-    raw = bytearray()
-    try:
-        async for chunk in request.stream():
-            raw += chunk
-            if len(raw) > MAX_BODY:
-                return _too_large()
-    except ClientDisconnect:
-        return error(400, "The connection closed before the whole request body arrived.")
-    return bytes(raw)
-
-
-def _too_large() -> JSONResponse:
-    return error(413, f"The request body is larger than {MAX_BODY // 1024} KB; chat messages are smaller.")
+class _Refused(Exception):
+    """Ends :func:`accept` with ``error(status, message)``, its two arguments."""
 
 
 def error(status: int, message: str, retry_after: float | None = None) -> JSONResponse:

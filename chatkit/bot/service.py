@@ -28,12 +28,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from .. import connect
 from ..errors import ChatkitError
 from ..failures import explain
 from ..messages import say
 from ..serving import Background
-from .bot import Bot, Refusal
-from .delivery import APOLOGY, Context, Sender, answer, ask, stream_lanying, user_key
+from .bot import Bot, Refusal, Shop
+from .delivery import Apology, Context, Sender, answer, ask, stream_lanying, user_key
 from .intake import accept
 from .platforms import webhook
 from .platforms.dedupe import SeenIds
@@ -82,10 +83,10 @@ async def webhook_messages(request: Request) -> JSONResponse:
     if isinstance(found, JSONResponse):
         return found
     state = request.app.state
-    text = await asyncio.wrap_future(state.workers.submit(user_key(found), lambda: ask(state.context.bot, found)))
-    status = 429 if isinstance(text, Refusal) else 502 if text is APOLOGY else 200  # `is`: ask() failed
-    headers = {"Retry-After": str(math.ceil(text.retry_after))} if isinstance(text, Refusal) else None
-    return JSONResponse(webhook.response(found, text), status_code=status, headers=headers)
+    said = await asyncio.wrap_future(state.workers.submit(user_key(found), lambda: ask(state.context.bot, found)))
+    status = 429 if isinstance(said, Refusal) else 502 if isinstance(said, Apology) else 200
+    headers = {"Retry-After": str(math.ceil(said.retry_after))} if isinstance(said, Refusal) else None
+    return JSONResponse(webhook.response(found, str(said)), status_code=status, headers=headers)
 
 
 async def health(request: Request) -> JSONResponse:
@@ -111,7 +112,7 @@ def create_app(bot: Bot, settings: BotSettings, *, workers: int = 4, update_ever
 
 # --- running it -------------------------------------------------------------------------
 
-class BotService:
+class BotService(Background):
     """The bot's web service, running in a background thread of this process.
 
     **Parameters of** :meth:`start`: ``bot``; ``settings`` (default ``BotSettings.from_env()``);
@@ -125,19 +126,21 @@ class BotService:
     >>> service.stop()                                      # doctest: +SKIP
     """
 
-    def __init__(self, serving: Background, app: Starlette, host: str) -> None:
-        self._serving, self.app = serving, app
-        self.host, self.port = host, serving.port
-        self.url = f"http://{host}:{serving.port}"
+    thread_name = "chatkit-bot"
+
+    def not_started(self) -> ChatkitError:
+        return ChatkitError(say("bot.not_started.what"), fix=say("bot.not_started.fix"))
 
     @classmethod
     def start(cls, bot: Bot, settings: BotSettings | None = None, host: str = "127.0.0.1", port: int = 0,
               **options) -> BotService:
         """Start serving in a daemon thread and return once it accepts connections."""
         app = create_app(bot, settings if settings is not None else BotSettings.from_env(), **options)
-        serving = Background(app, host, port, "chatkit-bot",
-                             lambda: ChatkitError(say("bot.not_started.what"), fix=say("bot.not_started.fix")))
-        return cls(serving, app, host)
+        return cls(app, host, port)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
 
     @property
     def settings(self) -> BotSettings:
@@ -147,21 +150,11 @@ class BotService:
         """The URL to give each enabled platform as its message callback."""
         return {name: self.url + PATHS[name] for name in self.settings.enabled()}
 
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the server stops (or ``timeout`` passes); True if it stopped."""
-        return self._serving.wait(timeout)
-
     def stop(self) -> None:
         """Stop taking messages, let running answers finish (up to 5 s), drop the rest."""
-        self._serving.stop()
+        super().stop()
         self.app.state.workers.close()
         self.app.state.context.sender.close()
-
-    def __enter__(self) -> BotService:  # noqa: PYI034
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         return f"<BotService {self.url}: {', '.join(self.settings.enabled()) or 'no platform enabled'}>"
@@ -169,9 +162,6 @@ class BotService:
 
 def serve(host: str = "127.0.0.1", port: int = 8787) -> int:
     """``python -m chatkit bot serve``: the example shop's bot on the live backend, until Ctrl+C."""
-    from .. import connect
-    from .bot import Shop
-
     settings = BotSettings.from_env()
     bot = Bot(connect(), Shop.example())
     with BotService.start(bot, settings, host, port) as service:

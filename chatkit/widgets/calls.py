@@ -1,28 +1,26 @@
 """The requests behind the tuning widgets: one streamed chat completion, its result, its errors.
 
-Kept apart from the widgets so it reads like the code a learner would write by hand:
-``client.chat.completions.create(..., stream=True)`` and a loop over the chunks.
+Kept apart from the widgets so it reads like the code a learner would write by hand: a
+one-turn :class:`~chatkit.Conversation` and a loop over ``conv.stream(prompt)``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import openai
 
+from ..conversation import Conversation
 from ..errors import ChatkitError
 from ..messages import say
-from ..providers import NOT_CHAT as NOT_CHAT_NAMES
+from ..providers import is_chat_model
 from ..reasoning import limit_name
-from ..tokens import model_facts
-
-# Ids that models.list() returns but that cannot chat: connect()'s list (embeddings, speech,
-# images...) and OpenAI's completions-only base models.
-NOT_CHAT = NOT_CHAT_NAMES + ("davinci", "babbage")
+from ..tokens import estimate_cost as price
 
 
 @dataclass
@@ -98,47 +96,32 @@ def cache_key(params: dict) -> str | None:
 def stream_chat(client, params: dict, on_text: Callable[[str], None], stale: Callable[[], bool]) -> Result | None:
     """Stream one chat completion, handing each piece of text to ``on_text``.
 
-    Returns None as soon as ``stale()`` is true: leaving the ``with`` block closes the
-    stream, and the server stops generating at its next token.
+    ``params`` holds the ``model``, the ``messages`` (instructions, then the prompt) and the
+    settings. Returns None as soon as ``stale()`` is true: closing the stream closes the
+    connection, and the server stops generating at its next token.
     """
-    start, first, pieces = time.perf_counter(), None, []
-    result = Result("", params=params)
-    stream = client.chat.completions.create(**params, stream=True, stream_options={"include_usage": True})
-    with stream:
-        for chunk in stream:
+    *system, prompt = params["messages"]
+    settings = {name: value for name, value in params.items() if name not in ("model", "messages")}
+    conv = Conversation(client, model=params["model"], instructions=system[0]["content"] if system else None,
+                        **settings)
+    start, first = time.perf_counter(), None
+    with contextlib.closing(conv.stream(prompt["content"])) as pieces:
+        for piece in pieces:
             if stale():
                 return None
-            if chunk.usage:
-                _read_usage(result, chunk.usage)
-            if not chunk.choices:
-                continue
-            choice = chunk.choices[0]
-            result.finish_reason = choice.finish_reason or result.finish_reason
-            if choice.delta.content:
-                first = first or time.perf_counter()
-                pieces.append(choice.delta.content)
-                on_text(choice.delta.content)
-    result.text, result.seconds = "".join(pieces), time.perf_counter() - start
-    result.first_token_seconds = None if first is None else first - start
-    return result
-
-
-def _read_usage(result: Result, usage) -> None:
-    result.prompt_tokens, result.completion_tokens = usage.prompt_tokens, usage.completion_tokens
-    details = usage.completion_tokens_details
-    result.reasoning_tokens = details.reasoning_tokens if details else None
+            first = first or time.perf_counter()
+            on_text(piece)
+    reply = conv.last_reply
+    return Result(reply.text, reply.finish_reason, reply.input_tokens, reply.output_tokens, reply.reasoning_tokens,
+                  seconds=time.perf_counter() - start, first_token_seconds=None if first is None else first - start,
+                  params=params)
 
 
 def estimate_cost(model: str, result: Result) -> float | None:
-    """Dollars for this run on a priced model, if chatkit knows prices (``chatkit.tokens``); else None."""
-    try:
-        from ..tokens import estimate_cost as price  # added with notebook 05; optional here
-    except ImportError:
-        return None
+    """Dollars for this run on a priced model (``chatkit.tokens``); None without a price or tokens."""
     if result.prompt_tokens is None or result.completion_tokens is None:
         return None
-    cost = price(model, result.prompt_tokens, result.completion_tokens)
-    return getattr(cost, "total", None)  # None: a model without a price, such as the sandbox's
+    return price(model, result.prompt_tokens, result.completion_tokens).total  # None: a model without a price
 
 
 def default_model(client) -> str:
@@ -147,16 +130,6 @@ def default_model(client) -> str:
     if not model:
         raise ChatkitError(say("widgets.calls.no_model.what"), fix=say("widgets.calls.no_model.fix"))
     return model
-
-
-def is_chat_model(model: str) -> bool:
-    """Whether an id from ``models.list()`` names a model that chats (a reasoning model does).
-
-    >>> is_chat_model("gpt-6-luna"), is_chat_model("text-embedding-3-small"), is_chat_model("babbage-002")
-    (True, False, False)
-    """
-    lowered = model.lower()
-    return not (model_facts(model) or {}).get("kind") and not any(word in lowered for word in NOT_CHAT)
 
 
 def chat_models(client) -> list[str]:

@@ -14,9 +14,10 @@ import time
 
 import ipywidgets as w
 
-from ..bot.bot import CUT, RESET_COMMANDS, Refusal
+from ..bot.bot import RESET_COMMANDS, Refusal
 from ..bubbles import _BOX, _STYLES, _div
-from ..conversation import Conversation
+from ..connect import connect
+from ..conversation import CUT, Conversation
 from ..errors import ChatkitError
 from ..messages import say
 from . import calls
@@ -54,8 +55,6 @@ class ChatWindow(Panel):
         if bot is not None:
             client, model, system = bot.client, bot.model, bot.instructions
         elif client is None:
-            from ..connect import connect
-
             client = connect()
         self.client, self.bot, self.user_id = client, bot, user_id
         self.model = model or calls.default_model(client)
@@ -128,7 +127,8 @@ class ChatWindow(Panel):
             self._add("assistant", "")
             self._busy(True)
             self._say("writing…")
-        self._launch(run_id, lambda rid: self._reply(rid, text))
+            history = self._history  # the one this message joins, even if Clear replaces it meanwhile
+        self._launch(run_id, lambda rid: self._reply(rid, text, history))
 
     def run(self, text: str, timeout: float | None = None) -> str:
         """Send ``text``, wait for the reply and return it as shown; raise if the request failed."""
@@ -173,10 +173,14 @@ class ChatWindow(Panel):
     def _halted(self, run_id: int) -> bool:
         return not self.current(run_id) or self._stop_run == run_id
 
-    def _reply(self, run_id: int, text: str) -> None:
+    def _reply(self, run_id: int, text: str, history: Conversation | None) -> None:
         turn, start = Turn(self.model), time.perf_counter()
         try:
-            (self._ask_client if self.bot is None else self._ask_bot)(run_id, text, turn)
+            if self.bot is None:
+                self._show_stream(run_id, turn, history.stream(text))
+                self._count(run_id, turn, history)
+            else:
+                self._ask_bot(run_id, text, turn)
         except Exception:
             with self._lock:
                 if self.current(run_id):
@@ -187,34 +191,32 @@ class ChatWindow(Panel):
             if self.current(run_id):
                 self._finish(turn)
 
-    def _ask_client(self, run_id: int, text: str, turn: Turn) -> None:
-        conv = self._history
-        sent = conv.messages + [{"role": "user", "content": text}]
-        result = calls.stream_chat(self.client, {"model": self.model, "messages": sent},
-                                   lambda piece: self._write(run_id, turn, piece), stale=lambda: self._halted(run_id))
-        turn.stopped = result is None
-        if result is not None and result.prompt_tokens is not None:
-            turn.input_tokens, turn.output_tokens = result.prompt_tokens, result.completion_tokens
-        elif self.current(run_id):
-            estimate(turn, conv, sent)  # stopped: the usage chunk never came
-        with self._lock:
-            if self.current(run_id):  # stopped: stored with CUT, as the Bot does
-                conv.turns += [sent[-1], {"role": "assistant", "content": _shown(turn)}]
-
     def _ask_bot(self, run_id: int, text: str, turn: Turn) -> None:
-        model_call = text.strip().lower() not in RESET_COMMANDS
-        with contextlib.closing(self.bot.stream(self.user_id, text)) as pieces:
+        refused = self._show_stream(run_id, turn, self.bot.stream(self.user_id, text))
+        if refused or text.strip().lower() in RESET_COMMANDS:
+            turn.input_tokens = turn.output_tokens = 0  # answered without a model call
+        else:
+            self._count(run_id, turn, self.bot.conversation(self.user_id))
+
+    def _show_stream(self, run_id: int, turn: Turn, pieces) -> bool:
+        """Show the pieces until the stream ends or Stop or Clear closes it; True if a Refusal came."""
+        refused = False
+        with contextlib.closing(pieces):
             for piece in pieces:
-                model_call = model_call and not isinstance(piece, Refusal)
-                self._write(run_id, turn, piece)  # shown before the check: the bot keeps what it yielded
+                refused = refused or isinstance(piece, Refusal)
+                self._write(run_id, turn, str(piece))  # shown before the check: the conversation keeps what came
                 if self._halted(run_id):
                     turn.stopped = True
-                    break  # closing the generator closes its stream; the bot stores the part with CUT
-        if not model_call:
-            turn.input_tokens = turn.output_tokens = 0
+                    break  # closing the stream stops the model; the conversation keeps the part with CUT
+        return refused
+
+    def _count(self, run_id: int, turn: Turn, conv: Conversation) -> None:
+        """The turn's tokens as the server reported them, or counted by chatkit when it did not (stopped)."""
+        reply = conv.last_reply
+        if reply is not None and reply.input_tokens is not None:
+            turn.input_tokens, turn.output_tokens = reply.input_tokens, reply.output_tokens
         elif self.current(run_id):
-            conv = self.bot.conversation(self.user_id)
-            estimate(turn, conv, conv.messages[:-1])  # the bot's stream reports no usage
+            estimate(turn, conv, conv.messages[:-1])  # what was sent: the history before this answer
 
     # --- the screen ----------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import itertools
 
 import ipywidgets as w
 
+from ..connect import connect
 from ..errors import ChatkitError
 from ..messages import say
 from ..reasoning import SAMPLING
@@ -39,8 +40,6 @@ class Compare(Panel):
                  **fixed) -> None:
         super().__init__()
         if client is None:
-            from ..connect import connect
-
             client = connect()
         self.client, self.system = client, system
         self.grid = {name: list(values) for name, values in (grid or DEFAULT_GRID).items()}
@@ -72,7 +71,7 @@ class Compare(Panel):
 
     def params(self, setting: tuple) -> dict:
         """The request for one combination of settings (a grid's ``reasoning_effort`` beats the menu's)."""
-        return calls.with_limit({**self.fixed, **self.reasoning.request(), **dict(zip(self.grid, setting)),
+        return calls.with_limit({**self.fixed, **self.reasoning.request(), **dict(zip(self.grid, setting, strict=True)),
                                  "messages": calls.messages(self.prompt.value, self.system)})
 
     def refused(self) -> list[str]:
@@ -149,7 +148,7 @@ class Compare(Panel):
     def __str__(self) -> str:
         lines = []
         for setting, result in self.results.items():
-            label = " ".join(_label(name, value) for name, value in zip(self.grid, setting))
+            label = " ".join(_label(name, value) for name, value in zip(self.grid, setting, strict=True))
             lines.append(f"{label}: {result.text}")
         return "\n".join(lines)
 

@@ -14,6 +14,7 @@ import math
 
 import ipywidgets as w
 
+from ..connect import connect
 from ..messages import say
 from . import calls
 from .effort import EffortControl
@@ -81,8 +82,6 @@ class TokenProbabilities(Panel):
                  temperature: float = 1.0) -> None:
         super().__init__()
         if client is None:
-            from ..connect import connect
-
             client = connect()
         self.client, self.system, self.model = client, system, model or calls.default_model(client)
         self.tokens_wanted, self.top = tokens, top
@@ -149,7 +148,7 @@ class TokenProbabilities(Panel):
         """The top alternatives at ``position`` and their probabilities at ``temperature``."""
         top = self.entries[position].top_logprobs
         shares = reshape([alt.logprob for alt in top], temperature)
-        return [(alt.token, round(p, 4)) for alt, p in zip(top, shares)]
+        return [(alt.token, round(p, 4)) for alt, p in zip(top, shares, strict=True)]
 
     def redraw(self) -> None:
         """Draw the chart for the chosen token and temperature."""
@@ -158,5 +157,5 @@ class TokenProbabilities(Panel):
         temperature = self.temperature.value
         model = self.alternatives(self.position.value, 1.0)
         shaped = self.alternatives(self.position.value, temperature)
-        rows = [(token, p, q) for (token, p), (_, q) in zip(model, shaped)]
+        rows = [(token, p, q) for (token, p), (_, q) in zip(model, shaped, strict=True)]
         self.chart.value = bars(rows, temperature)

@@ -6,6 +6,7 @@ import html
 
 import ipywidgets as w
 
+from ..connect import connect
 from ..errors import ChatkitError
 from ..messages import say
 from . import calls
@@ -43,8 +44,6 @@ class Playground(Panel):
                  frequency_penalty: float = 0.0, auto_run: bool = True) -> None:
         super().__init__()
         if client is None:
-            from ..connect import connect
-
             client = connect()
         self.client, self.auto_run = client, auto_run
         self.requests: list[dict] = []  # the parameters of every request sent, in order
