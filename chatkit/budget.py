@@ -1,10 +1,11 @@
 """A spending guard: a budget in dollars or tokens, checked before each call is sent.
 
 Before a request leaves, the guard adds up what it could cost at most (its input, counted
-offline, plus the output limit it asks for) and refuses it if that would go over. After
-the answer, the real usage replaces the estimate. A request without an output limit can
-only be bounded by its input: set ``max_tokens`` (or ``max_output_tokens``) to make the
-guard exact.
+offline, plus the output limit it asks for: :func:`chatkit.tokens.request_tokens`, the count
+the sandbox's rate limits and the batch runner use too) and refuses it if that would go over.
+After the answer, the real usage replaces the estimate. A request without an output limit is
+held at the sandbox's cap of 512 output tokens, which another server may exceed: set
+``max_completion_tokens`` (or ``max_output_tokens``) to make the guard exact.
 
 >>> budget = chatkit.Budget(tokens=2_000)                                  # doctest: +SKIP
 >>> client = chatkit.connect(budget=budget)                                # doctest: +SKIP
@@ -14,7 +15,6 @@ Budget(tokens: 1,234 of 2,000 used, 2 calls)
 
 from __future__ import annotations
 
-import json
 import threading
 
 import openai
@@ -24,7 +24,6 @@ from .errors import ChatkitError
 from .messages import say
 
 DOCS = "notebooks/07-handle-errors-limits-and-logs.ipynb"
-LIMIT_FIELDS = ("max_output_tokens", "max_completion_tokens", "max_tokens")
 
 
 class BudgetExceeded(ChatkitError, openai.OpenAIError):
@@ -64,16 +63,17 @@ class Budget:
     def reserve(self, request: dict) -> tuple[float, int]:
         """Hold the most this request can cost, or raise :class:`BudgetExceeded` (nothing is sent)."""
         model = self.price_as or str(request.get("model") or "")
-        most_in, most_out = _input_tokens(request), _output_limit(request)
-        cost = self._dollars(model, most_in, most_out or 0)
+        most = tokens.request_tokens(request, str(request.get("model") or ""))
+        cost = self._dollars(model, most.input, most.output)
         with self._lock:
-            over = self._over(cost, most_in + (most_out or 0))
+            over = self._over(cost, most.total)
             if over:
                 self.refused += 1
-                raise BudgetExceeded(over + _unbounded(most_out), fix=self._fix(), docs=DOCS)
+                unbounded = "" if most.limited else say("budget.unbounded", output=most.output)
+                raise BudgetExceeded(over + unbounded, fix=self._fix(), docs=DOCS)
             self._held_dollars += cost or 0.0
-            self._held_tokens += most_in + (most_out or 0)
-        return cost or 0.0, most_in + (most_out or 0)
+            self._held_tokens += most.total
+        return cost or 0.0, most.total
 
     def settle(self, held: tuple[float, int] | None, call: dict) -> None:
         """Replace a call's estimate with what it really used (from its log record)."""
@@ -120,21 +120,3 @@ class Budget:
             raise BudgetExceeded(say("budget.no_price.what", model=model), fix=say("budget.no_price.fix"), docs=DOCS)
         return cost.total
 
-
-def _input_tokens(request: dict) -> int:
-    """The request's text, counted offline with o200k_base (an estimate for other tokenizers)."""
-    parts = [request.get(name) for name in ("messages", "input", "instructions", "prompt", "tools")]
-    text = json.dumps([p for p in parts if p], ensure_ascii=False)
-    return tokens.count(text, encoding="o200k_base")
-
-
-def _output_limit(request: dict) -> int | None:
-    limits = [request[name] for name in LIMIT_FIELDS if isinstance(request.get(name), int)]
-    if not limits:
-        return None
-    choices = request.get("n") if isinstance(request.get("n"), int) else 1
-    return max(limits) * max(1, choices)
-
-
-def _unbounded(limit: int | None) -> str:
-    return "" if limit is not None else say("budget.unbounded")

@@ -44,7 +44,7 @@ def efforts(model: str) -> tuple[str, ...]:
 
 
 def default_effort(model: str) -> str | None:
-    """The effort ``model`` uses when a request sets none (``"medium"`` for GPT-6 models); None if it does not reason."""
+    """The effort ``model`` uses when a request sets none (``"medium"`` on GPT-6); None if it does not reason."""
     return (model_facts(model) or {}).get("default_effort")
 
 

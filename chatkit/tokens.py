@@ -5,7 +5,8 @@ OpenAI's models read text as tokens. GPT-4o, GPT-4.1, GPT-5 and the o-series use
 inside the ``bpe-openai`` package (the same bytes tiktoken downloads, checked by their
 SHA-256 in the tests), so nothing is downloaded. The sandbox model has its own
 tokenizer, and its counts come from the sandbox's engine itself; so do the counts of your
-own models that this process's sandbox serves (chatkit/sandbox/models.py).
+own models that this process's sandbox serves: the sandbox tells this module which engine
+counts which model (:func:`count_with`), as this module sits below the sandbox.
 
 >>> from chatkit import tokens
 >>> tokens.count("Hello, world!", "gpt-4.1-mini")
@@ -24,6 +25,8 @@ import datetime
 import functools
 import json
 import re
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -62,11 +65,7 @@ def encoding_name(model: str) -> str:
     >>> encoding_name("gpt-4.1-mini"), encoding_name("gpt-4-turbo")
     ('o200k_base', 'cl100k_base')
     """
-    from .sandbox.engine import MODEL_ID
-    from .sandbox.models import loaded
-    from .sandbox.reasoner import MODEL_ID as REASONING_ID
-
-    if model in (MODEL_ID, REASONING_ID) or loaded(model) is not None:
+    if model in _engines:
         return SANDBOX
     for prefix, name in _PREFIXES:
         if model.startswith(prefix):
@@ -75,10 +74,18 @@ def encoding_name(model: str) -> str:
                          docs=DOCS)
 
 
-@functools.lru_cache(maxsize=None)
-def _bpe(name: str):
-    import warnings
+# The engines that count the tokens of the sandbox's models, by model id (and SANDBOX: its built-in model's),
+# each as a function that loads it on first use. Filled by the sandbox (chatkit/sandbox/server.py, models.py).
+_engines: dict[str, Callable[[], object]] = {}
 
+
+def count_with(model: str, engine: Callable[[], object]) -> None:
+    """Count ``model``'s tokens with the engine ``engine()`` gives (anything with ``render`` and ``tokenize``)."""
+    _engines[model] = engine
+
+
+@functools.cache
+def _bpe(name: str):
     with warnings.catch_warnings():  # bpe-openai 0.1.4 reads its files with a deprecated call
         warnings.simplefilter("ignore", DeprecationWarning)
         import bpe_openai
@@ -87,11 +94,8 @@ def _bpe(name: str):
 
 
 def _sandbox_engine(model: str | None = None):
-    """The engine serving ``model`` in this process: one of your own models if loaded, else the built-in one."""
-    from .sandbox.models import loaded
-    from .sandbox.server import shared_engine
-
-    return (model is not None and loaded(model)) or shared_engine()
+    """The engine that counts ``model``'s tokens in this process: one of your own models', else the built-in one."""
+    return _engines.get(model, _engines[SANDBOX])()
 
 
 def _choose(model: str | None, encoding) -> object:
@@ -159,6 +163,97 @@ def _plain(message: dict) -> dict:
     return {"role": role, "content": message.get("content") or ""}
 
 
+# --- what a request counts against a tokens-per-minute limit -----------------------
+
+# Output tokens counted for a request that sets no output limit: the most the sandbox then writes
+# (its engine stops there), and on the legacy Completions endpoint its documented default.
+DEFAULT_OUTPUT_LIMIT = 512
+LEGACY_OUTPUT_LIMIT = 16
+OUTPUT_LIMITS = ("max_output_tokens", "max_completion_tokens", "max_tokens")  # Responses, Chat, legacy names
+
+
+@dataclass(frozen=True)
+class RequestTokens:
+    """What a request counts against a tokens-per-minute limit before it runs (see :func:`request_tokens`)."""
+
+    input: int
+    output: int  # the output limit times n
+    limited: bool  # False: the request set no output limit, and ``output`` is the default's
+
+    @property
+    def total(self) -> int:
+        return self.input + self.output
+
+
+def request_tokens(request: dict, model: str, *, input_tokens: int | None = None) -> RequestTokens:
+    """The tokens ``request`` counts against a tokens-per-minute limit, counted before it runs.
+
+    One rule for the sandbox's rate limits, the batch runner's throttle and the spending guard:
+    the input's tokens plus the output it may write, its output limit (``max_output_tokens``,
+    ``max_completion_tokens`` or ``max_tokens``) times ``n``; a request without a limit counts
+    :data:`DEFAULT_OUTPUT_LIMIT` per choice (:data:`LEGACY_OUTPUT_LIMIT` for a legacy ``prompt``).
+    It is on the safe side of the platform's own count (notebook 06).
+
+    Only the input's count can differ between them: the sandbox passes ``input_tokens``, the
+    exact prompt its model reads; without it the input is counted offline from the request's
+    text (:func:`count_messages` for ``model``; ``o200k_base`` for a model chatkit has no
+    tokenizer for), which is exact for plain messages to the sandbox and an estimate otherwise.
+
+    >>> counted = request_tokens({"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 50, "n": 2},
+    ...                          "gpt-4.1-mini")
+    >>> counted.input, counted.output, counted.total
+    (8, 100, 108)
+    """
+    limit = next((request[name] for name in OUTPUT_LIMITS if isinstance(request.get(name), int)), None)
+    choices = request.get("n") if isinstance(request.get("n"), int) else 1
+    if limit is None:
+        output = (DEFAULT_OUTPUT_LIMIT if _legacy_prompt(request) is None else LEGACY_OUTPUT_LIMIT) * choices
+    else:
+        output = limit * choices
+    if input_tokens is None:
+        input_tokens = _input_tokens(request, model)
+    return RequestTokens(input_tokens, output, limit is not None)
+
+
+def _input_tokens(request: dict, model: str) -> int:
+    """The request's input counted offline: its messages (instructions first) or legacy prompt, and its tools."""
+    how = {"model": model}
+    try:
+        encoding_name(model)
+    except TokenizerError:  # chatkit has no tokenizer for this model: o200k_base, OpenAI's current encoding
+        how = {"encoding": "o200k_base"}
+    tools = count(json.dumps(request["tools"], ensure_ascii=False), **how) if request.get("tools") else 0
+    prompt = _legacy_prompt(request)
+    if prompt is not None:
+        return count(prompt, **how) + tools  # the legacy endpoint reads its prompt as plain text: no chat format
+    return count_messages(_messages(request), **how) + tools
+
+
+def _legacy_prompt(request: dict) -> str | None:
+    """The text of a legacy Completions request's ``prompt`` (None for Chat Completions and Responses)."""
+    prompt = request.get("prompt")
+    if prompt is None or "messages" in request or "input" in request:
+        return None
+    return prompt if isinstance(prompt, str) else "".join(p for p in prompt if isinstance(p, str))
+
+
+def _messages(request: dict) -> list[dict]:
+    """The request's text as chat messages: ``instructions``, then ``messages`` or ``input`` (a string or items)."""
+    said = request.get("messages") or request.get("input") or []
+    said = [{"role": "user", "content": said}] if isinstance(said, str) else said
+    system = [{"role": "system", "content": request["instructions"]}] if request.get("instructions") else []
+    # An input item without a role (a function call's output) is read as the user's turn, its output as the text.
+    return system + [{"role": m.get("role") or "user", "content": _text(m.get("content", m.get("output")))}
+                     for m in said if isinstance(m, dict)]
+
+
+def _text(content) -> str:
+    """A message's content as text: a string, or the text of its parts."""
+    if isinstance(content, list):
+        return "".join(part.get("text") or "" for part in content if isinstance(part, dict))
+    return content if isinstance(content, str) else ""
+
+
 # --- cost ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -189,7 +284,7 @@ class Cost:
         return f"${self.total:.6f} for {self.model} ({tokens}; prices of {self.prices_date})"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def price_table() -> dict:
     """The dated price table in ``chatkit/prices.json``: US dollars per million tokens."""
     return json.loads(resources.files("chatkit").joinpath("prices.json").read_text(encoding="utf-8"))

@@ -5,8 +5,9 @@ Every call is short (a few tokens) so the file runs in seconds on two cores.
 
 from __future__ import annotations
 
-import openai
 import pytest
+
+from support import client_for
 
 HI = [{"role": "user", "content": "Say hi"}]
 CAT = [{"role": "user", "content": "Repeat the word cat five times."}]
@@ -33,7 +34,7 @@ def streamed(client, sandbox, messages=HI, **params) -> tuple[str, list]:
 @pytest.fixture(scope="module")
 def greedy_reply(sandbox):
     """The model's greedy reply to "Say hi", 12 tokens long (it does not finish sooner)."""
-    client = openai.OpenAI(api_key=sandbox.key, base_url=sandbox.base_url, max_retries=0)
+    client = client_for(sandbox)
     reply = ask(client, sandbox, max_tokens=12, logprobs=True)
     assert reply.choices[0].finish_reason == "length"
     return reply

@@ -8,15 +8,13 @@ from __future__ import annotations
 import openai
 import pytest
 
+from support import client_for
+
 # A quick-start prompt of the GPT-3 days: the chat is one string, and the model writes the next line.
 GUIDE = ("The following is a conversation with an AI assistant.\n\n"
          "User: Hello, who are you?\nAI: I am an AI assistant. How can I help?\n"
          "User: What is the capital of France?\nAI:")
 STORY = "Once upon a time, in a land far away,"
-
-
-def client_for(box, key: str | None = None) -> openai.OpenAI:
-    return openai.OpenAI(api_key=key or box.key, base_url=box.base_url, max_retries=0)
 
 
 def complete(box, key: str | None = None, **params):
@@ -71,7 +69,7 @@ def test_logprobs_have_the_legacy_shape(sandbox):
     assert "".join(lp.tokens) == text
     # Offsets count from the start of the prompt, as if the completion followed it.
     assert lp.text_offset == [len(STORY) + len("".join(lp.tokens[:i])) for i in range(5)]
-    for token, logprob, top in zip(lp.tokens, lp.token_logprobs, lp.top_logprobs):
+    for token, logprob, top in zip(lp.tokens, lp.token_logprobs, lp.top_logprobs, strict=True):
         assert 2 <= len(top) <= 3  # the 2 most likely, and the sampled token if it is not among them
         assert logprob <= 0 and top[token] == pytest.approx(logprob)
         assert max(top, key=top.get) == token  # greedy picks the most likely token

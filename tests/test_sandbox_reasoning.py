@@ -20,6 +20,7 @@ from chatkit import reasoning
 from chatkit.sandbox import reasoner
 from chatkit.sandbox.scripted import ScriptedEngine
 from chatkit.sandbox.server import Sandbox
+from support import client_for
 
 MODEL = reasoner.MODEL_ID
 QUESTION = "What is 17 + 25?"
@@ -84,16 +85,13 @@ def test_chat_completions_report_reasoning_tokens_and_return_only_the_answer(cli
 def test_the_reasoning_never_leaks_into_the_answer():
     """With a scripted model, the reasoning's words are known: none of them reach the answer or the stream."""
     base = ScriptedEngine()
-    box = Sandbox.start(engine=base, models=[reasoner.Reasoner(base, "scripted-reasoner")])
-    try:
-        client = openai.OpenAI(api_key=box.key, base_url=box.base_url, max_retries=0)
+    with Sandbox.start(engine=base, models=[reasoner.Reasoner(base, "scripted-reasoner")]) as box:
+        client = client_for(box)
         base.enqueue("SECRET-THOUGHT carrots", "The answer.")
         reply = client.responses.create(model="scripted-reasoner", input="Hi", reasoning={"effort": "low"})
         base.enqueue("SECRET-THOUGHT carrots", "The answer.")
         chunks = list(client.chat.completions.create(model="scripted-reasoner", messages=[
             {"role": "user", "content": "Hi"}], reasoning_effort="low", stream=True))
-    finally:
-        box.stop()
     assert reply.output_text == "The answer." and "SECRET" not in json.dumps(reply.model_dump())
     streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert streamed == "The answer."

@@ -5,15 +5,13 @@ from __future__ import annotations
 import openai
 import pytest
 
+from support import client_for
+
 STREAM_ORDER = [
     "response.created", "response.in_progress", "response.output_item.added", "response.content_part.added",
     "response.output_text.delta", "response.output_text.done", "response.content_part.done",
     "response.output_item.done", "response.completed",
 ]
-
-
-def client_for(box) -> openai.OpenAI:
-    return openai.OpenAI(api_key=box.key, base_url=box.base_url, max_retries=0)
 
 
 def respond(box, **params):

@@ -16,6 +16,8 @@ import openai
 import pytest
 from pydantic import BaseModel
 
+from support import client_for
+
 WEATHER = {"type": "function", "function": {
     "name": "get_weather", "description": "Get the current weather in a city.", "strict": True,
     "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
@@ -189,7 +191,7 @@ def test_auto_calls_after_a_question_and_answers_after_the_result(client, model)
 @pytest.mark.parametrize("api", ["chat", "responses"])
 def test_a_tool_result_reaches_the_model_as_a_note_under_the_question(scripted, api):
     """The tiny model repeats its own earlier call if shown it; it answers from a note under the question."""
-    client = openai.OpenAI(api_key=scripted.key, base_url=scripted.base_url, max_retries=0)
+    client = client_for(scripted)
     model, result = scripted.engine.model_id, '{"status": "shipped"}'
     if api == "chat":
         client.chat.completions.create(model=model, messages=[

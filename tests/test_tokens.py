@@ -161,6 +161,62 @@ def test_sandbox_text_count_uses_the_sandbox_tokenizer(sandbox):
     assert encode(text, "smollm2-135m-instruct") == sandbox.engine.tokenize(text)
 
 
+# --- what a request counts against a tokens-per-minute limit --------------------------
+
+def test_a_request_counts_its_input_and_each_choices_output_limit():
+    chat = {"messages": [{"role": "user", "content": "Hi"}], "max_completion_tokens": 50, "n": 3}
+    assert tokens.request_tokens(chat, "gpt-4.1-mini") == tokens.RequestTokens(8, 150, limited=True)
+    unset = tokens.request_tokens({"input": "Hi", "instructions": "Be brief."}, "gpt-4.1-mini")
+    assert unset.output == tokens.DEFAULT_OUTPUT_LIMIT and not unset.limited
+    assert unset.input == count_messages([{"role": "system", "content": "Be brief."},
+                                          {"role": "user", "content": "Hi"}], "gpt-4.1-mini")
+    legacy = tokens.request_tokens({"prompt": "Once upon a time"}, "gpt-4.1-mini")
+    assert (legacy.input, legacy.output) == (count("Once upon a time", "gpt-4.1-mini"), tokens.LEGACY_OUTPUT_LIMIT)
+
+
+def test_a_model_without_a_known_tokenizer_is_counted_with_o200k():
+    request = {"messages": [{"role": "user", "content": "Hi there"}], "max_tokens": 5}
+    expected = count_messages(request["messages"], encoding="o200k_base")
+    assert tokens.request_tokens(request, "llama3.2").input == expected
+
+
+def test_the_guard_the_runner_and_the_sandbox_count_one_request_alike(sandbox, client, monkeypatch):
+    """One request, counted by the spending guard, the batch runner's throttle and the sandbox's TPM limit."""
+    import asyncio
+
+    from chatkit.batch import runner
+    from chatkit.budget import Budget
+    from chatkit.connect import AsyncOpenAI
+
+    model = sandbox.engine.model_id
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Name a colour."}]
+    params = {"max_completion_tokens": 12, "n": 2}  # two choices: each may write 12 tokens
+    guard = Budget(tokens=1_000_000).reserve({"model": model, "messages": messages, **params})[1]
+
+    acquired = []
+
+    class Recording(runner.Throttle):
+        async def acquire(self, tokens: int = 0) -> None:
+            acquired.append(tokens)
+            await super().acquire(tokens)
+
+    monkeypatch.setattr(runner, "Throttle", Recording)
+    aclient = AsyncOpenAI(api_key=sandbox.key, base_url=sandbox.base_url, max_retries=0)
+    done = asyncio.run(runner.run_batch(aclient, [{"messages": messages}], model=model, progress=False, **params))
+    assert done[0].status == "ok"
+
+    saved = {name: getattr(sandbox.limits, name) for name in ("rpm", "tpm", "quota_tokens", "latency_ms")}
+    sandbox.limits.update(tpm=100_000)
+    try:
+        raw = client.chat.completions.with_raw_response.create(model=model, messages=messages, **params)
+    finally:
+        sandbox.limits.update(**saved)
+    taken = int(raw.headers["x-ratelimit-limit-tokens"]) - int(raw.headers["x-ratelimit-remaining-tokens"])
+
+    assert taken == raw.parse().usage.prompt_tokens + 2 * 12  # the exact prompt plus each choice's limit
+    assert (acquired, guard) == ([taken], taken)
+
+
 def test_cost_of_a_known_model():
     cost = estimate_cost("gpt-4.1-nano", 1_000, 1_000)
     assert cost.known and cost.total == pytest.approx(0.0005)

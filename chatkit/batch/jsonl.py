@@ -41,7 +41,7 @@ class ResultsFile:
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = open(self.path, "a", encoding="utf-8")
+        self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (open across add() calls; close() closes it)
 
     def add(self, result: dict) -> None:
         self._file.write(json.dumps(result, ensure_ascii=False) + "\n")
@@ -51,7 +51,7 @@ class ResultsFile:
     def close(self) -> None:
         self._file.close()
 
-    def __enter__(self) -> "ResultsFile":
+    def __enter__(self) -> ResultsFile:
         return self
 
     def __exit__(self, *exc) -> None:

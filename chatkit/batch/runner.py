@@ -15,6 +15,8 @@ import asyncio
 import time
 from dataclasses import asdict, dataclass
 
+import openai
+
 from .. import tokens
 from ..errors import ChatkitError
 from ..failures import explain, is_billing
@@ -22,7 +24,6 @@ from ..messages import say
 from .jsonl import ResultsFile, read_results
 from .throttle import Throttle
 
-DEFAULT_OUTPUT_LIMIT = 512  # tokens counted for a request that sets no limit (the sandbox's cap)
 DOCS = "notebooks/06-batch-many-prompts.ipynb"
 
 
@@ -71,16 +72,6 @@ def requests_of(prompts) -> list[tuple[str, dict]]:
     return out
 
 
-def token_cost(request: dict, model: str) -> int:
-    """Tokens the platform counts before running a request: the prompt plus the output limit."""
-    limit = request.get("max_completion_tokens") or request.get("max_tokens") or DEFAULT_OUTPUT_LIMIT
-    try:
-        prompt = tokens.count_messages(request.get("messages", []), model)
-    except ChatkitError:  # a model whose tokenizer chatkit does not know: about 4 characters a token
-        prompt = sum(len(str(m.get("content", ""))) for m in request.get("messages", [])) // 4 + 8
-    return prompt + limit
-
-
 async def run_batch(client, prompts, *, model: str | None = None, concurrency: int = 8,
                     rpm: float | None = None, tpm: float | None = None, out=None,
                     max_retries: int = 4, progress: bool = True, **params) -> list[Result]:
@@ -94,8 +85,6 @@ async def run_batch(client, prompts, *, model: str | None = None, concurrency: i
     >>> client = chatkit.connect_async()                                        # doctest: +SKIP
     >>> results = await run_batch(client, ["Name a colour."] * 20, max_tokens=10)  # doctest: +SKIP
     """
-    import openai
-
     if not isinstance(client, openai.AsyncOpenAI):
         raise ChatkitError(say("batch.not_async.what"), fix=say("batch.not_async.fix"), docs=DOCS)
     model = model or getattr(client, "default_model", None)
@@ -108,7 +97,7 @@ async def run_batch(client, prompts, *, model: str | None = None, concurrency: i
     results_file = ResultsFile(out) if out else None
 
     async def one(item_id: str, request: dict) -> None:
-        await throttle.acquire(token_cost({**params, **request}, model))
+        await throttle.acquire(tokens.request_tokens({**params, **request}, model).total)
         async with slots:
             result = await _send(sender, model, item_id, {**params, **request})
         new[item_id] = result
@@ -132,8 +121,6 @@ async def run_batch(client, prompts, *, model: str | None = None, concurrency: i
 
 
 async def _send(client, model: str, item_id: str, request: dict) -> Result:
-    import openai
-
     start, started = time.perf_counter(), time.time()
     try:
         raw = await client.chat.completions.with_raw_response.create(model=model, **request)

@@ -11,16 +11,21 @@ from __future__ import annotations
 import json
 import math
 import os
-from typing import Callable
+from collections.abc import Callable
 
+import httpx2
+import openai
+
+from ..config import read_settings
+from ..failures import explain
 from ..messages import say
 from ..reasoning import greedy, limit_name
+from ..sandbox.server import serving
+from ..tokens import request_tokens
 from .base import Exercise, Wrong, recorded
 
 
 def _live_backend(answer: Callable) -> str:
-    from ..config import read_settings
-
     if answer() != read_settings().backend:
         raise Wrong(say("00-live-backend.wrong", got=answer(), backend=read_settings().backend))
     fake = {"CHATKIT_BACKEND": "openai", "OPENAI_API_KEY": "sk-proj-" + "x" * 40}
@@ -142,13 +147,12 @@ def _trim(answer: Callable) -> str:
 
 
 def _tokens_counted(answer: Callable) -> str:
-    from ..batch.runner import token_cost
-
     model = answer.__globals__["MODEL"]
     cases = [([{"role": "user", "content": "Name a fruit. Answer with one word."}], 10),
              ([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What is an API?"}], 200)]
     for messages, limit in cases:
-        got, expected = answer(messages, limit), token_cost({"messages": messages, "max_tokens": limit}, model)
+        expected = request_tokens({"messages": messages, "max_tokens": limit}, model).total
+        got = answer(messages, limit)
         if got != expected:
             raise Wrong(say("06-tokens-counted.wrong", count=len(messages), limit=limit, got=got, expected=expected))
     taken = _taken_by_sandbox(answer.__globals__.get("client"), model, *cases[1])
@@ -160,8 +164,6 @@ def _tokens_counted(answer: Callable) -> str:
 
 def _taken_by_sandbox(client, model: str, messages: list[dict], limit: int) -> int | None:
     """Tokens the live sandbox takes from a tokens-per-minute limit for this request (None: not the sandbox)."""
-    from ..sandbox.server import serving
-
     box = serving(str(client.base_url)) if client is not None else None
     if box is None:
         return None
@@ -182,9 +184,6 @@ def _platform_errors() -> list[tuple[str, Exception, bool]]:
 
     Each comes with its catalogue key: ``07-should-retry.<case>`` says what it is.
     """
-    import httpx2
-    import openai
-
     def raised(status=None, error=None, headers=None, exc=None):
         def answer(request):
             if exc is not None:
@@ -228,7 +227,7 @@ def _should_retry(answer: Callable) -> str:
         try:
             got = answer(exc)
         except Exception as crash:
-            raise Wrong(say("07-should-retry.raised", error=type(crash).__name__, crash=crash, **what))
+            raise Wrong(say("07-should-retry.raised", error=type(crash).__name__, crash=crash, **what)) from crash
         if got is not expected:
             raise Wrong(say("07-should-retry.retry" if expected else "07-should-retry.no_retry", got=got, **what))
     return say("07-should-retry.works")
@@ -240,10 +239,6 @@ BOOK_TEXT = "The Hobbit was written by J. R. R. Tolkien and published in 1937."
 
 
 def _book_format(answer: Callable) -> str:
-    import openai
-
-    from ..failures import explain
-
     fmt = answer()
     schema = ((fmt or {}).get("json_schema") or {}) if isinstance(fmt, dict) else {}
     if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" or not schema.get("schema"):
@@ -257,7 +252,7 @@ def _book_format(answer: Callable) -> str:
         reply = client.chat.completions.create(model=model, **greedy(model), response_format=fmt, messages=[
             {"role": "system", "content": "Extract the book from the text."}, {"role": "user", "content": BOOK_TEXT}])
     except openai.BadRequestError as exc:
-        raise Wrong(say("09-book-format.refused", explanation=explain(exc).line()))
+        raise Wrong(say("09-book-format.refused", explanation=explain(exc).line())) from exc
     book = json.loads(reply.choices[0].message.content)
     kinds = {"title": str, "author": str, "year": int}
     if set(book) != set(kinds):
@@ -272,7 +267,7 @@ def _book_format(answer: Callable) -> str:
 # --- 08: what the bot knows is what its prompt says ---------------------------------------
 
 def _my_shop(answer: Callable) -> str:
-    from ..bot import Bot, Shop
+    from ..bot import Bot, Shop  # here: the bot's package loads its web server, which only notebook 08 needs
 
     shop, example = answer(), Shop.example()
     if not isinstance(shop, Shop):

@@ -329,7 +329,8 @@ MESSAGES = {
                           "{most_tokens:,} tokens, and {committed:,} of the budget's {limit:,} are used or held.",
     "budget.over_dollars": "The spending guard refused this call before sending it: it may cost up to "
                            "${cost:.6f}, and ${committed:.6f} of the budget's ${limit:g} is spent or held.",
-    "budget.unbounded": " (The call set no output limit, so only its input was counted.)",
+    "budget.unbounded": " (The call set no output limit, so {output:,} output tokens were counted, the sandbox's "
+                        "cap: another server may write more.)",
     "budget.over.fix": "Lower the output limit or shorten the input, or raise the limit (budget.tokens = …, "
                        "budget.dollars = …), or start over with budget.reset().",
     "budget.no_price.what": "The spending guard cannot price the model {model!r}, so it refused the call.",

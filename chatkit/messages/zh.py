@@ -306,7 +306,8 @@ MESSAGES = {
                           "而预算的 {limit:,} 个 token 中已有 {committed:,} 个被用掉或预留。",
     "budget.over_dollars": "花费上限在发送前拒绝了这次调用：它最多可能花费 ${cost:.6f}，"
                            "而预算的 ${limit:g} 中已有 ${committed:.6f} 被花掉或预留。",
-    "budget.unbounded": "（这次调用没有设置输出上限，所以只计算了它的输入。）",
+    "budget.unbounded": "（这次调用没有设置输出上限，所以按沙盒的上限计入了 {output:,} 个输出 token，"
+                        "换成别的服务器可能会输出更多。）",
     "budget.over.fix": "调低输出上限或缩短输入，或者提高上限（budget.tokens = …，budget.dollars = …），"
                        "或者用 budget.reset() 从头开始计算。",
     "budget.no_price.what": "花费上限无法给模型 {model!r} 定价，所以拒绝了这次调用。",

@@ -5,23 +5,25 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
-from . import limits, reasoner, runner, structured
+from ..tokens import request_tokens
+from . import reasoner, runner, structured
 from .engine import Sampling
+from .prepared import Prepared
 from .structured import Plan
 from .wire import APIError, ChatRequest, context_too_long, model_not_found, parse, text_of
 
 FINGERPRINT = "fp_sandbox"
 
 
-def prepare(engine, body: dict, *, param: str = "messages") -> tuple[ChatRequest, list[int], list[Sampling], Plan]:
-    """Validate the request; return it, the prompt tokens, one Sampling per choice, and the output plan."""
+def prepare(engine, body: dict, *, param: str = "messages") -> Prepared:
+    """Validate the request; render and tokenize its prompt, with one Sampling per choice."""
     req = parse(ChatRequest, body)
     if req.model != engine.model_id:
         raise model_not_found(req.model)
-    effort = reasoner.effort_for(engine, req.reasoning_effort, param="reasoning_effort",  # as sent: 0 is not 0.0
-                                 sent={name: body.get(name) for name in ("temperature", "top_p", "logprobs", "top_logprobs")})
+    sent = {name: body.get(name) for name in ("temperature", "top_p", "logprobs", "top_logprobs")}  # 0 is not 0.0
+    effort = reasoner.effort_for(engine, req.reasoning_effort, param="reasoning_effort", sent=sent)
     if req.max_tokens is not None and reasoner.reasons(engine):
         raise APIError(400, "Unsupported parameter: 'max_tokens' is not supported with this model. "
                        "Use 'max_completion_tokens' instead.", param="max_tokens", code="unsupported_parameter")
@@ -37,8 +39,7 @@ def prepare(engine, body: dict, *, param: str = "messages") -> tuple[ChatRequest
     prompt = engine.render(fold_tool_results(messages))
     limit = req.max_completion_tokens or req.max_tokens
     check_context(engine, prompt, limit, param)
-    n = req.n or 1
-    samplings = [Sampling(
+    samplings = tuple(Sampling(
         temperature=1.0 if req.temperature is None else req.temperature,
         top_p=1.0 if req.top_p is None else req.top_p,
         max_tokens=limit, stop=stops,
@@ -46,8 +47,8 @@ def prepare(engine, body: dict, *, param: str = "messages") -> tuple[ChatRequest
         presence_penalty=req.presence_penalty or 0.0, frequency_penalty=req.frequency_penalty or 0.0,
         top_logprobs=(req.top_logprobs or 0) if req.logprobs else None,
         logit_bias=bias, grammar=plan.grammar(), effort=effort,
-    ) for i in range(n)]
-    return req, prompt, samplings, plan
+    ) for i in range(req.n or 1))
+    return Prepared(req, prompt, samplings, request_tokens(body, req.model, input_tokens=len(prompt)).total, plan)
 
 
 def output_plan(req: ChatRequest) -> Plan:
@@ -171,37 +172,33 @@ def usage(prompt_tokens: int, completion_tokens: int, reasoning_tokens: int = 0)
     }
 
 
-def cost(prepared) -> int:
-    """Tokens the request counts against a rate limit before it runs (see limits.cost)."""
-    _, prompt, samplings, _ = prepared
-    return limits.cost(prompt, [s.max_tokens for s in samplings])
-
-
-async def complete(engine, prepared) -> tuple[dict, int, int]:
-    """A whole chat.completion object for a request checked by :func:`prepare`, plus (prompt, completion) tokens."""
-    req, prompt, samplings, plan = prepared
+async def complete(engine, prepared: Prepared, record) -> dict:
+    """A whole chat.completion object for a request checked by :func:`prepare`; ``record(prompt, completion)``
+    records its usage."""
+    req, prompt, plan = prepared.req, prepared.prompt, prepared.plan
     choices, generated, reasoning = [], 0, 0
-    for index, sampling in enumerate(samplings):
+    for index, sampling in enumerate(prepared.samplings):
         gen = engine.generate(prompt, sampling)
-        text, logprobs = await runner.collect(gen)
+        reply = await runner.collect(gen)
         generated, reasoning = generated + gen.tokens, reasoning + gen.reasoning_tokens
-        calls = plan.read(text)
-        message = {"role": "assistant", "content": None if calls else text, "refusal": None, "annotations": []}
+        calls = plan.read(reply.text)
+        message = {"role": "assistant", "content": None if calls else reply.text, "refusal": None,
+                   "annotations": []}
         if calls:
             message["tool_calls"] = tool_calls(calls)
         choices.append({
             "index": index, "finish_reason": "tool_calls" if calls else gen.finish_reason, "message": message,
-            "logprobs": {"content": logprobs, "refusal": None} if req.logprobs else None,
+            "logprobs": {"content": reply.logprobs, "refusal": None} if req.logprobs else None,
         })
-    obj = {"id": "chatcmpl-" + secrets.token_hex(12), "object": "chat.completion", "created": int(time.time()),
-           "model": engine.model_id, "choices": choices, "usage": usage(len(prompt), generated, reasoning),
-           "system_fingerprint": FINGERPRINT, "service_tier": "default"}
-    return obj, len(prompt), generated
+    record(len(prompt), generated)
+    return {"id": "chatcmpl-" + secrets.token_hex(12), "object": "chat.completion", "created": int(time.time()),
+            "model": engine.model_id, "choices": choices, "usage": usage(len(prompt), generated, reasoning),
+            "system_fingerprint": FINGERPRINT, "service_tier": "default"}
 
 
-async def stream(engine, prepared, on_done) -> AsyncIterator[str]:
-    """Server-sent events, one chunk per piece; ``on_done(prompt, completion)`` records usage."""
-    req, prompt, samplings, plan = prepared
+async def stream(engine, prepared: Prepared, record) -> AsyncIterator[str]:
+    """Server-sent events, one chunk per piece; ``record(prompt, completion)`` records usage at the end."""
+    req, prompt, plan = prepared.req, prepared.prompt, prepared.plan
     include_usage = bool(req.stream_options and req.stream_options.include_usage)
     base = {"id": "chatcmpl-" + secrets.token_hex(12), "object": "chat.completion.chunk",
             "created": int(time.time()), "model": engine.model_id, "system_fingerprint": FINGERPRINT,
@@ -216,7 +213,7 @@ async def stream(engine, prepared, on_done) -> AsyncIterator[str]:
 
     async def events() -> AsyncIterator[str]:
         generated = reasoning = 0
-        for index, sampling in enumerate(samplings):
+        for index, sampling in enumerate(prepared.samplings):
             gen = engine.generate(prompt, sampling)
             yield chunk(index, {"role": "assistant", "content": "", "refusal": None})
             held: list[str] | None = [] if plan.calling else None  # a possible tool call is held back
@@ -234,13 +231,14 @@ async def stream(engine, prepared, on_done) -> AsyncIterator[str]:
             calls = plan.read("".join(held)) if held else None
             if calls:
                 for i, call in enumerate(tool_calls(calls)):
-                    yield chunk(index, {"tool_calls": [{"index": i, **call, "function": {**call["function"], "arguments": ""}}]})
+                    opening = {"index": i, **call, "function": {**call["function"], "arguments": ""}}
+                    yield chunk(index, {"tool_calls": [opening]})
                     for part in _pieces_of(call["function"]["arguments"]):
                         yield chunk(index, {"tool_calls": [{"index": i, "function": {"arguments": part}}]})
             elif held:
                 yield chunk(index, {"content": "".join(held)})
             yield chunk(index, {}, "tool_calls" if calls else gen.finish_reason)
-        on_done(len(prompt), generated)
+        record(len(prompt), generated)
         if include_usage:
             yield f"data: {json.dumps({**base, 'choices': [], 'usage': usage(len(prompt), generated, reasoning)})}\n\n"
         yield "data: [DONE]\n\n"

@@ -9,19 +9,20 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
-from . import chat, limits, runner
+from ..tokens import LEGACY_OUTPUT_LIMIT, request_tokens
+from . import chat, runner
 from .engine import Sampling
+from .prepared import Prepared
 from .wire import APIError, CompletionRequest, model_not_found, parse
 
-DEFAULT_MAX_TOKENS = 16  # the legacy endpoint's default: a short continuation unless asked for more
 # OpenAI's documented default prompt: with no text, the model starts a new document.
 DOCUMENT_START = "<|endoftext|>"
 
 
-def prepare(engine, body: dict) -> tuple[CompletionRequest, str, list[int], list[Sampling]]:
-    """Validate the request; return it, the prompt text, its tokens, and one Sampling per choice."""
+def prepare(engine, body: dict) -> Prepared:
+    """Validate the request; tokenize its prompt, with one Sampling per choice."""
     req = parse(CompletionRequest, body)
     if req.model != engine.model_id:
         raise model_not_found(req.model)
@@ -30,17 +31,18 @@ def prepare(engine, body: dict) -> tuple[CompletionRequest, str, list[int], list
     stops = chat.stop_list(req.stop)
     bias = chat.logit_bias(engine, req.logit_bias)
     prompt = engine.tokenize(text) or engine.tokenize(DOCUMENT_START, special=True)
-    limit = req.max_tokens or DEFAULT_MAX_TOKENS
+    limit = req.max_tokens or LEGACY_OUTPUT_LIMIT  # a short continuation unless asked for more
     chat.check_context(engine, prompt, limit, "prompt")
-    samplings = [Sampling(
+    samplings = tuple(Sampling(
         temperature=1.0 if req.temperature is None else req.temperature,
         top_p=1.0 if req.top_p is None else req.top_p,
         max_tokens=limit, stop=stops,
         seed=None if req.seed is None else req.seed + i,  # as in chat: choices differ, yet repeat with a seed
         presence_penalty=req.presence_penalty or 0.0, frequency_penalty=req.frequency_penalty or 0.0,
         top_logprobs=req.logprobs, logit_bias=bias,
-    ) for i in range(req.n or 1)]
-    return req, text, prompt, samplings
+    ) for i in range(req.n or 1))
+    return Prepared(req, prompt, samplings, request_tokens(body, req.model, input_tokens=len(prompt)).total,
+                    text=text)
 
 
 def refuse_unsupported(req: CompletionRequest) -> None:
@@ -104,30 +106,25 @@ def envelope(engine) -> dict:
             "model": engine.model_id, "system_fingerprint": chat.FINGERPRINT}
 
 
-def cost(prepared) -> int:
-    """Tokens the request counts against a rate limit before it runs (see limits.cost)."""
-    _, _, prompt, samplings = prepared
-    return limits.cost(prompt, [s.max_tokens for s in samplings])
-
-
-async def complete(engine, prepared) -> tuple[dict, int, int]:
-    """A whole text_completion object for a request checked by :func:`prepare`, plus (prompt, completion) tokens."""
-    req, text, prompt, samplings = prepared
+async def complete(engine, prepared: Prepared, record) -> dict:
+    """A whole text_completion object for a request checked by :func:`prepare`; ``record(prompt, completion)``
+    records its usage."""
+    req, text, prompt = prepared.req, prepared.text, prepared.prompt
     choices, generated = [], 0
-    for index, sampling in enumerate(samplings):
+    for index, sampling in enumerate(prepared.samplings):
         gen = engine.generate(prompt, sampling)
-        reply, entries = await runner.collect(gen)
+        reply = await runner.collect(gen)
         generated += gen.tokens
-        logprobs = None if req.logprobs is None else legacy_logprobs(entries, req.logprobs, len(text))
-        choices.append({"text": text + reply if req.echo else reply, "index": index, "logprobs": logprobs,
-                        "finish_reason": gen.finish_reason})
-    obj = {**envelope(engine), "choices": choices, "usage": usage(len(prompt), generated)}
-    return obj, len(prompt), generated
+        logprobs = None if req.logprobs is None else legacy_logprobs(reply.logprobs, req.logprobs, len(text))
+        choices.append({"text": text + reply.text if req.echo else reply.text, "index": index,
+                        "logprobs": logprobs, "finish_reason": gen.finish_reason})
+    record(len(prompt), generated)
+    return {**envelope(engine), "choices": choices, "usage": usage(len(prompt), generated)}
 
 
-async def stream(engine, prepared, on_done) -> AsyncIterator[str]:
-    """Server-sent events, one chunk per piece; ``on_done(prompt, completion)`` records usage."""
-    req, text, prompt, samplings = prepared
+async def stream(engine, prepared: Prepared, record) -> AsyncIterator[str]:
+    """Server-sent events, one chunk per piece; ``record(prompt, completion)`` records usage at the end."""
+    req, text, prompt = prepared.req, prepared.text, prepared.prompt
     include_usage = bool(req.stream_options and req.stream_options.include_usage)
     base = envelope(engine)
     if include_usage:
@@ -139,7 +136,7 @@ async def stream(engine, prepared, on_done) -> AsyncIterator[str]:
 
     async def events() -> AsyncIterator[str]:
         generated = 0
-        for index, sampling in enumerate(samplings):
+        for index, sampling in enumerate(prepared.samplings):
             gen = engine.generate(prompt, sampling)
             if req.echo:
                 yield chunk(index, text)
@@ -152,7 +149,7 @@ async def stream(engine, prepared, on_done) -> AsyncIterator[str]:
                 yield chunk(index, piece.text, logprobs=logprobs)
             generated += gen.tokens
             yield chunk(index, "", gen.finish_reason)
-        on_done(len(prompt), generated)
+        record(len(prompt), generated)
         if include_usage:
             yield f"data: {json.dumps({**base, 'choices': [], 'usage': usage(len(prompt), generated)})}\n\n"
         yield "data: [DONE]\n\n"

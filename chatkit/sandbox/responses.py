@@ -13,11 +13,13 @@ import asyncio
 import json
 import secrets
 import time
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
-from . import limits, reasoner, runner, structured
+from ..tokens import request_tokens
+from . import reasoner, runner, structured
 from .chat import check_context, fold_tool_results, with_system
 from .engine import Sampling
+from .prepared import Prepared
 from .structured import Plan
 from .wire import APIError, ResponsesRequest, model_not_found, parse, text_of
 
@@ -26,8 +28,8 @@ HOSTED = ("web_search", "web_search_preview", "file_search", "code_interpreter",
           "image_generation", "mcp", "local_shell", "custom")
 
 
-def prepare(engine, store, key_id: str, body: dict):
-    """Validate; return the request, the history (without instructions), the prompt tokens, the plan and the effort."""
+def prepare(engine, store, key_id: str, body: dict) -> Prepared:
+    """Validate; rebuild the history (without instructions) and render its prompt, with the one Sampling."""
     req = parse(ResponsesRequest, body)
     if req.model != engine.model_id:
         raise model_not_found(req.model)
@@ -48,7 +50,8 @@ def prepare(engine, store, key_id: str, body: dict):
     system = [{"role": "system", "content": req.instructions}] if req.instructions else []
     prompt = engine.render(fold_tool_results(with_system(system + history, plan.system_text())))
     check_context(engine, prompt, req.max_output_tokens, "input")
-    return req, history, prompt, plan, effort
+    return Prepared(req, prompt, (sampling(req, plan, effort),),
+                    request_tokens(body, req.model, input_tokens=len(prompt)).total, plan, history=tuple(history))
 
 
 def input_messages(req: ResponsesRequest) -> list[dict]:
@@ -123,13 +126,18 @@ def response_object(req: ResponsesRequest, engine, rid: str, created: int, statu
         "instructions": req.instructions, "max_output_tokens": req.max_output_tokens, "model": engine.model_id,
         "output": output, "parallel_tool_calls": req.parallel_tool_calls is not False,
         "previous_response_id": req.previous_response_id, "background": bool(req.background),
-        "reasoning": {"effort": effort, "summary": (req.reasoning.summary or req.reasoning.generate_summary) if req.reasoning else None},
+        "reasoning": {"effort": effort, "summary": _summary(req)},
         "store": req.store,
         "temperature": 1.0 if req.temperature is None else req.temperature,
         "top_p": 1.0 if req.top_p is None else req.top_p, "text": {"format": fmt or {"type": "text"}},
         "tool_choice": tool_choice or "auto", "tools": [t.model_dump(exclude_none=True) for t in req.tools or []],
         "truncation": "disabled", "usage": usage, "user": None, "metadata": {},
     }
+
+
+def _summary(req: ResponsesRequest) -> str | None:
+    """The reasoning summary asked for, under its name or the older ``generate_summary``."""
+    return (req.reasoning.summary or req.reasoning.generate_summary) if req.reasoning else None
 
 
 def message_item(item_id: str, text: str | None, status: str) -> dict:
@@ -163,10 +171,12 @@ class Run:
 
     def __init__(self, engine, store, key_id: str, body: dict) -> None:
         self.engine, self.store, self.key_id = engine, store, key_id
-        self.req, self.history, self.prompt, self.plan, self.effort = prepare(engine, store, key_id, body)
+        self.prepared = prepare(engine, store, key_id, body)
+        self.req, self.plan, self.history = self.prepared.req, self.prepared.plan, list(self.prepared.history)
+        self.effort = self.prepared.samplings[0].effort
         self.rid, self.created = "resp_" + secrets.token_hex(16), int(time.time())
         self.item_id, self.reasoning_id = "msg_" + secrets.token_hex(16), "rs_" + secrets.token_hex(16)
-        self.gen = engine.generate(self.prompt, sampling(self.req, self.plan, self.effort))
+        self.gen = engine.generate(self.prepared.prompt, self.prepared.samplings[0])
 
     @property
     def reasons(self) -> bool:
@@ -182,11 +192,6 @@ class Run:
     def answered(self) -> bool:
         """Whether any answer token was written (a limit can run out while the model still thinks)."""
         return self.gen.tokens > self.gen.reasoning_tokens
-
-    @property
-    def cost(self) -> int:
-        """Tokens the request counts against a rate limit before it runs (see limits.cost)."""
-        return limits.cost(self.prompt, [self.req.max_output_tokens])
 
     def snapshot(self, status: str) -> dict:
         return response_object(self.req, self.engine, self.rid, self.created, status, [], None, self.effort)
@@ -204,25 +209,25 @@ class Run:
         output, calls = self.output(text)
         output = ([self.reasoning()] if self.reasons else []) + output
         obj = response_object(self.req, self.engine, self.rid, self.created, _status(self.gen), output,
-                              usage(len(self.prompt), self.gen.tokens, self.gen.reasoning_tokens), self.effort)
+                              usage(len(self.prepared.prompt), self.gen.tokens, self.gen.reasoning_tokens),
+                              self.effort)
         if self.req.store:  # tool calls are kept as a later request would send them back
             said = ({"content": "", "calls": {c["call_id"]: c["name"] for c in calls}} if calls
                     else {"content": text})
             self.store.save_response(self.key_id, obj, self.history + [{"role": "assistant", **said}])
-        self.store.add_usage(self.key_id, len(self.prompt), self.gen.tokens)
+        self.store.add_usage(self.key_id, len(self.prepared.prompt), self.gen.tokens)
         return obj
 
 
-async def create(run: "Run") -> dict:
+async def create(run: Run) -> dict:
     """Run a checked request (``await asyncio.to_thread(Run, …)``) to the end; the response object."""
-    text, _ = await runner.collect(run.gen)
-    return run.finish(text)
+    return run.finish((await runner.collect(run.gen)).text)
 
 
 async def input_tokens(engine, store, key_id: str, body: dict) -> dict:
     """POST /v1/responses/input_tokens: what the request's input would cost, without running it."""
-    prompt = (await asyncio.to_thread(prepare, engine, store, key_id, body))[2]
-    return {"object": "response.input_tokens", "input_tokens": len(prompt)}
+    prepared = await asyncio.to_thread(prepare, engine, store, key_id, body)
+    return {"object": "response.input_tokens", "input_tokens": len(prepared.prompt)}
 
 
 def events(run: Run) -> AsyncIterator[dict]:
@@ -309,7 +314,7 @@ def _reasoning_done(run: Run) -> list[dict]:
     return events + [{"type": "response.output_item.done", "output_index": 0, "item": item}]
 
 
-async def stream(run: "Run") -> AsyncIterator[str]:
+async def stream(run: Run) -> AsyncIterator[str]:
     """Server-sent events for a streamed (not background) response."""
 
     async def sse() -> AsyncIterator[str]:

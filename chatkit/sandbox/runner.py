@@ -8,8 +8,9 @@ it), ``gen.cancel`` is set and the model stops at the next token.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import AsyncIterator
+from dataclasses import dataclass
 
 from .engine import Generation, Piece
 
@@ -43,11 +44,19 @@ async def pieces(gen: Generation) -> AsyncIterator[Piece]:
         await asyncio.shield(worker)
 
 
-async def collect(gen: Generation) -> tuple[str, list[dict]]:
+@dataclass(frozen=True)
+class Reply:
+    """A generation's whole answer: its text, and a logprob entry per token if they were asked for."""
+
+    text: str
+    logprobs: list[dict]
+
+
+async def collect(gen: Generation) -> Reply:
     """Run to the end; return the text and the logprob entries."""
     text, logprobs = [], []
     async for piece in pieces(gen):
         text.append(piece.text)
         if piece.logprob:
             logprobs.append(piece.logprob)
-    return "".join(text), logprobs
+    return Reply("".join(text), logprobs)

@@ -154,4 +154,4 @@ class Store:
         with closing(self._db()) as db:
             rows = db.execute(query + " ORDER BY day DESC, key_id", args).fetchall()
         names = ("key_id", "day", "requests", "input_tokens", "output_tokens")
-        return [dict(zip(names, row)) for row in rows]
+        return [dict(zip(names, row, strict=True)) for row in rows]

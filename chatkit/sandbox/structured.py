@@ -267,7 +267,7 @@ class Plan:
     def calling(self) -> bool:
         return bool(self.tools) and self.choice != "none"
 
-    def decide(self, last_role: str) -> "Plan":
+    def decide(self, last_role: str) -> Plan:
         """Resolve ``auto`` the way a capable model usually does, which the tiny one cannot judge:
         after a user's message, call a tool; after a tool's result, answer."""
         if self.choice == "auto" and self.tools:

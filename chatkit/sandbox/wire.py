@@ -7,7 +7,7 @@ raises the same exception with the same fields.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, Union
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -73,7 +73,7 @@ class TextPart(_Body):
     text: str
 
 
-Content = Union[str, list[TextPart]]
+Content = str | list[TextPart]
 
 
 class FunctionCall(_Body):
@@ -89,7 +89,7 @@ class ToolCall(_Body):
 
 class ChatMessage(_Body):
     role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: Union[Content, None] = None
+    content: Content | None = None
     tool_calls: list[ToolCall] | None = None
     tool_call_id: str | None = None
 
@@ -144,7 +144,7 @@ class ChatRequest(_Request):
     top_p: float | None = Field(None, ge=0.0, le=1.0)
     max_tokens: int | None = Field(None, ge=1)
     max_completion_tokens: int | None = Field(None, ge=1)
-    stop: Union[str, list[str], None] = Field(None)
+    stop: str | list[str] | None = Field(None)
     seed: int | None = None
     presence_penalty: float | None = Field(None, ge=-2.0, le=2.0)
     frequency_penalty: float | None = Field(None, ge=-2.0, le=2.0)
@@ -156,7 +156,7 @@ class ChatRequest(_Request):
     stream_options: StreamOptions | None = None
     response_format: ResponseFormat | None = None
     tools: list[ChatTool] | None = None
-    tool_choice: Union[Literal["none", "auto", "required"], ChatToolChoice, None] = None
+    tool_choice: Literal["none", "auto", "required"] | ChatToolChoice | None = None
     parallel_tool_calls: bool | None = None
     # Accepted; they change nothing in the answer, here or on the platform.
     user: str | None = None
@@ -173,12 +173,12 @@ class CompletionRequest(_Request):
     """The legacy ``POST /v1/completions``: text in, its continuation out."""
 
     model: str
-    prompt: Union[str, list[Union[str, int, list[int]]]]  # the sandbox serves one string: see completions.py
+    prompt: str | list[str | int | list[int]]  # the sandbox serves one string: see completions.py
     max_tokens: int | None = Field(None, ge=1)
     temperature: float | None = Field(None, ge=0.0, le=2.0)
     top_p: float | None = Field(None, ge=0.0, le=1.0)
     n: int | None = Field(None, ge=1, le=8)
-    stop: Union[str, list[str], None] = Field(None)
+    stop: str | list[str] | None = Field(None)
     seed: int | None = None
     presence_penalty: float | None = Field(None, ge=-2.0, le=2.0)
     frequency_penalty: float | None = Field(None, ge=-2.0, le=2.0)
@@ -223,7 +223,7 @@ class ReasoningItem(_Body):
     summary: list = []
 
 
-InputItem = Union[InputMessage, FunctionCallItem, FunctionCallOutput, ReasoningItem]
+InputItem = InputMessage | FunctionCallItem | FunctionCallOutput | ReasoningItem
 
 
 class ReasoningOptions(_Body):
@@ -271,7 +271,7 @@ class ResponsesRequest(_Request):
                    "conversation": "Use 'previous_response_id' here to continue a conversation."}
     ALREADY = {"include": [], "truncation": "disabled"}
     model: str
-    input: Union[str, list[InputItem]]
+    input: str | list[InputItem]
     instructions: str | None = None
     temperature: float | None = Field(None, ge=0.0, le=2.0)
     top_p: float | None = Field(None, ge=0.0, le=1.0)
@@ -281,7 +281,7 @@ class ResponsesRequest(_Request):
     stream: bool | None = None
     text: TextOptions | None = None
     tools: list[ResponsesTool] | None = None
-    tool_choice: Union[Literal["none", "auto", "required"], ResponsesToolChoice, None] = None
+    tool_choice: Literal["none", "auto", "required"] | ResponsesToolChoice | None = None
     parallel_tool_calls: bool | None = None
     background: bool | None = None
     reasoning: ReasoningOptions | None = None  # which efforts a model accepts: reasoner.effort_for
