@@ -25,13 +25,23 @@ def pytest_configure(config):
     os.environ[VERIFY] = "1"
 
 
+def pytest_collection_modifyitems(items):
+    """Every notebook cell nbval runs is slow: `pytest -m "not slow"` leaves the notebooks out."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     """nbval lets a cell tagged raises-exception fail; make sure it really does."""
     result = yield
     options = getattr(item, "options", None)
-    if options is not None and options.get("check_exception"):
-        if not any(out.get("output_type") == "error" for out in item.test_outputs or []):
-            item.raise_cell_error("This cell is tagged raises-exception, but it raised nothing. "
-                                  "Fix the cell, or remove the tag.")
+    if options is not None and options.get("check_exception") and not _raised(item):
+        item.raise_cell_error("This cell is tagged raises-exception, but it raised nothing. "
+                              "Fix the cell, or remove the tag.")
     return result
+
+
+def _raised(cell) -> bool:
+    return any(out.get("output_type") == "error" for out in cell.test_outputs or [])

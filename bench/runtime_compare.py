@@ -44,13 +44,15 @@ FIGURES = {"load_s": ("load s", 2), "prompt_tps": ("prompt tok/s", 0), "ttft_ms"
 
 def load_xllamacpp(path: str, n_threads: int):
     import xllamacpp
+
     from chatkit.sandbox.engine import Sampling, _request, _start_server
 
     server, url, key = _start_server(path, n_threads)
 
     def tokenize(text: str) -> list[int]:  # llama.cpp's /tokenize, on the port only this process can use
         body = json.dumps({"content": text, "add_special": False, "parse_special": True}).encode()
-        with urllib.request.urlopen(urllib.request.Request(f"{url}/tokenize", body, {"Authorization": f"Bearer {key}"})) as r:
+        request = urllib.request.Request(f"{url}/tokenize", body, {"Authorization": f"Bearer {key}"})
+        with urllib.request.urlopen(request) as r:
             return json.load(r)["tokens"]
 
     def generate(tokens: list[int], n: int, run: dict) -> dict:
@@ -61,7 +63,8 @@ def load_xllamacpp(path: str, n_threads: int):
 
         server.handle_completions(_request(tokens, Sampling(temperature=0, max_tokens=n), n), on_chunk)
         t = run["timings"]
-        return {"tokens": t["predicted_n"], "prompt_tps": t["prompt_per_second"], "decode_tps": t["predicted_per_second"]}
+        return {"tokens": t["predicted_n"], "prompt_tps": t["prompt_per_second"],
+                "decode_tps": t["predicted_per_second"]}
 
     return server, tokenize, generate, xllamacpp.get_system_info()
 
@@ -89,7 +92,8 @@ def load_llama_cpp(path: str, n_threads: int):
         perf = llama_cpp.llama_perf_context(llm.ctx)
         cut = chunk["choices"][0]["finish_reason"] == "length"  # else count the text's tokens
         return {"tokens": n if cut else len(llm.tokenize(run["text"].encode(), add_bos=False)),
-                "prompt_tps": perf.n_p_eval / perf.t_p_eval_ms * 1000, "decode_tps": perf.n_eval / perf.t_eval_ms * 1000}
+                "prompt_tps": perf.n_p_eval / perf.t_p_eval_ms * 1000,
+                "decode_tps": perf.n_eval / perf.t_eval_ms * 1000}
 
     tokenize = lambda text: llm.tokenize(text.encode(), add_bos=False, special=True)  # noqa: E731
     return llm, tokenize, generate, llama_cpp.llama_print_system_info().decode()
@@ -136,10 +140,11 @@ def compare() -> None:
     print(f"\nprompt {len(x[0]['prompt'])} tokens, completion {x[0]['tokens']} tokens; medians:")
     print(f"{'':18}" + "".join(f"{label:>14}" for label, _ in FIGURES.values()))
     for runtime, rs in runs.items():
-        print(f"{runtime:18}" + "".join(f"{statistics.median(r[k] for r in rs):14.{d}f}" for k, (_, d) in FIGURES.items()))
+        medians = (f"{statistics.median(r[k] for r in rs):14.{d}f}" for k, (_, d) in FIGURES.items())
+        print(f"{runtime:18}" + "".join(medians))
     if len(runtimes) > 1:
         y = runs["llama-cpp-python"]
-        ratio = {k: statistics.median(a[k] / b[k] for a, b in zip(x, y)) for k in FIGURES}
+        ratio = {k: statistics.median(a[k] / b[k] for a, b in zip(x, y, strict=True)) for k in FIGURES}
         print(f"{'ratio x/l':18}" + "".join(f"{ratio[k]:14.2f}" for k in FIGURES))
     same = {r: "yes" if len({run["text"] for run in rs}) == 1 else "NO" for r, rs in runs.items()}
     print("\nthe same greedy text in every round: " + ", ".join(f"{r} {ok}" for r, ok in same.items()))
@@ -149,7 +154,7 @@ def compare() -> None:
     only = lambda p, q: ", ".join(sorted(p[0]["cpu"] - q[0]["cpu"])) or "none"  # noqa: E731
     print(f"CPU features only xllamacpp's build uses: {only(x, y)}; only llama-cpp-python's: {only(y, x)}")
     a, b = x[0]["text"], y[0]["text"]
-    n = next((i for i, (p, q) in enumerate(zip(a, b)) if p != q), min(len(a), len(b)))
+    n = next((i for i, (p, q) in enumerate(zip(a, b, strict=False)) if p != q), min(len(a), len(b)))
     print("greedy texts of the two runtimes: " + ("identical" if a == b else
           f"differ after {n} of {len(a)}/{len(b)} characters ({len(a[:n].split())} words in common)"))
     worst = min(ratio["prompt_tps"], ratio["decode_tps"])
@@ -171,7 +176,8 @@ def install(cold: bool) -> None:
             start = time.perf_counter()
             done = subprocess.run(pip + ["--no-cache-dir"] * cold + [spec], capture_output=True, text=True)
             seconds[spec] = time.perf_counter() - start
-        print(f"  {spec:28}{seconds[spec]:8.1f} s" + ("" if done.returncode == 0 else f"  FAILED: {done.stderr[-300:]}"))
+        failed = "" if done.returncode == 0 else f"  FAILED: {done.stderr[-300:]}"
+        print(f"  {spec:28}{seconds[spec]:8.1f} s{failed}")
     a, b = seconds.values()
     print(f"  ratio xllamacpp/llama-cpp-python: {a / b:.3g} (llama-cpp-python takes {b / a:.1f}x as long)")
 

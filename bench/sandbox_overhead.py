@@ -108,13 +108,13 @@ def report(a: list[dict], b: list[dict], prompt_tokens: int) -> None:
     for name, runs in (("sandbox", a), ("direct", b)):
         print(f"{name:9}{median(runs, 'ttft_ms'):9.1f}{median(runs, 'decode_tps'):14.1f}"
               f"{max(r['decode_tps'] for r in runs):13.1f}{median(runs, 'overall_tps'):15.1f}")
-    decode = sorted(x["decode_tps"] / y["decode_tps"] for x, y in zip(a, b))
+    decode = sorted(x["decode_tps"] / y["decode_tps"] for x, y in zip(a, b, strict=True))
     ratio = statistics.median(decode)
     best = max(r["decode_tps"] for r in a) / max(r["decode_tps"] for r in b)
-    overall = statistics.median(x["overall_tps"] / y["overall_tps"] for x, y in zip(a, b))
+    overall = statistics.median(x["overall_tps"] / y["overall_tps"] for x, y in zip(a, b, strict=True))
     print(f"\nthroughput ratio sandbox/direct: decode {ratio:.3f} (rounds {decode[0]:.3f}..{decode[-1]:.3f}, "
           f"best/best {best:.3f}), overall {overall:.3f}")
-    ttft = statistics.median(x["ttft_ms"] - y["ttft_ms"] for x, y in zip(a, b))
+    ttft = statistics.median(x["ttft_ms"] - y["ttft_ms"] for x, y in zip(a, b, strict=True))
     print(f"TTFT difference sandbox - direct: {ttft:+.1f} ms")
     texts = {r["text"] for r in a + b}
     print(f"same text on both paths and every run: {'yes' if len(texts) == 1 else f'NO ({len(texts)} variants)'}")

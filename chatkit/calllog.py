@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx2
 import openai
-from openai._constants import DEFAULT_CONNECTION_LIMITS
+from openai import DEFAULT_CONNECTION_LIMITS
 
 from .budget import BudgetExceeded
 from .tokens import estimate_cost

@@ -105,7 +105,7 @@ class _Wheel:
         self.zip = zipfile.ZipFile(path, "w", zipfile.ZIP_STORED)
         self.records: list[str] = []
 
-    def __enter__(self) -> "_Wheel":
+    def __enter__(self) -> _Wheel:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import support
+
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
@@ -208,16 +210,8 @@ def run_all_cells(page, timeout: float) -> None:
 
 
 def wait_until(page, condition, what, timeout: float):
-    """Poll `condition()` until it is truthy (and return it), for at most `timeout` seconds.
-
-    `what` describes the wait in the failure message; a callable is asked at that moment.
-    """
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout:.0f}s for {what() if callable(what) else what}")
-        page.wait_for_timeout(200)
-    return result
+    """support.wait_until, letting the page work between polls (Playwright runs only while we wait on it)."""
+    return support.wait_until(condition, what, timeout, pause=lambda: page.wait_for_timeout(200))
 
 
 def errors_shown(page) -> list[str]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import openai
 import pytest
 
 from chatkit.config import SETTING_NAMES
 from chatkit.sandbox.scripted import ScriptedEngine
 from chatkit.sandbox.server import Sandbox
+from support import client_for
 
 # The environment for notebook kernels is set in ../conftest.py, which `pytest notebooks` loads too.
 
@@ -22,23 +22,21 @@ def clean_env(monkeypatch, tmp_path):
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory):
-    """The real sandbox (SmolLM2 via llama-cpp-python) on a free loopback port."""
-    box = Sandbox.start(data_dir=tmp_path_factory.mktemp("sandbox-data"))
-    yield box
-    box.stop()
+    """The real sandbox (SmolLM2 via llama.cpp) on a free loopback port."""
+    with Sandbox.start(data_dir=tmp_path_factory.mktemp("sandbox-data")) as box:
+        yield box
 
 
 @pytest.fixture
 def client(sandbox):
     """The official client, talking to the real sandbox over HTTP."""
-    return openai.OpenAI(api_key=sandbox.key, base_url=sandbox.base_url, max_retries=0)
+    return client_for(sandbox)
 
 
 @pytest.fixture(scope="session")
 def scripted_box(tmp_path_factory):
-    box = Sandbox.start(engine=ScriptedEngine(), data_dir=tmp_path_factory.mktemp("scripted-data"))
-    yield box
-    box.stop()
+    with Sandbox.start(engine=ScriptedEngine(), data_dir=tmp_path_factory.mktemp("scripted-data")) as box:
+        yield box
 
 
 @pytest.fixture

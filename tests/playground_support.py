@@ -18,10 +18,11 @@ import pytest
 
 from chatkit.connect import OpenAI
 from chatkit.sandbox.engine import Generation
-from chatkit.sandbox.reasoner import MODEL_ID as REASONING
+from chatkit.sandbox.reasoner import MODEL_ID as REASONING  # noqa: F401 - the tests import it from here
 from chatkit.sandbox.reasoner import Reasoner
 from chatkit.sandbox.scripted import ScriptedEngine
 from chatkit.sandbox.server import Sandbox
+from support import wait_until
 
 
 class RecordingEngine(ScriptedEngine):
@@ -62,9 +63,9 @@ class RecordingEngine(ScriptedEngine):
 @pytest.fixture(scope="session")
 def recording_box(tmp_path_factory):
     engine = RecordingEngine()
-    box = Sandbox.start(engine=engine, models=[Reasoner(engine)], data_dir=tmp_path_factory.mktemp("recording-data"))
-    yield box
-    box.stop()
+    with Sandbox.start(engine=engine, models=[Reasoner(engine)],
+                       data_dir=tmp_path_factory.mktemp("recording-data")) as box:
+        yield box
 
 
 @pytest.fixture
@@ -96,18 +97,9 @@ def make_client(box, wire: Wire | None = None) -> OpenAI:
     return client
 
 
-def wait_until(condition, seconds: float = 10) -> bool:
-    """Poll ``condition()`` until true or ``seconds`` pass (a guard against hangs, not a speed test)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
-
-
 def wait_until_free(lock: threading.Lock, seconds: float = 10) -> bool:
-    return wait_until(lambda: not lock.locked(), seconds)
+    """Wait until the engine's lock is free: the model stopped generating."""
+    return wait_until(lambda: not lock.locked(), "the model to stop generating", seconds)
 
 
 def read(line) -> str:

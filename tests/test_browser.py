@@ -14,8 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import (chromium, errors_shown, jupyter_lab, missing_browser, open_notebook, run_all_cells,
-                             wait_until)
+from browser_support import (
+    chromium,
+    errors_shown,
+    jupyter_lab,
+    missing_browser,
+    open_notebook,
+    run_all_cells,
+    wait_until,
+)
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

@@ -1,15 +1,19 @@
-"""The canary sweep: run the course with a canary key live, then look everywhere for it.
+"""The canary sweep: run the course with canary secrets live, then look everywhere for them.
 
-A canary is a real, working key that exists only for this run. The notebooks that handle
-keys, make calls and report errors run with it as ``OPENAI_API_KEY`` (and a canary
-platform secret beside it), and so does the command line. Then every notebook output,
-every file they wrote (logs, SQLite, saved conversations), and everything the commands
-printed is searched for the canary or any 12-character piece of it. Any hit fails.
+A canary is a real, working secret that exists only for this run. The notebooks that handle
+keys, make calls and report errors run with a canary key as ``OPENAI_API_KEY``, and so does
+the command line; the bot runs with canary Lanying secrets (``LANYING_ADMIN_TOKEN`` and
+``LANYING_CALLBACK_SIGNATURE``, which it needs to serve Lanying). Then every notebook output,
+every file they wrote (logs, SQLite, saved conversations), and everything the commands printed
+is searched for a canary or any 12-character piece of one. Any hit fails. A canary proves
+something only if the code used it: the first tests check that each one was.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +23,18 @@ import pytest
 from nbclient import NotebookClient
 
 from chatkit.config import SETTING_NAMES
+from chatkit.keys import mask_key
 from chatkit.sandbox.store import Store
+
+pytestmark = pytest.mark.slow
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 SWEPT = ["02-set-up-your-api-key.ipynb", "03-make-your-first-call.ipynb", "07-handle-errors-limits-and-logs.ipynb"]
-PLATFORM_SECRET = "lanying-canary-" + "Qx7fR2mZpL9wK4tB" * 2
+ADMIN_TOKEN = "lanying-canary-" + "Qx7fR2mZpL9wK4tB" * 2
+SIGNATURE = "lanying-sig-" + "Hv3nWc8TyD5sJ1kE" * 2
+# Lanying is on only when all four are set: the bot reads each of them.
+PLATFORM = {"LANYING_APP_ID": "canary-app", "LANYING_BOT_USER_ID": "4242", "LANYING_ADMIN_TOKEN": ADMIN_TOKEN,
+            "LANYING_CALLBACK_SIGNATURE": SIGNATURE}
 PIECE = 12
 
 
@@ -38,7 +49,7 @@ def leaks(text: str, secrets: list[str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory):
-    """Run the swept notebooks and commands with the canary; return what they left behind."""
+    """Run the swept notebooks and commands with the canaries; return what they left behind."""
     root = tmp_path_factory.mktemp("canary")
     data, work, temp = root / "data", root / "work", root / "tmp"
     for folder in (data, work, temp):
@@ -46,7 +57,7 @@ def sweep(tmp_path_factory):
     canary, info = Store(data).create_key("canary")
     env = {name: value for name, value in os.environ.items() if name not in SETTING_NAMES}
     env.update(CHATKIT_BACKEND="sandbox", CHATKIT_DATA_DIR=str(data), OPENAI_API_KEY=canary, TMPDIR=str(temp),
-               LANYING_APP_SECRET=PLATFORM_SECRET)
+               **PLATFORM)
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update(env)
@@ -56,7 +67,7 @@ def sweep(tmp_path_factory):
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    return {"secrets": [canary, PLATFORM_SECRET], "key_id": info.id, "data": data, "outputs": outputs,
+    return {"secrets": [canary, ADMIN_TOKEN, SIGNATURE], "key_id": info.id, "data": data, "outputs": outputs,
             "printed": printed, "files": [p for folder in (data, work, temp) for p in folder.rglob("*") if p.is_file()]}
 
 
@@ -71,21 +82,55 @@ def _run_notebook(path: Path, work: Path) -> str:
     return "\n".join(nbformat.writes(nb).splitlines())
 
 
-def _run_commands(work: Path, env: dict) -> str:
+def _run_commands(work: Path, env: dict) -> dict[str, str]:
+    """What each command printed, by command."""
     (work / "prompts.jsonl").write_text('{"prompt": "Say hi."}\n{"prompt": "Hi", "temperature": 5}\n')
-    commands = [["doctor"], ["keys", "list"], ["batch", "prompts.jsonl", "--out", "answers.jsonl"]]
-    printed = []
-    for command in commands:
-        done = subprocess.run([sys.executable, "-m", "chatkit", *command], cwd=work, env=env, capture_output=True,
-                              text=True, timeout=300)
-        printed.append(f"$ {' '.join(command)}\n{done.stdout}\n{done.stderr}")
-    return "\n".join(printed)
+    printed = {}
+    for command in ("doctor", "keys list", "batch prompts.jsonl --out answers.jsonl"):
+        done = subprocess.run([sys.executable, "-m", "chatkit", *command.split()], cwd=work, env=env,
+                              capture_output=True, text=True, timeout=300)
+        printed[command] = f"{done.stdout}\n{done.stderr}"
+    printed["bot serve"] = _bot_serve(work, env)
+    return printed
 
 
-def test_the_canary_was_really_used(sweep):
+def _bot_serve(work: Path, env: dict) -> str:
+    """What ``bot serve`` prints up to its Lanying line, then when stopped (as `kill` stops it)."""
+    bot = subprocess.Popen([sys.executable, "-m", "chatkit", "bot", "serve", "--port", "0"], cwd=work, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        for line in bot.stdout:  # it prints every platform's line at once, after starting
+            lines.append(line)
+            if line.lstrip().startswith("Lanying"):
+                break
+        bot.send_signal(signal.SIGTERM)
+        rest, _ = bot.communicate(timeout=60)
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.wait()
+    return "".join(lines) + rest
+
+
+def test_the_canary_key_was_really_used(sweep):
     """A sweep in which the key was never sent proves nothing."""
     usage = Store(sweep["data"]).usage(sweep["key_id"])
     assert sum(row["requests"] for row in usage) >= 10
+
+
+def test_the_canary_platform_secrets_were_really_read(sweep):
+    """The bot serves Lanying only with all its settings read, and shows the admin token's masked form."""
+    bot = sweep["printed"]["bot serve"]
+    enabled = rf"Lanying +http://127\.0\.0\.1:\d+/lanying/messages .*admin token {re.escape(mask_key(ADMIN_TOKEN))}"
+    assert re.search(enabled, bot), bot
+    assert "Bot stopped." in bot
+
+
+def test_the_doctors_test_call_passed(sweep):
+    """The doctor's call, made with the canary key, succeeded: a failed call would send it nowhere useful."""
+    doctor = sweep["printed"]["doctor"]
+    assert re.search(r"^✓ Test call ", doctor, re.MULTILINE), doctor
 
 
 @pytest.mark.parametrize("name", SWEPT)
@@ -93,9 +138,9 @@ def test_no_notebook_output_holds_it(sweep, name):
     assert not leaks(sweep["outputs"][name], sweep["secrets"])
 
 
-def test_nothing_the_commands_printed_holds_it(sweep):
-    assert "✓ Test call" in sweep["printed"] or "Test call" in sweep["printed"]
-    assert not leaks(sweep["printed"], sweep["secrets"])
+@pytest.mark.parametrize("command", ["doctor", "keys list", "batch prompts.jsonl --out answers.jsonl", "bot serve"])
+def test_nothing_a_command_printed_holds_it(sweep, command):
+    assert not leaks(sweep["printed"][command], sweep["secrets"])
 
 
 def test_no_file_written_holds_it(sweep):

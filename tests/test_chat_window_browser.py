@@ -15,6 +15,8 @@ import pytest
 from browser_support import errors_shown, jupyter_lab, open_notebook, run_all_cells, wait_until
 from test_browser import ARTIFACTS, browser  # noqa: F401 - the Chromium fixture
 
+pytestmark = pytest.mark.slow
+
 NOTEBOOK = "chat.ipynb"
 CELL = """import chatkit
 from chatkit.widgets import ChatWindow

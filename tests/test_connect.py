@@ -324,5 +324,5 @@ def test_a_server_chatkit_does_not_know_has_no_reasoning_model_and_says_how_to_n
     monkeypatch.setenv("CHATKIT_MODEL", "my-model")
     client = chatkit.connect(max_retries=0)
     with pytest.raises(chatkit.ChatkitError, match="CHATKIT_REASONING_MODEL"):
-        client.reasoning_model
+        _ = client.reasoning_model
     assert client.copy().default_model == "my-model"

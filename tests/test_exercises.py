@@ -68,14 +68,16 @@ WRONG = {
                '.output_text\n'],
     "04-repeatable-settings": ['def repeatable_settings():\n    return {"temperature": 0.8}\n',
                                'def repeatable_settings():\n    return {"temperature": 0}\n',
-                               'def repeatable_settings():\n    return {"temperature": 0.8, "top_p": 0.0, "seed": 1}\n'],
+                               'def repeatable_settings():\n'
+                               '    return {"temperature": 0.8, "top_p": 0.0, "seed": 1}\n'],
     "05-trim": ['def trim(messages, budget):\n    return messages[:1] + messages[-1:]\n',
                 'def trim(messages, budget):\n    while tokens.count_messages(messages, MODEL) > budget:\n'
                 '        messages.pop(1)\n    return messages\n',
                 'def trim(messages, budget):\n    kept = list(messages)\n'
                 '    while len(kept) > 2 and tokens.count_messages(kept, MODEL) > budget:\n        kept.pop()\n'
                 '    return kept\n'],
-    "06-tokens-counted": ['def tokens_counted(messages, max_tokens):\n    return tokens.count_messages(messages, MODEL)\n',
+    "06-tokens-counted": ['def tokens_counted(messages, max_tokens):\n'
+                          '    return tokens.count_messages(messages, MODEL)\n',
                           'def tokens_counted(messages, max_tokens):\n'
                           '    return sum(len(m["content"]) // 4 for m in messages) + max_tokens\n'],
     "07-should-retry": ['def should_retry(exc):\n    return True\n',
@@ -89,21 +91,26 @@ WRONG = {
         'def my_shop():\n    return {"faq": [("Do you ship abroad?", "Yes.")]}\n'],
     "09-book-format": [
         'def book_format():\n    return {"type": "json_object"}\n',
-        'def book_format():\n    return {"type": "json_schema", "json_schema": {"name": "book", "schema": {"type": "object", '
+        'def book_format():\n'
+        '    return {"type": "json_schema", "json_schema": {"name": "book", "schema": {"type": "object", '
         '"properties": {"title": {"type": "string"}, "author": {"type": "string"}, "year": {"type": "integer"}}, '
         '"required": ["title", "author", "year"], "additionalProperties": False}}}\n',
-        'def book_format():\n    return {"type": "json_schema", "json_schema": {"name": "book", "strict": True, "schema": '
+        'def book_format():\n'
+        '    return {"type": "json_schema", "json_schema": {"name": "book", "strict": True, "schema": '
         '{"type": "object", "properties": {"title": {"type": "string"}, "author": {"type": "string"}, '
         '"year": {"type": "string"}}, "required": ["title", "author", "year"], "additionalProperties": False}}}\n',
-        'def book_format():\n    return {"type": "json_schema", "json_schema": {"name": "book", "strict": True, "schema": '
+        'def book_format():\n'
+        '    return {"type": "json_schema", "json_schema": {"name": "book", "strict": True, "schema": '
         '{"type": "object", "properties": {"title": {"type": "string"}, "year": {"type": "integer"}}, '
         '"required": ["title", "year"], "additionalProperties": False}}}\n',
-        'def book_format():\n    return {"type": "json_schema", "json_schema": {"name": "book", "strict": True, "schema": '
+        'def book_format():\n'
+        '    return {"type": "json_schema", "json_schema": {"name": "book", "strict": True, "schema": '
         '{"type": "object", "properties": {"title": {"type": "string"}, "author": {"type": "string"}, '
         '"year": {"type": "integer"}}, "required": ["title", "author", "year"]}}}\n'],
 }
 HELPFUL = {"00-live-backend": "live_backend()", "01-calls-per-dollar": "calls_per_dollar(",
-           "02-find-keys": "find_keys()", "03-ask": "", "04-repeatable-settings": "", "05-trim": "", "06-tokens-counted": "tokens_counted()",
+           "02-find-keys": "find_keys()", "03-ask": "", "04-repeatable-settings": "", "05-trim": "",
+           "06-tokens-counted": "tokens_counted()",
            "07-should-retry": "should_retry()", "09-book-format": "book_format()",
            "08-my-shop": "my_shop()"}
 
@@ -146,8 +153,10 @@ def test_an_answer_that_raises_is_explained_in_one_line(capsys, notebook):
 
 def test_an_api_error_in_an_answer_is_explained_with_what_to_change(capsys, notebook):
     """On gpt-6-luna (here its sandbox twin), temperature=0 without effort none is a 400: the check says why."""
-    source = ('def ask(question):\n    reply = client.responses.create(model="smollm2-135m-reasoning", input=question,\n'
-              '                                    temperature=0, max_output_tokens=50)\n    return reply.output_text\n')
+    source = ('def ask(question):\n'
+              '    reply = client.responses.create(model="smollm2-135m-reasoning", input=question,\n'
+              '                                    temperature=0, max_output_tokens=50)\n'
+              '    return reply.output_text\n')
     passed, out = verdict(capsys, "03-ask", define(source, notebook, "ask"))
     assert not passed and out.startswith("✗ ask() raised BadRequestError")
     assert "reasoning={'effort': 'none'}" in out

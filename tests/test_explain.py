@@ -16,12 +16,9 @@ import pytest
 
 import chatkit
 from chatkit.failures import explain, mask_secrets
+from support import client_for
 
 KEY = "sk-proj-" + "Zq7Xw" * 8 + "CnT1"
-
-
-def sandbox_client(box, key=None, **options):
-    return openai.OpenAI(api_key=key or box.key, base_url=box.base_url, max_retries=0, **options)
 
 
 def failure(call):
@@ -52,19 +49,19 @@ def error(message, type_="invalid_request_error", code=None, param=None):
 # --- from the real sandbox -------------------------------------------------------------
 
 def test_a_wrong_key(scripted):
-    found = explain(failure(chat(sandbox_client(scripted, key=KEY))))
+    found = explain(failure(chat(client_for(scripted, key=KEY))))
     assert (found.kind, found.status, found.retry) == ("wrong_key", 401, False)
     assert "sk-proj-…CnT1" in found.what and KEY not in str(found)
     assert "API keys page" in found.fix
 
 
 def test_a_sandbox_key_from_another_data_folder(scripted):
-    found = explain(failure(chat(sandbox_client(scripted, key="sk-sandbox-" + "x" * 40))))
+    found = explain(failure(chat(client_for(scripted, key="sk-sandbox-" + "x" * 40))))
     assert found.kind == "wrong_key" and "python -m chatkit keys create --save" in found.fix
 
 
 def test_an_unknown_model(scripted):
-    found = explain(failure(chat(sandbox_client(scripted), model="gpt-nonexistent")))
+    found = explain(failure(chat(client_for(scripted), model="gpt-nonexistent")))
     assert (found.kind, found.status) == ("model", 404)
     assert "'gpt-nonexistent'" in found.what and "client.models.list()" in found.fix
 
@@ -77,13 +74,13 @@ def test_a_wrong_url(scripted):
 
 
 def test_a_parameter_out_of_range_names_the_setting(scripted):
-    found = explain(failure(chat(sandbox_client(scripted), temperature=5)))
+    found = explain(failure(chat(client_for(scripted), temperature=5)))
     assert (found.kind, found.status, found.retry) == ("bad_request", 400, False)
     assert "'temperature'" in found.what
 
 
 def test_the_minimum_max_output_tokens(scripted):
-    client = sandbox_client(scripted)
+    client = client_for(scripted)
     found = explain(failure(lambda: client.responses.create(model="scripted-test-model", input="Hi",
                                                           max_output_tokens=5)))
     assert found.kind == "bad_request" and "'max_output_tokens'" in found.what
@@ -94,7 +91,7 @@ REASONING = "smollm2-135m-reasoning"  # the sandbox's reasoning model: gpt-6-lun
 
 @pytest.mark.parametrize("setting", [{"temperature": 0.2}, {"top_p": 0.5}, {"logprobs": True}])
 def test_a_sampling_setting_on_a_reasoning_model_says_to_turn_reasoning_off(sandbox, setting):
-    found = explain(failure(chat(sandbox_client(sandbox), model=REASONING, **setting)))
+    found = explain(failure(chat(client_for(sandbox), model=REASONING, **setting)))
     (param,) = setting
     assert (found.kind, found.status, found.retry) == ("reasoning_sampling", 400, False)
     assert f"'{param}'" in found.what and REASONING in found.cause
@@ -102,37 +99,37 @@ def test_a_sampling_setting_on_a_reasoning_model_says_to_turn_reasoning_off(sand
 
 
 def test_the_same_setting_at_effort_none_is_accepted(sandbox):
-    reply = chat(sandbox_client(sandbox), model=REASONING, temperature=0.2, reasoning_effort="none",
+    reply = chat(client_for(sandbox), model=REASONING, temperature=0.2, reasoning_effort="none",
                  max_completion_tokens=5)()
     assert reply.usage.completion_tokens_details.reasoning_tokens == 0
 
 
 def test_an_effort_the_model_lacks_lists_where_to_find_its_efforts(sandbox):
-    found = explain(failure(chat(sandbox_client(sandbox), model=REASONING, reasoning_effort="minimal")))
+    found = explain(failure(chat(client_for(sandbox), model=REASONING, reasoning_effort="minimal")))
     assert found.kind == "reasoning_effort" and "'minimal'" in found.what
     assert "chatkit.reasoning.efforts(model)" in found.fix
 
 
 def test_max_tokens_on_a_reasoning_model_says_max_completion_tokens(sandbox):
-    found = explain(failure(chat(sandbox_client(sandbox), model=REASONING, max_tokens=20)))
+    found = explain(failure(chat(client_for(sandbox), model=REASONING, max_tokens=20)))
     assert found.kind == "reasoning_max_tokens" and "max_completion_tokens instead" in found.fix
 
 
 def test_a_plain_model_given_an_effort_points_to_the_reasoning_model(sandbox):
-    found = explain(failure(chat(sandbox_client(sandbox), model="smollm2-135m-instruct", reasoning_effort="low")))
+    found = explain(failure(chat(client_for(sandbox), model="smollm2-135m-instruct", reasoning_effort="low")))
     assert found.kind == "reasoning_effort" and REASONING in found.what
 
 
 def test_an_image_for_a_text_only_model(scripted):
     image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
     content = [{"type": "text", "text": "What is in this picture?"}, image]
-    found = explain(failure(chat(sandbox_client(scripted), messages=[{"role": "user", "content": content}])))
+    found = explain(failure(chat(client_for(scripted), messages=[{"role": "user", "content": content}])))
     assert (found.kind, found.status) == ("not_multimodal", 400) and "image_url" in found.what
 
 
 def test_a_conversation_too_long_for_the_context_window(scripted):
     long = [{"role": "user", "content": "word " * 9000}]
-    found = explain(failure(chat(sandbox_client(scripted), messages=long)))
+    found = explain(failure(chat(client_for(scripted), messages=long)))
     assert (found.kind, found.code) == ("context_length", "context_length_exceeded")
     assert "budget" in found.fix
 
@@ -140,7 +137,7 @@ def test_a_conversation_too_long_for_the_context_window(scripted):
 def test_a_rate_limit_says_how_long_to_wait(scripted):
     scripted.limits.update(rpm=1)
     try:
-        client = sandbox_client(scripted)
+        client = client_for(scripted)
         chat(client)()
         found = explain(failure(chat(client)))
     finally:
@@ -153,7 +150,7 @@ def test_a_rate_limit_says_how_long_to_wait(scripted):
 def test_no_quota_is_not_a_rate_limit(scripted):
     scripted.limits.update(quota_tokens=1)
     try:
-        client = sandbox_client(scripted)
+        client = client_for(scripted)
         chat(client)()  # uses up the quota
         found = explain(failure(chat(client)))
     finally:
@@ -183,7 +180,7 @@ def test_an_unknown_host():
 
 def test_a_timeout(scripted):
     scripted.engine.enqueue("slow " * 50)
-    client = sandbox_client(scripted, timeout=0.001)
+    client = client_for(scripted, timeout=0.001)
     found = explain(failure(chat(client)))
     assert (found.kind, found.retry) == ("timeout", True) and "timeout=" in found.fix
 
@@ -245,7 +242,7 @@ def test_chatkit_errors_keep_their_fix_and_docs():
 
 
 def test_with_no_argument_it_explains_the_last_error(monkeypatch, scripted):
-    monkeypatch.setattr(sys, "last_value", failure(chat(sandbox_client(scripted), model="gpt-nonexistent")),
+    monkeypatch.setattr(sys, "last_value", failure(chat(client_for(scripted), model="gpt-nonexistent")),
                         raising=False)
     assert chatkit.explain().kind == "model"
 
@@ -256,12 +253,12 @@ def test_an_unexpected_error_is_named_not_hidden():
 
 
 def test_printed_it_says_what_why_what_next_and_whether_to_retry(scripted):
-    text = str(explain(failure(chat(sandbox_client(scripted), model="gpt-nonexistent"))))
+    text = str(explain(failure(chat(client_for(scripted), model="gpt-nonexistent"))))
     assert [line.split()[0] for line in text.splitlines()] == ["✗", "Likely", "What", "Retry?"]
 
 
 def test_conversation_errors_carry_the_same_fix(scripted):
-    conv = chatkit.Conversation(sandbox_client(scripted), model="gpt-nonexistent")
+    conv = chatkit.Conversation(client_for(scripted), model="gpt-nonexistent")
     exc = failure(lambda: conv.ask("Hi"))
     assert explain(exc).line() in exc.__notes__
 

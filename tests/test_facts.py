@@ -93,7 +93,8 @@ def test_no_text_recommends_a_model_retired_on_the_tables_date():
 
 @pytest.mark.parametrize("text, found", [
     ("Use `gpt-6-luna` or gpt-4.1-mini-2025-04-14.", {"gpt-6-luna", "gpt-4.1-mini-2025-04-14"}),
-    ("ollama pull qwen2.5:0.5b; DeepSeek's deepseek-flash, Kimi's kimi-k3.", {"qwen2.5:0.5b", "deepseek-flash", "kimi-k3"}),
+    ("ollama pull qwen2.5:0.5b; DeepSeek's deepseek-flash, Kimi's kimi-k3.",
+     {"qwen2.5:0.5b", "deepseek-flash", "kimi-k3"}),
     ("see notebooks/03-make-your-first-call.ipynb and qwen", set()),
 ])
 def test_the_pattern_finds_model_ids_and_only_them(text, found):

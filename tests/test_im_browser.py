@@ -9,14 +9,16 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-import openai
 import pytest
 
 from browser_support import wait_until
 from chatkit.bot import Bot, BotService, Shop
 from chatkit.im import LocalPlatform
 from chatkit.im.scripted import ScriptedBot
+from support import client_for
 from test_browser import browser  # noqa: F401 - the Chromium fixture (skips without it, fails in CI)
+
+pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 ANSWER = "Sure! Open Settings, then Security, choose Reset password and follow the link we email you."
@@ -31,7 +33,7 @@ def platform_and_bot(request, monkeypatch):
         return
     scripted = request.getfixturevalue("scripted")
     monkeypatch.setattr(scripted.engine, "delay", 0.05)  # a word every 50 ms: the answer streams
-    client = openai.OpenAI(api_key=scripted.key, base_url=scripted.base_url, max_retries=0)
+    client = client_for(scripted)
     bot = Bot(client, Shop.example(), model=scripted.engine.model_id, encoding="o200k_base")
     with LocalPlatform.start() as im, BotService.start(bot, im.bot_settings(), update_every=0.1) as service:
         im.bot_webhook = service.url

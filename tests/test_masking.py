@@ -18,6 +18,7 @@ import chatkit
 from chatkit.config import read_settings
 from chatkit.errors import KeyFormatError
 from chatkit.keys import check_key_format, mask_key
+from support import client_for
 
 SECRET = "CANARY" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(40))
 CANARY = "sk-proj-" + SECRET
@@ -124,7 +125,7 @@ def test_a_refused_call_does_not_leak(canary_env, every_log, capfd):
 
 def test_a_successful_call_does_not_leak(sandbox, every_log, capfd):
     key, _ = sandbox.store.create_key("a learner's key")
-    client = openai.OpenAI(api_key=key, base_url=sandbox.base_url, max_retries=0)
+    client = client_for(sandbox, key)
     print(chatkit.verify(client))
     secret = key[len("sk-sandbox-"):]
     logged = everything_logged(every_log)
@@ -137,11 +138,11 @@ def test_a_successful_call_does_not_leak(sandbox, every_log, capfd):
 
 def test_sandbox_database_never_holds_a_key(sandbox):
     key, info = sandbox.store.create_key("kept as a hash")
-    client = openai.OpenAI(api_key=key, base_url=sandbox.base_url, max_retries=0)
+    client = client_for(sandbox, key)
     client.chat.completions.create(model="smollm2-135m-instruct",
                                    messages=[{"role": "user", "content": "hi"}], max_tokens=1)
     with pytest.raises(openai.AuthenticationError):
-        openai.OpenAI(api_key=CANARY, base_url=sandbox.base_url, max_retries=0).models.list()
+        client_for(sandbox, CANARY).models.list()
     files = sorted(sandbox.store.path.parent.glob(sandbox.store.path.name + "*"))  # with -wal and -shm
     data = b"".join(path.read_bytes() for path in files)
     assert info.id.encode() in data  # the key's record was written: the check below is real

@@ -12,6 +12,7 @@ from chatkit.errors import ChatkitError
 from chatkit.sandbox.reasoner import MODEL_ID as REASONING
 from chatkit.widgets import TokenProbabilities, logprobs
 from chatkit.widgets.logprobs import bars, reshape, show_token
+from support import client_for
 
 THREE = [math.log(0.6), math.log(0.3), math.log(0.1)]
 
@@ -50,7 +51,7 @@ def test_docstring_examples_run():
 
 
 def view_on(sandbox, **options) -> TokenProbabilities:
-    client = openai.OpenAI(api_key=sandbox.key, base_url=sandbox.base_url, max_retries=0)
+    client = client_for(sandbox)
     client.default_model = sandbox.engine.model_id
     return TokenProbabilities(client, **options)
 

@@ -28,6 +28,7 @@ from chatkit.keys import mask_key
 from chatkit.providers import LOCAL_KEY, NotSupported, presets, require, supports
 from chatkit.sandbox.scripted import ScriptedEngine
 from chatkit.sandbox.server import Sandbox
+from support import client_for
 
 KEY = "sk-" + "d" * 32 + "DsK1"
 OPENAI_KEY = "sk-proj-" + "o" * 36 + "OpK2"
@@ -52,9 +53,8 @@ def fresh_memory(monkeypatch):
 @pytest.fixture(scope="module")
 def chat_only(tmp_path_factory):
     """A sandbox that, like DeepSeek, offers Chat Completions but no Responses API."""
-    box = Sandbox.start(engine=ScriptedEngine(), data_dir=tmp_path_factory.mktemp("chat-only"), apis={"chat"})
-    yield box
-    box.stop()
+    with Sandbox.start(engine=ScriptedEngine(), data_dir=tmp_path_factory.mktemp("chat-only"), apis={"chat"}) as box:
+        yield box
 
 
 def as_moonshot(monkeypatch, box, model="scripted-test-model"):
@@ -301,7 +301,7 @@ def test_require_lets_through_what_is_offered_or_unknown():
 # --- a chat-only provider, played by the sandbox -------------------------------------------------
 
 def test_the_chat_only_sandbox_answers_chat_and_404s_responses(chat_only):
-    client = openai.OpenAI(api_key=chat_only.key, base_url=chat_only.base_url, max_retries=0)
+    client = client_for(chat_only)
     assert [m.id for m in client.models.list()] == ["scripted-test-model"]
     reply = client.chat.completions.create(model="scripted-test-model", messages=[{"role": "user", "content": "Hi"}])
     assert reply.choices[0].message.content == "OK"
@@ -325,7 +325,7 @@ def test_a_chat_only_provider_gives_the_explained_stop(monkeypatch, chat_only):
     stop = failure(lambda: require(client, "responses"))
     assert str(stop).startswith(STOP)
     # The official client, which sends the request anyway: the real 404 is explained the same way.
-    plain = openai.OpenAI(api_key=chat_only.key, base_url=chat_only.base_url, max_retries=0)
+    plain = client_for(chat_only)
     error = failure(lambda: plain.responses.create(model=client.default_model, input="Hi"))
     found = explain(error)
     assert (found.kind, found.status, found.retry) == ("not_offered", 404, False)

@@ -9,13 +9,10 @@ import pytest
 from chatkit.keys import mask_key
 from chatkit.sandbox.scripted import ScriptedEngine
 from chatkit.sandbox.server import Sandbox
+from support import client_for
 
 HI = [{"role": "user", "content": "Hi"}]
 WRONG_KEY = "sk-proj-WRONGkeyWRONGkeyWRONGkey9z8y"
-
-
-def client_for(box, key: str | None = None) -> openai.OpenAI:
-    return openai.OpenAI(api_key=key or box.key, base_url=box.base_url, max_retries=0)
 
 
 def chat(box, **params):
@@ -268,12 +265,9 @@ class BrokenEngine(ScriptedEngine):
 
 
 def test_a_sandbox_bug_is_an_openai_shaped_500(tmp_path):
-    box = Sandbox.start(engine=BrokenEngine(), data_dir=tmp_path)
-    try:
-        with pytest.raises(openai.InternalServerError) as caught:
-            chat(box)
-    finally:
-        box.stop()
+    with Sandbox.start(engine=BrokenEngine(), data_dir=tmp_path) as box, \
+            pytest.raises(openai.InternalServerError) as caught:
+        chat(box)
     assert caught.value.status_code == 500
     assert caught.value.type == "server_error"
     assert "secret internal detail" not in caught.value.response.text
@@ -285,7 +279,7 @@ IMAGE = {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw
 
 @pytest.mark.parametrize("api", ["chat", "responses"])
 def test_an_image_gets_the_error_of_a_text_only_model(scripted, api):
-    client = openai.OpenAI(api_key=scripted.key, base_url=scripted.base_url, max_retries=0)
+    client = client_for(scripted)
     model = scripted.engine.model_id
     with pytest.raises(openai.BadRequestError) as caught:
         if api == "chat":
@@ -302,7 +296,7 @@ def test_an_image_gets_the_error_of_a_text_only_model(scripted, api):
 
 
 def test_text_parts_are_read_as_text(scripted):
-    client = openai.OpenAI(api_key=scripted.key, base_url=scripted.base_url, max_retries=0)
+    client = client_for(scripted)
     reply = client.chat.completions.create(model=scripted.engine.model_id, messages=[
         {"role": "user", "content": [{"type": "text", "text": "Hello "}, {"type": "text", "text": "there"}]}])
     assert reply.choices[0].message.content

@@ -29,6 +29,8 @@ from chatkit.sandbox.app import ROUTES
 from chatkit.sandbox.scripted import ScriptedEngine
 from test_sandbox_hostile import assert_openai_error
 
+pytestmark = pytest.mark.slow
+
 MODEL = ScriptedEngine.model_id
 SCHEMA = {"type": "object", "additionalProperties": False, "required": ["city", "days", "tags"],
           "properties": {"city": {"type": "string", "enum": ["Paris", "Oslo"]},

@@ -11,12 +11,9 @@ from chatkit.keys import mask_key
 from chatkit.sandbox.scripted import ScriptedEngine
 from chatkit.sandbox.server import Sandbox
 from chatkit.sandbox.store import Store
+from support import client_for
 
 HI = [{"role": "user", "content": "Hi"}]
-
-
-def client_for(box, key: str) -> openai.OpenAI:
-    return openai.OpenAI(api_key=key, base_url=box.base_url, max_retries=0)
 
 
 def say_hi(box, key: str):
@@ -133,12 +130,9 @@ def test_key_works_after_the_server_restarts(tmp_path):
     _, gone = box.store.create_key("gone")
     box.store.revoke_key(gone.id)
     box.stop()
-    again = Sandbox.start(engine=ScriptedEngine(default="Still here"), data_dir=tmp_path)
-    try:
+    with Sandbox.start(engine=ScriptedEngine(default="Still here"), data_dir=tmp_path) as again:
         assert say_hi(again, key).choices[0].message.content == "Still here"
         assert [k.active for k in again.store.list_keys()] == [True, False]
-    finally:
-        again.stop()
 
 
 def test_usage_is_recorded_per_key(scripted):

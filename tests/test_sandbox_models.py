@@ -27,6 +27,7 @@ from chatkit.sandbox.engine import CONTEXT_WINDOW, MAX_CONTEXT_WINDOW, MODEL_ID,
 from chatkit.sandbox.models import ModelFile, Models
 from chatkit.sandbox.scripted import ScriptedEngine
 from chatkit.sandbox.server import Sandbox
+from support import client_for
 
 COPY = "smollm2-copy"  # the id of SmolLM2-Copy.gguf
 HI = [{"role": "user", "content": "Say hi"}]
@@ -42,14 +43,13 @@ def copy_path(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def box(tmp_path_factory, copy_path):
-    box = Sandbox.start(data_dir=tmp_path_factory.mktemp("models-data"), models=[str(copy_path)])
-    yield box
-    box.stop()
+    with Sandbox.start(data_dir=tmp_path_factory.mktemp("models-data"), models=[str(copy_path)]) as box:
+        yield box
 
 
 @pytest.fixture
 def client(box):
-    return openai.OpenAI(api_key=box.key, base_url=box.base_url, max_retries=0)
+    return client_for(box)
 
 
 REASONING = "smollm2-135m-reasoning"  # the built-in model, also served as a reasoning model
@@ -136,13 +136,10 @@ def test_a_batch_runs_on_the_model_its_lines_name(client):
 def test_routing_needs_no_real_model(tmp_path):
     other = ScriptedEngine("from the other model")
     other.model_id = "other"
-    box = Sandbox.start(engine=ScriptedEngine("from the default"), models=[other], data_dir=tmp_path)
-    try:
-        client = openai.OpenAI(api_key=box.key, base_url=box.base_url, max_retries=0)
+    with Sandbox.start(engine=ScriptedEngine("from the default"), models=[other], data_dir=tmp_path) as box:
+        client = client_for(box)
         assert ask(client, "other").choices[0].message.content == "from the other model"
         assert ask(client, "scripted-test-model").choices[0].message.content == "from the default"
-    finally:
-        box.stop()
 
 
 # --- files that cannot be served: the error says what to check ---------------------------------

@@ -1,7 +1,8 @@
 """Run the notebooks on the sandbox and store their outputs, ready to commit.
 
 Run after changing a notebook:   python tools/execute_notebooks.py
-Only some notebooks:             python tools/execute_notebooks.py 03-make-your-first-call.ipynb zh/03-make-your-first-call.ipynb
+Only some notebooks:             python tools/execute_notebooks.py 03-make-your-first-call.ipynb \
+                                     zh/03-make-your-first-call.ipynb
 
 The kernel gets CHATKIT_BACKEND=sandbox, a new empty data folder and no OPENAI_*
 settings, so stored outputs come from the sandbox and never from a real key. After

@@ -30,7 +30,8 @@ def main(argv: list[str]) -> int:
                *argv]
     done = subprocess.run(command, cwd=ROOT)
     if done.returncode == 0:
-        header = ("# The whole tested environment, every package pinned. Install with:  pip install -r requirements.txt\n"
+        header = ("# The whole tested environment, every package pinned. "
+                  "Install with:  pip install -r requirements.txt\n"
                   "# Generated from requirements.in by tools/lock.py: do not edit by hand.\n")
         lock = ROOT / "requirements.txt"
         lock.write_text(header + lock.read_text())

@@ -20,8 +20,7 @@ total             2       1          1000  0.0012            0.5
 """
 
 from .plots import TITLES, plot
-from .tables import (COLUMNS, NO_MODEL, TOTAL, USAGE_COLUMNS, errors, over_time, read_log, sandbox_usage,
-                     summary)
+from .tables import COLUMNS, NO_MODEL, TOTAL, USAGE_COLUMNS, errors, over_time, read_log, sandbox_usage, summary
 
 __all__ = ["COLUMNS", "NO_MODEL", "TITLES", "TOTAL", "USAGE_COLUMNS", "errors", "over_time", "plot", "read_log",
            "sandbox_usage", "summary"]
