@@ -18,10 +18,11 @@ import pytest
 from chatkit.batch import QuotaExceeded, read_results, run_batch, runner
 from chatkit.batch.throttle import Throttle
 from chatkit.connect import AsyncOpenAI
+from support import async_client_for
 
 
 def async_client(box) -> AsyncOpenAI:
-    client = AsyncOpenAI(api_key=box.key, base_url=box.base_url, max_retries=0)
+    client = async_client_for(box)
     client.default_model = box.engine.model_id
     return client
 

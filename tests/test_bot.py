@@ -16,6 +16,7 @@ from chatkit.bot import Bot, Refusal, Shop
 from chatkit.bot.bot import OFF_TOPIC_RULE, RESET_REPLY
 from chatkit.conversation import CUT
 from chatkit.errors import ChatkitError
+from support import client_for
 
 MORNING = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc).timestamp()
 PROMPT = Shop.example().system_prompt()
@@ -32,7 +33,7 @@ class Clock:
 
 
 def scripted_bot(box, clock=None, **options) -> Bot:
-    client = openai.OpenAI(api_key=box.key, base_url=box.base_url, max_retries=0)
+    client = client_for(box)
     return Bot(client, Shop.example(), model=box.engine.model_id, encoding="o200k_base",
                clock=clock or Clock(), **options)
 

@@ -16,7 +16,7 @@ from chatkit.conversation import CUT, Conversation
 from chatkit.errors import ChatkitError
 from chatkit.widgets import ChatWindow
 from playground_support import make_client, status, wait_until_free
-from support import wait_until
+from support import client_for, wait_until
 from test_keys_widgets import quiet, shell  # noqa: F401 - the real IPython shell fixture
 
 SYSTEM = {"role": "system", "content": "You are a helpful assistant."}
@@ -263,7 +263,7 @@ def test_a_model_without_a_price_says_so(scripted):
 # --- with a Bot ------------------------------------------------------------------------
 
 def scripted_bot(box, **options) -> Bot:
-    client = openai.OpenAI(api_key=box.key, base_url=box.base_url, max_retries=0)
+    client = client_for(box)
     return Bot(client, Shop.example(), model=box.engine.model_id, encoding="o200k_base", **options)
 
 

@@ -19,12 +19,13 @@ from chatkit import Conversation, tokens
 from chatkit.conversation import APIS, CUT, SUMMARIZE, Reply
 from chatkit.errors import ChatkitError
 from chatkit.sandbox.engine import Generation
+from support import client_for
 
 SANDBOX_MODEL = "smollm2-135m-instruct"
 
 
 def scripted_conversation(box, **options) -> Conversation:
-    client = openai.OpenAI(api_key=box.key, base_url=box.base_url, max_retries=0)
+    client = client_for(box)
     client.default_model = box.engine.model_id
     return Conversation(client, encoding="o200k_base", **options)
 
