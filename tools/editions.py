@@ -14,6 +14,7 @@ and stays after the cell it follows.
 Run after changing an English notebook:   python tools/editions.py, then execute_notebooks.py
 Start a translation:                      python tools/editions.py --new 03-make-your-first-call.ipynb
 Check without writing (tests do):         python tools/editions.py --check
+Only some notebooks:                      python tools/editions.py 03-make-your-first-call.ipynb
 """
 
 from __future__ import annotations
@@ -92,9 +93,11 @@ def main(argv: list[str]) -> int:
                     (folder / name).write_bytes((NOTEBOOKS / name).read_bytes())
                     print(f"{folder.name}/{name}: copied from English; now translate its markdown cells")
         return 0
-    problems = []
+    problems, only = [], {name for name in argv if name.endswith(".ipynb")}
     for folder in EDITIONS.values():
         for path in english():
+            if only and path.name not in only:
+                continue
             if not (folder / path.name).exists():
                 problems.append(f"{folder.name}/{path.name} is missing (python tools/editions.py --new {path.name})")
                 continue
