@@ -98,6 +98,44 @@ def test_invalid_chat_parameter(scripted, params, param, code):
     assert scripted.engine.history == []  # rejected before the model ran
 
 
+# The platform refuses a value of the wrong JSON type; it never converts one. (42.0 for an integer is refused
+# too: "but got a decimal number instead", as clients of the platform have measured.)
+WRONGLY_TYPED = [
+    ("seed", "42", "expected an integer, but got a string"),
+    ("seed", 42.0, "expected an integer, but got a decimal number"),
+    ("seed", True, "expected an integer, but got a boolean"),
+    ("temperature", "0.8", "expected a decimal, but got a string"),
+    ("max_tokens", "50", "expected an integer, but got a string"),
+    ("max_completion_tokens", "50", "expected an integer, but got a string"),
+    ("n", "2", "expected an integer, but got a string"),
+    ("top_p", "1", "expected a decimal, but got a string"),
+    ("logprobs", "true", "expected a boolean, but got a string"),
+]
+
+
+@pytest.mark.parametrize("param, value, said", WRONGLY_TYPED)
+def test_a_wrongly_typed_chat_parameter_is_refused_not_converted(scripted, param, value, said):
+    with pytest.raises(openai.BadRequestError) as caught:
+        chat(scripted, **{param: value})
+    error = caught.value
+    assert (error.status_code, error.type, error.param, error.code) == (400, "invalid_request_error", param,
+                                                                         "invalid_type")
+    assert error.body["message"] == f"Invalid type for '{param}': {said} instead."
+    assert scripted.engine.history == []
+
+
+@pytest.mark.parametrize("param, value", [("max_output_tokens", "50"), ("temperature", "0"), ("top_p", "1")])
+def test_a_wrongly_typed_responses_parameter_is_refused(scripted, param, value):
+    with pytest.raises(openai.BadRequestError) as caught:
+        client_for(scripted).responses.create(model=scripted.engine.model_id, input="Hi", **{param: value})
+    assert (caught.value.param, caught.value.code) == (param, "invalid_type")
+    assert caught.value.body["message"].endswith("but got a string instead.")
+
+
+def test_an_integer_is_a_number(scripted):
+    assert chat(scripted, temperature=1, top_p=1, max_tokens=5).choices
+
+
 def test_temperature_error_says_the_limit_and_the_value(scripted):
     with pytest.raises(openai.BadRequestError) as caught:
         chat(scripted, temperature=3)

@@ -7,6 +7,10 @@ each exercise; ``--solutions`` fills in the reference solutions first.
 
 >>> check("01-calls-per-dollar", calls_per_dollar)     # doctest: +SKIP
 ✓ calls_per_dollar() works: 1,667 calls per dollar on gpt-6-luna at 1,000 + 1,000 tokens.
+
+Hints come in tiers, as a teacher gives them: the first "Not done yet" names the idea to use;
+a wrong answer after that gets a more specific hint; the reference solution only on request,
+``check(name, answer, solution=True)``.
 """
 
 from __future__ import annotations
@@ -34,9 +38,25 @@ __all__ = ["check", "passes", "unsolved", "solution", "run_notebook", "EXERCISES
 VERIFY = "CHATKIT_VERIFY_SOLUTIONS"
 
 
-def check(name: str, answer: Callable) -> None:
-    """Check the learner's ``answer`` for exercise ``name`` and print the verdict (see :func:`passes`)."""
+# Exercises that already failed a check in this kernel: a wrong answer to one of them gets the
+# more specific hint (the first "not yet" only nudges).
+_failed: set[str] = set()
+
+
+def check(name: str, answer: Callable, solution: bool = False) -> None:
+    """Check the learner's ``answer`` for exercise ``name`` and print the verdict (see :func:`passes`).
+
+    **Parameters:**
+
+    * **name** - the exercise, as the notebook's check cell names it: ``"03-ask"``.
+    * **answer** - the learner's function.
+    * **solution** - also print the reference solution (one way to pass; others pass too).
+
+    >>> check("03-ask", ask, solution=True)     # doctest: +SKIP
+    """
     passes(name, answer)
+    if solution:
+        print(say("exercises.solution", code=EXERCISES[name].solution.strip()))
 
 
 def passes(name: str, answer: Callable) -> bool:
@@ -44,20 +64,30 @@ def passes(name: str, answer: Callable) -> bool:
     exercise = EXERCISES[name]
     if os.environ.get(VERIFY):
         verify_solution(exercise, getattr(answer, "__globals__", {}))
+    hint = _hint(exercise, more=name in _failed)
+    _failed.add(name)
     if not callable(answer) or unsolved(answer):
-        print(say("exercises.not_done", hint=exercise.hint))
+        print(say("exercises.not_done", hint=exercise.hint()))
         return False
     try:
         done = exercise.run(answer)
     except Wrong as wrong:
-        print(say("exercises.wrong", wrong=wrong, hint=exercise.hint))
+        print(say("exercises.wrong", wrong=wrong, hint=hint))
         return False
     except Exception as exc:  # the learner's code raised: say so in one line, not a traceback
         print(say("exercises.raised", function=exercise.function, error=type(exc).__name__, exc=_told(exc),
-                  hint=exercise.hint))
+                  hint=hint))
         return False
     print(say("exercises.passed", done=done))
     return True
+
+
+def _hint(exercise: Exercise, more: bool) -> str:
+    """The nudge; after an earlier failure, the specific hint and how to see a solution."""
+    if not more:
+        return exercise.hint()
+    call = f'check("{exercise.name}", {exercise.function}, solution=True)'
+    return f"{exercise.hint(more=True)}\n  {say('exercises.offer_solution', call=call)}"
 
 
 def _told(exc: Exception) -> str:

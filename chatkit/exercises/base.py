@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
-import openai
+import httpx2
 
 from ..messages import say
 
@@ -24,10 +24,9 @@ class Exercise:
     run: Callable[[Callable], str]  # raises Wrong, or returns what the success message says
     solution: str  # the reference solution's source
 
-    @property
-    def hint(self) -> str:
-        """The catalogue's ``<name>.hint``, in the learner's language."""
-        return say(f"{self.name}.hint")
+    def hint(self, more: bool = False) -> str:
+        """The catalogue's ``<name>.hint`` (a nudge: the idea to use), or ``<name>.hint_more`` (how to use it)."""
+        return say(f"{self.name}.hint_more" if more else f"{self.name}.hint")
 
 
 # --- what the learner's function sent and received -------------------------------
@@ -37,31 +36,33 @@ class Call:
     path: str
     body: dict
     status: int
-    answer: dict
+    answer: dict  # {} for a stream: the check judges what was asked, and what the function returned
 
 
 @contextmanager
-def recorded(function: Callable, name: str = "client"):
-    """Point the function's ``client`` at a copy that records every request and its answer."""
-    namespace = function.__globals__
-    original = namespace.get(name)
-    if not isinstance(original, (openai.OpenAI,)):
-        raise Wrong(say("exercises.use_client", function=function.__name__, name=name))
+def recorded():
+    """Record every request any official client sends meanwhile, and its answer.
+
+    The patch is on the class, not on a notebook variable: the learner's function may use the
+    notebook's ``client``, a ``plain = OpenAI(...)`` of its own, ``chatkit.connect()``, or make a
+    client inside itself, and each of them sends through ``httpx2.Client.send`` (the openai
+    package's HTTP client is an ``httpx2.Client``).
+    """
     calls: list[Call] = []
+    send = httpx2.Client.send
 
-    def on_response(response) -> None:
-        response.read()
-        try:
-            answer = json.loads(response.text)
-        except ValueError:
-            answer = {}
-        body = json.loads(response.request.content or b"{}")
-        calls.append(Call(response.request.url.path, body, response.status_code, answer))
+    def recording(client, request, *, stream: bool = False, **options):
+        response = send(client, request, stream=stream, **options)
+        answer = {}
+        if not stream:
+            response.read()
+            with suppress(ValueError):
+                answer = json.loads(response.text)
+        calls.append(Call(request.url.path, json.loads(request.content or b"{}"), response.status_code, answer))
+        return response
 
-    http = openai.DefaultHttpx2Client(event_hooks={"response": [on_response]})
-    namespace[name] = original.with_options(http_client=http)
+    httpx2.Client.send = recording
     try:
         yield calls
     finally:
-        namespace[name] = original
-        http.close()
+        httpx2.Client.send = send

@@ -153,25 +153,36 @@ MESSAGES = {
     "exercises.wrong": "✗ {wrong}\n  Hint: {hint}",
     "exercises.raised": "✗ {function}() raised {error}: {exc}\n  Hint: {hint}",
     "exercises.passed": "✓ {done}",
-    "exercises.use_client": "{function}() should use the notebook's `{name}`: run the setup cell at the top.",
+    "exercises.setup": "Run the setup cell at the top first: the check needs the notebook's `client` and `MODEL`.",
+    "exercises.offer_solution": "Still stuck? {call} shows one solution.",
+    "exercises.solution": "One solution (yours may look different and still pass):\n\n{code}",
 
-    # --- chatkit/exercises/lessons.py: each exercise's hint, wrong answers and success ---
-    "00-live-backend.hint": "chatkit.backend_info() returns an object with a `backend` field: return that.",
+    # --- chatkit/exercises/lessons.py: each exercise's hints, wrong answers and success ---
+    # .hint is the first nudge (the idea, never the code); .hint_more comes after a wrong answer.
+    "00-live-backend.hint": "Don't type the answer in: ask chatkit. Which function in this notebook printed what "
+                            "chatkit is connected to, and which of its fields names it?",
+    "00-live-backend.hint_more": "chatkit.backend_info() returns an object with a `backend` field: return that "
+                                 "field, not the whole object and not a name you typed.",
     "00-live-backend.wrong": "live_backend() returned {got!r}, but chatkit uses {backend!r}.",
     "00-live-backend.hard_coded": "With a key set, live_backend() still returned {got!r}: ask chatkit, don't write "
                                   "the name into the function.",
     "00-live-backend.works": "live_backend() works: {backend!r} now, 'openai' once a key is set.",
 
-    "01-calls-per-dollar.hint": "One call costs cost(model, input_tokens, output_tokens) dollars; one dollar pays "
-                                "for 1 divided by that.",
+    "01-calls-per-dollar.hint": "How many times does the price of one call fit into one dollar? The notebook's "
+                                "cost() gives that price.",
+    "01-calls-per-dollar.hint_more": "One call costs cost(model, input_tokens, output_tokens) dollars; one dollar "
+                                     "pays for 1 divided by that. Return the number as it is, not rounded.",
     "01-calls-per-dollar.no_prices": "The notebook's PRICES table is missing: run the cells above the exercise.",
     "01-calls-per-dollar.wrong": "calls_per_dollar({model!r}, {tokens_in}, {tokens_out}) returned {got!r}; one "
                                  "dollar pays for {expected:,.1f} such calls.",
     "01-calls-per-dollar.works": "calls_per_dollar() works: {calls:,.0f} calls per dollar on {model} at 1,000 + "
                                  "1,000 tokens.",
 
-    "02-find-keys.hint": "re.findall() with a pattern: 'sk-' then 20 or more letters, digits, '-' or '_'. A masked "
-                         "key has '…' in it, so it does not match.",
+    "02-find-keys.hint": "A regular expression finds every match in a text. Describe a full key: how it starts, "
+                         "which characters follow and how many at least. A masked key has a character that a full "
+                         "key never has.",
+    "02-find-keys.hint_more": "re.findall() with a pattern: 'sk-' then 20 or more letters, digits, '-' or '_'. A "
+                              "masked key has '…' in it, so it does not match.",
     "02-find-keys.case_env_line": "a key in a .env line",
     "02-find-keys.case_two_keys": "two keys in one text",
     "02-find-keys.case_masked": "a masked key, which is safe to show",
@@ -179,9 +190,12 @@ MESSAGES = {
     "02-find-keys.wrong": "For {case}, find_keys() returned {got!r}, expected {expected!r}.",
     "02-find-keys.works": "find_keys() finds full keys and ignores masked ones.",
 
-    "03-ask.hint": "Call client.responses.create() with the question, temperature=0 (which a reasoning model such as "
-                   "gpt-6-luna takes only with its reasoning off) and a limit on output tokens, then return the text "
-                   "of the reply (the SDK's output_text).",
+    "03-ask.hint": "One call to the API with the question and the two settings from this notebook that make an "
+                   "answer repeatable and short; then return only the answer's text, not the whole response.",
+    "03-ask.hint_more": "Call client.responses.create() with input=question, temperature=0 with "
+                        "reasoning={{\"effort\": \"none\"}} (a reasoning model such as gpt-6-luna takes a temperature "
+                        "only with its reasoning off) and max_output_tokens=50, then return reply.output_text. Any "
+                        "client works: client, your own OpenAI(...), chatkit.connect().",
     "03-ask.no_request": "ask() sent no request: call the API with the question, and return its answer.",
     "03-ask.endpoint": "ask() called {path}: use the Responses API (or Chat Completions).",
     "03-ask.temperature": "The request had temperature={temperature!r}: send temperature=0.",
@@ -191,10 +205,18 @@ MESSAGES = {
     "03-ask.other_text": "ask() returned a string, but not the answer the model sent: return reply.output_text.",
     "03-ask.works": "ask() sent temperature=0 and a limit of {limit} tokens, and returned the model's text.",
 
-    "04-repeatable-settings.hint": "Return a dict such as {{\"temperature\": 0.8, ...}}: which setting makes the "
-                                   "random choices repeat?",
+    "04-repeatable-settings.hint": "Sampling is random. Which setting makes the same random choices come out "
+                                   "again?",
+    "04-repeatable-settings.hint_more": "Keep a temperature of 0.5 or more and add a seed, a whole number such as "
+                                        "7 (not the string \"7\"): the same seed with the same settings repeats "
+                                        "the answer.",
     "04-repeatable-settings.not_dict": "repeatable_settings() returned a {type}: return a dict of settings.",
     "04-repeatable-settings.too_cold": "Keep temperature at 0.5 or more: the answer should really be sampled.",
+    "04-repeatable-settings.wrong_type": "The API refused your settings: {message} Write each value with the type "
+                                         "the API expects, numbers without quotes (\"seed\": 7, not "
+                                         "\"seed\": \"7\").",
+    "04-repeatable-settings.refused": "The API refused your settings: {message} Change '{param}' as the message "
+                                      "says.",
     "04-repeatable-settings.differ": "Two different answers with your settings: add a setting that fixes the "
                                      "random choices. (With a seed, OpenAI repeats an answer most of the time, "
                                      "not always: if you set one, run the check again.)",
@@ -203,8 +225,10 @@ MESSAGES = {
                                          "sampled, and repeat it with a seed.",
     "04-repeatable-settings.works": "the same sampled answer twice at temperature {temperature}.",
 
-    "05-trim.hint": "Start from a copy of the list; while tokens.count_messages(..., MODEL) is over the budget and "
-                    "more than one turn is left, drop the oldest turn after the system message.",
+    "05-trim.hint": "Keep the system message, then drop the oldest turns one at a time until the conversation fits "
+                    "the budget. This notebook showed how to count a conversation's tokens.",
+    "05-trim.hint_more": "Start from a copy of the list; while tokens.count_messages(..., MODEL) is over the budget "
+                         "and more than one turn is left, drop the oldest turn after the system message.",
     "05-trim.changed": "trim() changed the list it was given: build and return a new list.",
     "05-trim.system": "Keep the system message first.",
     "05-trim.order": "Drop the oldest messages and keep the newest, in their order.",
@@ -212,8 +236,11 @@ MESSAGES = {
     "05-trim.too_much": "With budget={budget}, trim() dropped more than it needed to.",
     "05-trim.works": "trim() drops the oldest turns, keeps the system message, and stops at the budget.",
 
-    "06-tokens-counted.hint": "tokens.count_messages(messages, MODEL) counts the prompt (notebook 05); the "
-                              "sandbox and chatkit's runner add the output limit before the request runs.",
+    "06-tokens-counted.hint": "Before a request runs, a tokens-per-minute limit reserves tokens for it: the prompt's, "
+                              "and the most the answer could use. Which number in the request caps the answer?",
+    "06-tokens-counted.hint_more": "tokens.count_messages(messages, MODEL) counts the prompt (notebook 05); add "
+                                   "max_tokens, the most the answer may use, as the sandbox and chatkit's runner do "
+                                   "before the request runs.",
     "06-tokens-counted.wrong": "For {count} message(s) and max_tokens={limit}, tokens_counted() returned {got!r}; "
                                "the request counts {expected}.",
     "06-tokens-counted.sandbox": "The sandbox took {taken} tokens from its limit, and tokens_counted() says "
@@ -222,13 +249,16 @@ MESSAGES = {
     "06-tokens-counted.works_sandbox": "tokens_counted() counts the prompt and the output limit: {counted} tokens "
                                        "(the sandbox took {taken} from its limit).",
 
-    "07-should-retry.hint": "Connection errors and timeouts (openai.APIConnectionError) may pass; for "
-                            "openai.APIStatusError look at status_code (408, 409, 429, 5xx) and at code: a 429 "
-                            "whose type is 'insufficient_quota' (no credit, a spend limit) is billing: waiting "
-                            "cannot fix it.",
+    "07-should-retry.hint": "Sort the failures into two kinds: those where waiting can help (a busy server, a lost "
+                            "connection) and those where the same request fails again (a mistake in the request or "
+                            "the key, no money left). The exception's class makes the first cut; the HTTP status "
+                            "and the error's fields make the rest.",
+    "07-should-retry.hint_more": "openai.APIConnectionError (timeouts too) may pass. For openai.APIStatusError, "
+                                 "retry status_code 408, 409, 429 and 5xx, except a billing 429: on the platform "
+                                 "its type (exc.type) is 'insufficient_quota', and its code (exc.code) says which "
+                                 "limit was reached, so test exc.type, not exc.code.",
     "07-should-retry.case_rate_limit": "a 429 rate limit",
-    "07-should-retry.case_credit": "a 429 credit_balance_exhausted",
-    "07-should-retry.case_spend_limit": "a 429 project_spend_limit_exceeded",
+    "07-should-retry.case_billing": "a 429 {code}",
     "07-should-retry.case_bad_request": "a 400 bad request",
     "07-should-retry.case_wrong_key": "a 401 wrong key",
     "07-should-retry.case_unknown_model": "a 404 unknown model",
@@ -242,30 +272,46 @@ MESSAGES = {
                              "can help.",
     "07-should-retry.no_retry": "should_retry() returned {got!r} for {case} ({exc_type}); it should be False: the "
                                 "same request will fail the same way.",
+    "07-should-retry.billing": "should_retry() returned {got!r} for {case} ({exc_type}); it should be False: this "
+                               "429 is about money, not speed, and waiting cannot fix it. Look at the error's type: "
+                               "exc.type is 'insufficient_quota' on every billing 429, while exc.code says which "
+                               "limit was reached ({code!r} here).",
     "07-should-retry.works": "should_retry() works: retry rate limits, server errors and lost connections; never "
                              "quota or mistakes.",
 
-    "08-my-shop.hint": "Start from shop = Shop.example(), append a pair to shop.faq such as ('Do you ship "
-                       "abroad?', 'Yes, to the EU in 5 to 8 working days, for 9.90 euros.'), and return shop.",
+    "08-my-shop.hint": "The bot knows only what its system prompt says, and the prompt is built from the shop's "
+                       "data. Start from the example shop and give it one more question with its answer.",
+    "08-my-shop.hint_more": "shop = Shop.example(), then shop.faq.append((question, answer)) with a question about "
+                            "shipping abroad (or internationally, overseas…) and the shop's answer, then return "
+                            "shop.",
     "08-my-shop.not_shop": "my_shop() returned {type}; return a Shop (start from Shop.example()).",
-    "08-my-shop.no_abroad": "my_shop() has no FAQ question about shipping abroad: add a (question, answer) pair to "
-                            "faq.",
+    "08-my-shop.no_abroad": "None of the new FAQ entries of my_shop() is about shipping to other countries (the "
+                            "check looks for words such as abroad, international, overseas, other countries, "
+                            "worldwide): add a (question, answer) pair about it to shop.faq.",
     "08-my-shop.lost": "my_shop() lost some of the example's FAQ or policies: add to them, don't replace them.",
     "08-my-shop.not_sent": "The answer of your new FAQ entry did not reach the model: it must be in the system "
                            "prompt.",
     "08-my-shop.works": "my_shop() works: the bot's prompt now answers {question!r}, in the {count} FAQ entries "
                         "sent with every message.",
 
-    "09-book-format.hint": "A json_schema response_format with strict: True; the schema is an object with "
-                           "properties title (string), author (string) and year (integer), all three in "
-                           "'required', and 'additionalProperties': False.",
+    "09-book-format.hint": "This is a structured output: a response_format whose JSON schema the server enforces. "
+                           "This notebook built one from a class; write the same dict by hand. And which JSON "
+                           "Schema type is a whole number?",
+    "09-book-format.hint_more": "{{'type': 'json_schema', 'json_schema': {{'name': 'book', 'strict': True, "
+                                "'schema': …}}}}, where the schema is an object with properties title (string), "
+                                "author (string) and year (integer), all three in 'required', and "
+                                "'additionalProperties': False.",
     "09-book-format.shape": "book_format() should return {{'type': 'json_schema', 'json_schema': {{'name': …, "
                             "'strict': True, 'schema': {{…}}}}}}: the response_format of a structured output.",
     "09-book-format.strict": "book_format() leaves out strict. Set 'strict': True in json_schema: only then does "
                              "the server guarantee the schema.",
-    "09-book-format.setup": "Run the setup cell at the top first: the check needs the notebook's `client` and "
-                            "`MODEL`.",
-    "09-book-format.refused": "The server refused the schema of book_format(): {explanation}",
+    "09-book-format.refused": "The server refused the schema of book_format(): {message} Fix the place it names: "
+                              "with 'strict': True, every object sets 'additionalProperties': False and lists all "
+                              "its properties in 'required'.",
+    "09-book-format.number": "In the schema of book_format(), '{field}' has the type 'number', which also allows "
+                             "1937.5: a whole number is 'integer' in JSON Schema.",
+    "09-book-format.schema_type": "In the schema of book_format(), '{field}' has the type {got!r}: the exercise asks "
+                                  "for {type!r}.",
     "09-book-format.fields": "With book_format(), the model answered with the fields {fields}; the schema should "
                              "ask for exactly title, author and year (all of them in 'required').",
     "09-book-format.type": "With book_format(), '{field}' came back as {value!r}: give it the type {type} in the "

@@ -142,25 +142,34 @@ MESSAGES = {
     "exercises.wrong": "✗ {wrong}\n  提示：{hint}",
     "exercises.raised": "✗ {function}() 抛出了 {error}：{exc}\n  提示：{hint}",
     "exercises.passed": "✓ {done}",
-    "exercises.use_client": "{function}() 应该使用笔记本里的 `{name}`：请先运行最上面的设置单元格。",
+    "exercises.setup": "请先运行最上面的设置单元格，检查要用到笔记本里的 `client` 和 `MODEL`。",
+    "exercises.offer_solution": "还是卡住了？运行 {call} 可以看一份参考答案。",
+    "exercises.solution": "一份参考答案（你的写法可以不同，同样能通过）：\n\n{code}",
 
     # --- chatkit/exercises/lessons.py：每个练习的提示、错误答案和通过信息 -----------------
-    "00-live-backend.hint": "chatkit.backend_info() 返回一个带有 `backend` 字段的对象：返回这个字段就行。",
+    # .hint 是第一次的点拨（只点出思路，不给代码）；答错之后才给 .hint_more。
+    "00-live-backend.hint": "别把答案直接写进函数，去问 chatkit。本篇里是哪个函数打印出了 chatkit 连着的后端？"
+                            "它的哪个字段是后端的名字？",
+    "00-live-backend.hint_more": "chatkit.backend_info() 返回一个对象，它的 `backend` 字段就是后端的名字。"
+                                 "返回这个字段，不要返回整个对象，也不要返回你自己写上的名字。",
     "00-live-backend.wrong": "live_backend() 返回了 {got!r}，但 chatkit 用的是 {backend!r}。",
     "00-live-backend.hard_coded": "设置了密钥之后，live_backend() 仍然返回 {got!r}：要去问 chatkit，"
                                   "不要把名字直接写进函数里。",
     "00-live-backend.works": "live_backend() 没问题：现在是 {backend!r}，设置密钥后会变成 'openai'。",
 
-    "01-calls-per-dollar.hint": "一次调用花费 cost(model, input_tokens, output_tokens) 美元；"
-                                "一美元能调用的次数就是 1 除以它。",
+    "01-calls-per-dollar.hint": "一美元里能装下几次调用的价钱？一次调用的价钱可以用笔记本里的 cost() 算出来。",
+    "01-calls-per-dollar.hint_more": "一次调用花费 cost(model, input_tokens, output_tokens) 美元，"
+                                     "一美元能调用的次数就是 1 除以它。直接返回这个数，不要取整。",
     "01-calls-per-dollar.no_prices": "笔记本里没有 PRICES 表：请先运行练习上方的单元格。",
     "01-calls-per-dollar.wrong": "calls_per_dollar({model!r}, {tokens_in}, {tokens_out}) 返回了 {got!r}；"
                                  "一美元可以支付 {expected:,.1f} 次这样的调用。",
     "01-calls-per-dollar.works": "calls_per_dollar() 没问题：在 {model} 上，输入和输出各 1,000 个 token 时，"
                                  "一美元能调用 {calls:,.0f} 次。",
 
-    "02-find-keys.hint": "用 re.findall() 加一个模式：'sk-' 后面跟 20 个或更多的字母、数字、'-' 或 '_'。"
-                         "打了码的密钥里有 '…'，所以不会被匹配到。",
+    "02-find-keys.hint": "正则表达式能找出一段文本里所有的匹配。先描述一下完整的密钥：以什么开头，后面跟哪些字符，"
+                         "至少有多少个。打了码的密钥里有一个字符，完整的密钥里绝不会出现。",
+    "02-find-keys.hint_more": "用 re.findall() 加一个模式：'sk-' 后面跟 20 个或更多的字母、数字、'-' 或 '_'。"
+                              "打了码的密钥里有 '…'，所以不会被匹配到。",
     "02-find-keys.case_env_line": ".env 中一行里的密钥",
     "02-find-keys.case_two_keys": "同一段文本里的两个密钥",
     "02-find-keys.case_masked": "打了码的密钥（可以放心显示）",
@@ -168,8 +177,12 @@ MESSAGES = {
     "02-find-keys.wrong": "对于「{case}」，find_keys() 返回了 {got!r}，应该是 {expected!r}。",
     "02-find-keys.works": "find_keys() 能找出完整的密钥，并忽略打了码的密钥。",
 
-    "03-ask.hint": "用这个问题调用 client.responses.create()，设置 temperature=0（像 gpt-6-luna 这样的推理模型，要关掉推理"
-                   "才接受它），并限制输出 token 数，然后返回回复的文本（SDK 的 output_text）。",
+    "03-ask.hint": "用这个问题调用一次 API，带上本篇讲过的两个参数，一个让回答可以重复，一个让回答不会太长。"
+                   "然后只返回回答的文本，不要返回整个响应对象。",
+    "03-ask.hint_more": "调用 client.responses.create()，传入 input=question、temperature=0 和 "
+                        "reasoning={{\"effort\": \"none\"}}（gpt-6-luna 这样的推理模型，要关掉推理才接受 temperature），"
+                        "再加上 max_output_tokens=50，最后返回 reply.output_text。用哪个客户端都行，client、"
+                        "你自己建的 OpenAI(...)、chatkit.connect() 都可以。",
     "03-ask.no_request": "ask() 没有发出任何请求：用这个问题调用 API，并返回它的回答。",
     "03-ask.endpoint": "ask() 调用的是 {path}：请使用 Responses API（或 Chat Completions）。",
     "03-ask.temperature": "请求中的 temperature={temperature!r}：请发送 temperature=0。",
@@ -179,9 +192,14 @@ MESSAGES = {
     "03-ask.other_text": "ask() 返回了一个字符串，但不是模型发回的回答：请返回 reply.output_text。",
     "03-ask.works": "ask() 发送了 temperature=0 和 {limit} 个 token 的上限，并返回了模型的文本。",
 
-    "04-repeatable-settings.hint": "返回一个字典，比如 {{\"temperature\": 0.8, ...}}：哪个参数能让随机选择重复出现？",
+    "04-repeatable-settings.hint": "采样是随机的。哪个参数能让同样的随机选择再出现一次？",
+    "04-repeatable-settings.hint_more": "temperature 保持在 0.5 或以上，再加一个 seed，取一个整数，比如 7"
+                                        "（不要写成字符串 \"7\"）。seed 和其他参数都不变，回答就会重复。",
     "04-repeatable-settings.not_dict": "repeatable_settings() 返回的是 {type}：请返回一个参数字典。",
     "04-repeatable-settings.too_cold": "temperature 要保持在 0.5 或以上：回答应该是真正采样出来的。",
+    "04-repeatable-settings.wrong_type": "API 拒绝了你的参数：{message} 每个值都要用 API 要求的类型，"
+                                         "数字不加引号（写 \"seed\": 7，不要写 \"seed\": \"7\"）。",
+    "04-repeatable-settings.refused": "API 拒绝了你的参数：{message} 请按这条信息修改 '{param}'。",
     "04-repeatable-settings.differ": "用你的参数得到了两个不同的回答：再加一个能固定随机选择的参数。"
                                      "（设置了 seed 后，OpenAI 大多数时候会重复同一个回答，但不是每次都会："
                                      "如果你设置了，就再运行一次检查。）",
@@ -189,8 +207,10 @@ MESSAGES = {
                                          "（比如用了非常小的 top_p）。让回答保持采样，再用 seed 让它重复。",
     "04-repeatable-settings.works": "在 temperature {temperature} 下，两次得到了相同的采样回答。",
 
-    "05-trim.hint": "从列表的副本开始；只要 tokens.count_messages(..., MODEL) 超出预算、且剩下的对话不止一轮，"
-                    "就删掉系统消息之后最早的那一轮。",
+    "05-trim.hint": "系统消息留着，再从最早的一轮开始一轮一轮往下删，直到整段对话不超出预算。"
+                    "怎么数一段对话的 token，本篇讲过。",
+    "05-trim.hint_more": "从列表的副本开始；只要 tokens.count_messages(..., MODEL) 超出预算、且剩下的对话不止一轮，"
+                         "就删掉系统消息之后最早的那一轮。",
     "05-trim.changed": "trim() 修改了传给它的列表：请构建并返回一个新列表。",
     "05-trim.system": "系统消息要保留在最前面。",
     "05-trim.order": "删掉最早的消息，保留最新的，并保持它们原来的顺序。",
@@ -198,8 +218,11 @@ MESSAGES = {
     "05-trim.too_much": "budget={budget} 时，trim() 删掉的比需要的多。",
     "05-trim.works": "trim() 会删掉最早的几轮对话、保留系统消息，并在预算以内停下。",
 
-    "06-tokens-counted.hint": "tokens.count_messages(messages, MODEL) 计算提示词的 token 数（笔记本 05）；"
-                              "沙盒和 chatkit 的并发运行器在运行请求之前还会加上输出上限。",
+    "06-tokens-counted.hint": "请求运行之前，每分钟 token 数的限制会先为它预留 token，包括提示词的，"
+                              "再加上回答最多能用的。请求里哪个数字给回答封了顶？",
+    "06-tokens-counted.hint_more": "tokens.count_messages(messages, MODEL) 计算提示词的 token 数（笔记本 05），"
+                                   "再加上 max_tokens，也就是回答最多能用的 token 数。沙盒和 chatkit 的并发运行器"
+                                   "在请求运行之前就是这样算的。",
     "06-tokens-counted.wrong": "对于 {count} 条消息和 max_tokens={limit}，tokens_counted() 返回了 {got!r}；"
                                "这个请求计为 {expected}。",
     "06-tokens-counted.sandbox": "沙盒从速率限制中扣除了 {taken} 个 token，而 tokens_counted() 给出的是 {counted}。",
@@ -207,12 +230,14 @@ MESSAGES = {
     "06-tokens-counted.works_sandbox": "tokens_counted() 计入了提示词和输出上限：{counted} 个 token"
                                        "（沙盒从速率限制中扣除了 {taken} 个）。",
 
-    "07-should-retry.hint": "连接错误和超时（openai.APIConnectionError）可以重试；对于 openai.APIStatusError，"
-                            "看 status_code（408、409、429、5xx）和 code：type 为 'insufficient_quota' 的 429"
-                            "（余额用完、达到支出上限）是账单问题，等待解决不了。",
+    "07-should-retry.hint": "把失败分成两类：一类等一等就可能好（服务器太忙、连接断了），另一类同样的请求还会同样失败"
+                            "（请求本身或密钥有错、余额不够）。先按异常的类型分出一部分，剩下的看 HTTP 状态码和错误里的字段。",
+    "07-should-retry.hint_more": "openai.APIConnectionError（包括超时）可以重试。对于 openai.APIStatusError，"
+                                 "status_code 为 408、409、429 和 5xx 的可以重试，但账单问题引起的 429 除外。"
+                                 "在平台上，这种错误的 type（exc.type）是 'insufficient_quota'，code（exc.code）"
+                                 "说明碰到的是哪一种限制，所以要判断 exc.type，而不是 exc.code。",
     "07-should-retry.case_rate_limit": "429 速率限制",
-    "07-should-retry.case_credit": "429 credit_balance_exhausted",
-    "07-should-retry.case_spend_limit": "429 project_spend_limit_exceeded",
+    "07-should-retry.case_billing": "429 {code}",
     "07-should-retry.case_bad_request": "400 错误请求",
     "07-should-retry.case_wrong_key": "401 密钥错误",
     "07-should-retry.case_unknown_model": "404 未知模型",
@@ -226,28 +251,40 @@ MESSAGES = {
                              "等一等可能就好了。",
     "07-should-retry.no_retry": "遇到「{case}」（{exc_type}）时，should_retry() 返回了 {got!r}；应该是 False："
                                 "同样的请求还会以同样的方式失败。",
+    "07-should-retry.billing": "遇到「{case}」（{exc_type}）时，should_retry() 返回了 {got!r}；应该是 False。"
+                               "这个 429 是钱的问题，不是速度的问题，等多久都没用。要看错误的 type，凡是账单问题的 429，"
+                               "exc.type 都是 'insufficient_quota'，而 exc.code 说明碰到的是哪一种限制（这里是 {code!r}）。",
     "07-should-retry.works": "should_retry() 没问题：速率限制、服务器错误和断开的连接要重试；"
                              "配额问题和请求本身的错误永远不重试。",
 
-    "08-my-shop.hint": "从 shop = Shop.example() 开始，往 shop.faq 里追加一对问答，比如 ('Do you ship abroad?', "
-                       "'Yes, to the EU in 5 to 8 working days, for 9.90 euros.')，然后返回 shop。",
+    "08-my-shop.hint": "机器人只知道系统提示词里写了什么，而提示词是用书店的资料拼出来的。"
+                       "从示例书店开始，给它再加一个问题和对应的答案。",
+    "08-my-shop.hint_more": "先写 shop = Shop.example()，再用 shop.faq.append((问题, 答案)) 加一条关于寄往国外"
+                            "（abroad、internationally、overseas 等）的问答，最后返回 shop。问答最好用英文写。",
     "08-my-shop.not_shop": "my_shop() 返回的是 {type}；请返回一个 Shop（从 Shop.example() 开始）。",
-    "08-my-shop.no_abroad": "my_shop() 的 FAQ 里没有关于寄往海外的问题：往 faq 里加一个 (问题, 回答)，"
-                            "问题里要有英文单词 abroad。",
+    "08-my-shop.no_abroad": "my_shop() 新加的 FAQ 里没有一条是关于寄往其他国家的（检查会找 abroad、international、"
+                            "overseas、other countries、worldwide、海外、国外这类词）。往 shop.faq 里加一对相关的"
+                            " (问题, 答案)。",
     "08-my-shop.lost": "my_shop() 丢掉了示例中的部分 FAQ 或政策：在原有内容上添加，不要替换。",
     "08-my-shop.not_sent": "你新加的 FAQ 条目的回答没有传给模型：它必须出现在系统提示词里。",
     "08-my-shop.works": "my_shop() 没问题：机器人的提示词现在能回答 {question!r}，"
                         "每条消息都会附带这 {count} 条 FAQ。",
 
-    "09-book-format.hint": "一个 json_schema 类型的 response_format，带 strict: True；schema 是一个 object，"
-                           "属性有 title（string）、author（string）和 year（integer），三个都放进 'required'，"
-                           "并设置 'additionalProperties': False。",
+    "09-book-format.hint": "这里要用结构化输出，也就是由服务器保证回答符合 JSON schema 的 response_format。"
+                           "本篇用类生成过一个，这次手写同样的字典。另外，JSON Schema 里哪种类型表示整数？",
+    "09-book-format.hint_more": "{{'type': 'json_schema', 'json_schema': {{'name': 'book', 'strict': True, "
+                                "'schema': …}}}}，其中 schema 是一个 object，属性有 title（string）、author（string）"
+                                "和 year（integer），三个都放进 'required'，并设置 'additionalProperties': False。",
     "09-book-format.shape": "book_format() 应该返回 {{'type': 'json_schema', 'json_schema': {{'name': …, "
                             "'strict': True, 'schema': {{…}}}}}}：也就是结构化输出的 response_format。",
     "09-book-format.strict": "book_format() 漏掉了 strict。在 json_schema 中设置 'strict': True："
                              "只有这样，服务器才保证回答符合 schema。",
-    "09-book-format.setup": "请先运行最上面的设置单元格：检查需要笔记本里的 `client` 和 `MODEL`。",
-    "09-book-format.refused": "服务器拒绝了 book_format() 的 schema：{explanation}",
+    "09-book-format.refused": "服务器拒绝了 book_format() 的 schema：{message} 请修改它指出的位置。用了 "
+                              "'strict': True，每个 object 都要设置 'additionalProperties': False，"
+                              "并把它的所有属性都列进 'required'。",
+    "09-book-format.number": "book_format() 的 schema 里，'{field}' 的类型是 'number'，这样 1937.5 也合法。"
+                             "JSON Schema 里表示整数的类型是 'integer'。",
+    "09-book-format.schema_type": "book_format() 的 schema 里，'{field}' 的类型是 {got!r}，练习要求的是 {type!r}。",
     "09-book-format.fields": "用 book_format() 时，模型回答的字段是 {fields}；schema 应该恰好要求 title、author "
                              "和 year 这三个字段（全部放进 'required'）。",
     "09-book-format.type": "用 book_format() 时，'{field}' 返回的是 {value!r}：在 schema 里把它的类型设为 {type}。",

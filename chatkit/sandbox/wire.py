@@ -7,9 +7,9 @@ raises the same exception with the same fields.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from ..reasoning import EFFORTS
 
@@ -43,6 +43,12 @@ def context_too_long(window: int, prompt: int, completion: int | None, param: st
 
 
 # --- request bodies ---------------------------------------------------------------
+
+# The platform refuses a value of the wrong JSON type where pydantic would convert it: "42" or
+# 42.0 for an integer, "0.8" for a number, "yes" for a boolean. An integer is a number, though.
+Int = Annotated[int, Strict()]
+Number = Annotated[float, Strict()]
+Bool = Annotated[bool, Strict()]
 
 class _Body(BaseModel):
     # Inside a request, unknown fields are ignored: items sent back from a response carry
@@ -97,7 +103,7 @@ class ChatMessage(_Body):
 class JSONSchemaFormat(_Body):
     name: str
     schema_: dict | None = Field(None, alias="schema")
-    strict: bool | None = None
+    strict: Bool | None = None
     description: str | None = None
 
 
@@ -110,7 +116,7 @@ class Function(_Body):
     name: str
     description: str | None = None
     parameters: dict | None = None
-    strict: bool | None = None
+    strict: Bool | None = None
 
 
 class ChatTool(_Body):
@@ -128,7 +134,7 @@ class ChatToolChoice(_Body):
 
 
 class StreamOptions(_Body):
-    include_usage: bool = False
+    include_usage: Bool = False
 
 
 class ChatRequest(_Request):
@@ -140,28 +146,28 @@ class ChatRequest(_Request):
     ALREADY = {"modalities": ["text"]}
     model: str
     messages: list[ChatMessage] = Field(min_length=1)
-    temperature: float | None = Field(None, ge=0.0, le=2.0)
-    top_p: float | None = Field(None, ge=0.0, le=1.0)
-    max_tokens: int | None = Field(None, ge=1)
-    max_completion_tokens: int | None = Field(None, ge=1)
+    temperature: Number | None = Field(None, ge=0.0, le=2.0)
+    top_p: Number | None = Field(None, ge=0.0, le=1.0)
+    max_tokens: Int | None = Field(None, ge=1)
+    max_completion_tokens: Int | None = Field(None, ge=1)
     stop: str | list[str] | None = Field(None)
-    seed: int | None = None
-    presence_penalty: float | None = Field(None, ge=-2.0, le=2.0)
-    frequency_penalty: float | None = Field(None, ge=-2.0, le=2.0)
-    n: int | None = Field(None, ge=1, le=8)
-    logprobs: bool | None = None
-    top_logprobs: int | None = Field(None, ge=0, le=20)
+    seed: Int | None = None
+    presence_penalty: Number | None = Field(None, ge=-2.0, le=2.0)
+    frequency_penalty: Number | None = Field(None, ge=-2.0, le=2.0)
+    n: Int | None = Field(None, ge=1, le=8)
+    logprobs: Bool | None = None
+    top_logprobs: Int | None = Field(None, ge=0, le=20)
     logit_bias: dict[str, float] | None = None  # token ids as strings, checked against the vocabulary
-    stream: bool | None = None
+    stream: Bool | None = None
     stream_options: StreamOptions | None = None
     response_format: ResponseFormat | None = None
     tools: list[ChatTool] | None = None
     tool_choice: Literal["none", "auto", "required"] | ChatToolChoice | None = None
-    parallel_tool_calls: bool | None = None
+    parallel_tool_calls: Bool | None = None
     # Accepted; they change nothing in the answer, here or on the platform.
     user: str | None = None
     metadata: dict[str, str] | None = None
-    store: bool | None = None
+    store: Bool | None = None
     reasoning_effort: Effort | None = None  # which a model accepts: reasoner.effort_for
     modalities: list[Literal["text"]] | None = None
     service_tier: str | None = None
@@ -174,21 +180,21 @@ class CompletionRequest(_Request):
 
     model: str
     prompt: str | list[str | int | list[int]]  # the sandbox serves one string: see completions.py
-    max_tokens: int | None = Field(None, ge=1)
-    temperature: float | None = Field(None, ge=0.0, le=2.0)
-    top_p: float | None = Field(None, ge=0.0, le=1.0)
-    n: int | None = Field(None, ge=1, le=8)
+    max_tokens: Int | None = Field(None, ge=1)
+    temperature: Number | None = Field(None, ge=0.0, le=2.0)
+    top_p: Number | None = Field(None, ge=0.0, le=1.0)
+    n: Int | None = Field(None, ge=1, le=8)
     stop: str | list[str] | None = Field(None)
-    seed: int | None = None
-    presence_penalty: float | None = Field(None, ge=-2.0, le=2.0)
-    frequency_penalty: float | None = Field(None, ge=-2.0, le=2.0)
+    seed: Int | None = None
+    presence_penalty: Number | None = Field(None, ge=-2.0, le=2.0)
+    frequency_penalty: Number | None = Field(None, ge=-2.0, le=2.0)
     logit_bias: dict[str, float] | None = None
-    logprobs: int | None = Field(None, ge=0, le=5, strict=True)  # strict: `false` must not mean 0
-    echo: bool | None = None
-    best_of: int | None = None
+    logprobs: Int | None = Field(None, ge=0, le=5)  # an Int: `false` must not mean 0
+    echo: Bool | None = None
+    best_of: Int | None = None
     suffix: str | None = None
     user: str | None = None
-    stream: bool | None = None
+    stream: Bool | None = None
     stream_options: StreamOptions | None = None
 
 class InputMessage(_Body):
@@ -253,7 +259,7 @@ class ResponsesTool(_Body):
     name: str | None = None
     description: str | None = None
     parameters: dict | None = None
-    strict: bool | None = None
+    strict: Bool | None = None
 
 
 class ResponsesToolChoice(_Body):
@@ -273,17 +279,17 @@ class ResponsesRequest(_Request):
     model: str
     input: str | list[InputItem]
     instructions: str | None = None
-    temperature: float | None = Field(None, ge=0.0, le=2.0)
-    top_p: float | None = Field(None, ge=0.0, le=1.0)
-    max_output_tokens: int | None = Field(None, ge=16)
+    temperature: Number | None = Field(None, ge=0.0, le=2.0)
+    top_p: Number | None = Field(None, ge=0.0, le=1.0)
+    max_output_tokens: Int | None = Field(None, ge=16)
     previous_response_id: str | None = None
-    store: bool = True
-    stream: bool | None = None
+    store: Bool = True
+    stream: Bool | None = None
     text: TextOptions | None = None
     tools: list[ResponsesTool] | None = None
     tool_choice: Literal["none", "auto", "required"] | ResponsesToolChoice | None = None
-    parallel_tool_calls: bool | None = None
-    background: bool | None = None
+    parallel_tool_calls: Bool | None = None
+    background: Bool | None = None
     reasoning: ReasoningOptions | None = None  # which efforts a model accepts: reasoner.effort_for
     truncation: Literal["disabled"] | None = None
     # Accepted; they change nothing in the answer, here or on the platform.
@@ -356,8 +362,23 @@ def _to_api_error(err: dict) -> APIError:
     if kind == "literal_error":
         return APIError(400, f"Invalid value: {got!r}. Supported values are: {_as_listed(ctx.get('expected', ''))}.",
                         param=param, code="invalid_value")
-    return APIError(400, f"Invalid type for '{param}': {err['msg'].lower()}, but got {type(got).__name__} "
-                    f"{got!r:.40} instead.", param=param, code="invalid_type")
+    expected = EXPECTED.get(kind, err["msg"].lower().removeprefix("input should be "))
+    return APIError(400, f"Invalid type for '{param}': expected {expected}, but got {_json_type(got)} instead.",
+                    param=param, code="invalid_type")
+
+
+# The platform's words for JSON types, in "Invalid type for 'seed': expected an integer, but got a
+# string instead." (a decimal number is not "an integer", even 42.0).
+EXPECTED = {"int_type": "an integer", "float_type": "a decimal", "bool_type": "a boolean", "string_type": "a string",
+            "list_type": "an array", "dict_type": "an object", "model_type": "an object"}
+
+
+def _json_type(value: object) -> str:
+    for kind, name in ((bool, "a boolean"), (int, "an integer"), (float, "a decimal number"), (str, "a string"),
+                       (list, "an array"), (dict, "an object")):
+        if isinstance(value, kind):
+            return name
+    return "null"
 
 
 def _as_listed(expected: str) -> str:
