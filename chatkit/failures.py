@@ -221,7 +221,8 @@ def _bad_request(exc, message: str, said: str, code: str | None) -> Explanation:
         return _told(reasoning, False, status, code, said=said, message=message, param=param,
                      model=_sent(exc).get("model"))
     what = "what_param" if param else "what"
-    return _told("bad_request", False, status, code, what=what, said=said, message=message, param=param)
+    fix = "fix_type" if code == "invalid_type" else "fix"
+    return _told("bad_request", False, status, code, what=what, fix=fix, said=said, message=message, param=param)
 
 
 def _reasoning(param: str | None, code: str | None, message: str) -> str | None:

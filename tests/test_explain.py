@@ -79,6 +79,12 @@ def test_a_parameter_out_of_range_names_the_setting(scripted):
     assert "'temperature'" in found.what
 
 
+def test_a_value_of_the_wrong_type_says_to_drop_the_quotes(scripted):
+    found = explain(failure(chat(client_for(scripted), seed="42")))
+    assert (found.kind, found.code) == ("bad_request", "invalid_type")
+    assert '"seed": 7, not "seed": "7"' in found.fix and "range" not in found.fix
+
+
 def test_the_minimum_max_output_tokens(scripted):
     client = client_for(scripted)
     found = explain(failure(lambda: client.responses.create(model="scripted-test-model", input="Hi",

@@ -115,7 +115,10 @@ MESSAGES = {
                                       "'{param}'.",
     "explain.bad_request.cause": "a parameter out of range, of the wrong type, or not supported by this model or "
                                  "API.",
-    "explain.bad_request.fix": "Move the setting back into range (the message names it) and run again.",
+    "explain.bad_request.fix": "Change the setting the message names (a value in range, or one this model takes) "
+                               "and run again.",
+    "explain.bad_request.fix_type": "Send the value as the type the message names: a number without quotes "
+                                    "(\"seed\": 7, not \"seed\": \"7\"), true or false without quotes; then run again.",
     "explain.server_timeout.what": "The server timed out waiting for the request {said}.",
     "explain.server_timeout.cause": "a slow or interrupted upload.",
     "explain.server_timeout.fix": "Send it again.",

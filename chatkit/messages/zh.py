@@ -104,7 +104,9 @@ MESSAGES = {
     "explain.bad_request.what": "服务器拒绝了这个请求 {said}：{message}。",
     "explain.bad_request.what_param": "服务器拒绝了这个请求 {said}：{message}。请修改参数 '{param}'。",
     "explain.bad_request.cause": "某个参数超出了范围、类型不对，或者这个模型或 API 不支持它。",
-    "explain.bad_request.fix": "把参数改回允许的范围（消息里写明了是哪个参数），然后重新运行。",
+    "explain.bad_request.fix": "按消息里点到的参数修改（取值要在范围内，或者换成这个模型支持的参数），然后重新运行。",
+    "explain.bad_request.fix_type": "按消息要求的类型传这个值：数字和 true、false 都不加引号（写 \"seed\": 7，"
+                                    "不要写 \"seed\": \"7\"），然后重新运行。",
     "explain.server_timeout.what": "服务器等待请求时超时了 {said}。",
     "explain.server_timeout.cause": "上传太慢或被中断。",
     "explain.server_timeout.fix": "再发送一次。",
