@@ -25,6 +25,19 @@ def wait_until(condition, what, timeout: float = 10, pause=lambda: time.sleep(0.
     return result
 
 
+def record_generations(engine, monkeypatch) -> list:
+    """Every Generation ``engine`` starts from now until the test ends, in order: its ``cancel`` and
+    ``finish_reason`` show what the server did with it. Works on the real engine and the scripted one."""
+    started, original = [], engine.generate
+
+    def recording(prompt, sampling, cancel=None):
+        started.append(original(prompt, sampling, cancel))
+        return started[-1]
+
+    monkeypatch.setattr(engine, "generate", recording)
+    return started
+
+
 def client_for(box, key: str | None = None, **options) -> openai.OpenAI:
     """The official client for a running sandbox ``box`` (its own key unless ``key``), without retries."""
     return openai.OpenAI(api_key=key or box.key, base_url=box.base_url, **{"max_retries": 0, **options})

@@ -7,9 +7,9 @@ records every request it gets and answers the way each platform does.
 from __future__ import annotations
 
 import doctest
-import itertools
 import json
 import logging
+import math
 import os
 import re
 import signal
@@ -34,6 +34,8 @@ from chatkit.bot.platforms import dingtalk, feishu, lanying, webhook
 from chatkit.bot.service import BotService
 from chatkit.bot.settings import NAMES, BotSettings
 from chatkit.bot.workers import Workers
+from chatkit.sandbox.engine import Generation
+from support import wait_until
 
 PAYLOADS = Path(__file__).parent / "payloads"
 BOT_UID, USER_UID = "8589934592", "8589934610"
@@ -80,8 +82,7 @@ class FakePlatform:
 
     def record(self, path: str, headers: dict, body: dict) -> tuple[dict, int]:
         with self.changed:
-            self.calls.append({"path": path, "headers": {k.lower(): v for k, v in headers.items()}, "json": body,
-                               "at": time.monotonic()})
+            self.calls.append({"path": path, "headers": {k.lower(): v for k, v in headers.items()}, "json": body})
             self.changed.notify_all()
             if self.fail:
                 self.fail -= 1
@@ -202,36 +203,58 @@ def test_the_bots_own_messages_and_others_are_ignored(service, platform, engine,
     assert engine.history == []
 
 
+def streamed(scripted, platform, every: float) -> list[dict]:
+    """What the fake platform got for a 25-word answer streamed with ``update_every=every``."""
+    whole = " ".join(f"word{i}" for i in range(25))
+    scripted.engine.enqueue(whole)
+    with BotService.start(make_bot(scripted), settings_for(platform), update_every=every) as service:
+        assert post_lanying(service, lanying_body()).status_code == 200
+        wait_until(lambda: platform.calls and platform.calls[-1]["json"]["content"] == whole,
+                   lambda: f"the whole answer to reach the platform; it got {platform.calls}")
+    return [call["json"] for call in platform.calls]
+
+
 @pytest.mark.parametrize("wrap", [False, True], ids=["msg_ids", "data.msg_ids"])
-def test_a_long_answer_streams_as_one_message_and_its_updates(scripted, platform, engine, wrap):
-    platform.wrap, engine.delay = wrap, 0.02
-    words = " ".join(f"word{i}" for i in range(25))
-    engine.enqueue(words)
-    with BotService.start(make_bot(scripted), settings_for(platform), update_every=0.1) as service:
-        post_lanying(service, lanying_body())
-        deadline = time.monotonic() + 10
-        while not platform.calls or platform.calls[-1]["json"]["content"] != words:
-            assert time.monotonic() < deadline, platform.calls
-            time.sleep(0.02)
-    first, *updates = [call["json"] for call in platform.calls]
+def test_a_long_answer_streams_as_one_message_and_its_updates(scripted, platform, wrap):
+    platform.wrap = wrap
+    first, *updates = streamed(scripted, platform, every=0)  # no pause between updates: one per piece
+    pieces = [f"word{i} " for i in range(24)] + ["word24"]
     assert first["content_type"] == 0 and first["content"] == "word0 "
     assert all(u["content_type"] == 11 and u["related_mid"] == "mid-1" for u in updates)
-    texts = [first["content"]] + [u["content"] for u in updates]
-    assert all(later.startswith(earlier.rstrip()) for earlier, later in itertools.pairwise(texts))
-    # Batched: at least two updates, but never two within update_every (the last one may come sooner).
-    sent = [call["at"] for call in platform.calls[:-1]]
-    assert len(updates) >= 2 and all(b - a >= 0.09 for a, b in itertools.pairwise(sent))
+    assert [u["content"] for u in updates] == ["".join(pieces[:n]) for n in range(2, 26)]
 
 
-def test_the_callback_is_acknowledged_at_once_while_the_model_is_slow(service, platform, engine):
-    engine.delay = 0.6
+def test_updates_wait_for_update_every(scripted, platform):
+    # With an endless pause, the first piece goes out at once and the rest only as the final update.
+    first, *updates = streamed(scripted, platform, every=math.inf)
+    assert first["content"] == "word0 "
+    assert [u["content"] for u in updates] == [" ".join(f"word{i}" for i in range(25))]
+
+
+def test_the_callback_is_acknowledged_before_the_model_answers(service, platform, engine, monkeypatch):
+    gate, original = threading.Event(), engine.generate
+
+    def held(prompt, sampling, cancel=None):  # the model says nothing until the test opens the gate
+        inner = original(prompt, sampling, cancel)
+
+        def run(gen):
+            gate.wait(30)  # a guard against a hang: the test opens it
+            yield from inner
+            gen.finish_reason, gen.tokens = inner.finish_reason, inner.tokens
+
+        return Generation(run, inner.cancel)
+
+    monkeypatch.setattr(engine, "generate", held)
     engine.enqueue("Slowly.")
-    start = time.monotonic()
-    response = post_lanying(service, lanying_body())
-    acked = time.monotonic() - start
-    assert response.status_code == 200 and acked < 0.3
-    platform.wait_for(1)
-    assert time.monotonic() - start >= 0.5
+    try:
+        response = post_lanying(service, lanying_body())
+        assert response.status_code == 200 and response.json() == {"status": "accepted"}
+        wait_until(lambda: engine.history, "the bot to ask the model")
+        assert platform.calls == []  # acknowledged while the model was still held
+    finally:
+        gate.set()
+    [call] = platform.wait_for(1)
+    assert call["json"]["content"] == "Slowly."
 
 
 # --- the other platforms -----------------------------------------------------------------
@@ -259,6 +282,20 @@ def test_a_refusal_reaches_the_webhook_as_429_with_retry_after(scripted, platfor
     assert answers[0].status_code == 200
     assert answers[1].status_code == 429 and 0 < int(answers[1].headers["retry-after"]) <= 60
     assert answers[1].json()["text"].startswith("You have sent 1 messages within 1 minute.")
+
+
+def test_the_webhook_status_follows_the_outcome_not_the_words(scripted, platform):
+    def post(service, n: int) -> httpx.Response:
+        body = json.dumps({"message_id": f"m-{n}", "user_id": "u-1", "text": "Are you there?"}).encode()
+        return httpx.post(f"{service.url}/webhook", content=body, headers=webhook.sign(WEBHOOK_SECRET, body))
+
+    scripted.engine.enqueue(APOLOGY)  # a model may answer with the apology's very words
+    with BotService.start(make_bot(scripted), settings_for(platform)) as service:
+        answered = post(service, 1)
+    with BotService.start(make_bot(scripted, key="sk-wrong-key-for-this-test"), settings_for(platform)) as service:
+        failed = post(service, 2)
+    assert answered.status_code == 200 and answered.json()["text"] == APOLOGY
+    assert failed.status_code == 502 and failed.json()["text"] == APOLOGY
 
 
 def test_feishu_gets_its_challenge_and_replies_to_the_message(service, platform, engine):

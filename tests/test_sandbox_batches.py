@@ -4,13 +4,12 @@ A batch is a JSONL file of requests: it is validated (a bad line fails the whole
 naming the line), run in the background (a request that fails lands in the error file,
 the others in the output file), and can be cancelled or expire. Its state lives in
 SQLite, so a restarted sandbox finishes it without losing or repeating a line. Most
-tests use a scripted engine, with ``delay`` to make timing deterministic.
+tests use a scripted engine; a long ``delay`` holds a request until the test cancels or stops it.
 """
 
 from __future__ import annotations
 
 import json
-import time
 
 import httpx
 import openai
@@ -21,19 +20,15 @@ from chatkit.sandbox.batchstore import BatchStore
 from chatkit.sandbox.scripted import ScriptedEngine
 from chatkit.sandbox.server import Sandbox
 from chatkit.sandbox.store import Store
+from support import client_for, record_generations, wait_until
 
 FINAL = ("completed", "failed", "expired", "cancelled")
 
 
 @pytest.fixture
 def box(tmp_path):
-    box = Sandbox.start(engine=ScriptedEngine(), data_dir=tmp_path)
-    yield box
-    box.stop()
-
-
-def connect(box, key: str | None = None) -> openai.OpenAI:
-    return openai.OpenAI(api_key=key or box.key, base_url=box.base_url, max_retries=0)
+    with Sandbox.start(engine=ScriptedEngine(), data_dir=tmp_path) as box:
+        yield box
 
 
 def chat_line(custom_id: str, model: str, text: str = "Hi", **extra) -> dict:
@@ -51,12 +46,9 @@ def submit(client, lines: list, endpoint: str = "/v1/chat/completions"):
 
 
 def wait(client, batch, until=FINAL, seconds: float = 30):
-    deadline = time.monotonic() + seconds
-    while batch.status not in until:
-        assert time.monotonic() < deadline, f"still {batch.status} after {seconds} s"
-        time.sleep(0.05)
-        batch = client.batches.retrieve(batch.id)
-    return batch
+    """The batch as it is once its status is one of ``until``."""
+    return wait_until(lambda: (now := client.batches.retrieve(batch.id)).status in until and now,
+                      f"batch {batch.id} to be {' or '.join(until)}", seconds)
 
 
 def results(client, file_id: str | None) -> dict[str, dict]:
@@ -90,7 +82,7 @@ def answer(endpoint: str, body: dict) -> str:
 
 @pytest.mark.parametrize("endpoint", list(ENDPOINT_LINES))
 def test_a_batch_runs_to_completion_and_results_join_by_custom_id(box, endpoint):
-    client, model = connect(box), box.engine.model_id
+    client, model = client_for(box), box.engine.model_id
     box.engine.enqueue(*[f"Answer {i}" for i in range(5)])  # the worker runs the lines in order
     uploaded = upload(client, [ENDPOINT_LINES[endpoint](i, model) for i in range(5)])
     assert (uploaded.object, uploaded.purpose, uploaded.status, uploaded.filename) == \
@@ -145,7 +137,7 @@ def bad_files(model: str) -> dict[str, tuple[list, int, str]]:
 
 @pytest.mark.parametrize("case", list(bad_files("m")))
 def test_a_malformed_file_fails_validation_naming_the_line(box, case):
-    client = connect(box)
+    client = client_for(box)
     lines, line_number, code = bad_files(box.engine.model_id)[case]
     failed = wait(client, submit(client, lines))
     assert failed.status == "failed" and failed.failed_at and failed.in_progress_at is None
@@ -156,14 +148,14 @@ def test_a_malformed_file_fails_validation_naming_the_line(box, case):
 
 
 def test_blank_lines_are_skipped_but_still_counted(box):
-    client, model = connect(box), box.engine.model_id
+    client, model = client_for(box), box.engine.model_id
     failed = wait(client, submit(client, [chat_line("a", model), "", "not json"]))
     assert [(e.line, e.code) for e in failed.errors.data] == [(3, "invalid_json_line")]
 
 
 def test_a_file_with_too_many_requests_fails(box, monkeypatch):
     monkeypatch.setattr(batchworker, "MAX_REQUESTS", 3)
-    client, model = connect(box), box.engine.model_id
+    client, model = client_for(box), box.engine.model_id
     failed = wait(client, submit(client, [chat_line(f"q{i}", model) for i in range(4)]))
     assert failed.status == "failed"
     error = failed.errors.data[-1]
@@ -171,7 +163,7 @@ def test_a_file_with_too_many_requests_fails(box, monkeypatch):
 
 
 def test_an_empty_file_fails(box):
-    client = connect(box)
+    client = client_for(box)
     failed = wait(client, submit(client, [""]))
     assert failed.status == "failed" and failed.errors.data[0].code == "empty_file"
 
@@ -179,7 +171,7 @@ def test_an_empty_file_fails(box):
 # --- requests that fail when they run --------------------------------------------------
 
 def test_a_failing_request_lands_in_the_error_file_and_the_others_succeed(box):
-    client, model = connect(box), box.engine.model_id
+    client, model = client_for(box), box.engine.model_id
     lines = [chat_line("ok1", model), chat_line("hot", model, temperature=5), chat_line("ok2", model),
              chat_line("long", model, "word " * 3000), chat_line("streamed", model, stream=True)]
     done = wait(client, submit(client, lines))
@@ -197,35 +189,32 @@ def test_a_failing_request_lands_in_the_error_file_and_the_others_succeed(box):
 
 # --- cancel, expiry, restart -------------------------------------------------------------
 
-def test_cancelling_stops_at_the_running_request_and_keeps_finished_lines(tmp_path):
-    box = Sandbox.start(engine=ScriptedEngine("one two three four", delay=0.2), data_dir=tmp_path)
-    try:
-        client, model = connect(box), box.engine.model_id
-        batch = submit(client, [chat_line(f"q{i}", model) for i in range(10)])
-        batch = wait(client, batch, until=("in_progress",))
-        while batch.request_counts.completed < 2:
-            time.sleep(0.02)
-            batch = client.batches.retrieve(batch.id)
-        start = time.monotonic()
+def test_cancelling_stops_the_running_request_and_keeps_finished_lines(tmp_path, monkeypatch):
+    # The first two requests end at once (an empty reply); the third would wait a minute for its one word,
+    # so only the cancel can end it while the test waits.
+    engine = ScriptedEngine("held", delay=60)
+    engine.enqueue("", "")
+    generations = record_generations(engine, monkeypatch)
+    with Sandbox.start(engine=engine, data_dir=tmp_path) as box:
+        client = client_for(box)
+        batch = submit(client, [chat_line(f"q{i}", engine.model_id) for i in range(10)])
+        wait_until(lambda: len(generations) == 3, "the batch's third request to reach the model")
         cancelling = client.batches.cancel(batch.id)
         assert cancelling.status in ("cancelling", "cancelled") and cancelling.cancelling_at
+        wait_until(generations[2].cancel.is_set, "the sandbox to cancel the running request")
         cancelled = wait(client, cancelling)
         assert cancelled.status == "cancelled" and cancelled.cancelled_at and cancelled.completed_at is None
-        assert time.monotonic() - start < 0.6  # the running request stopped mid-generation (it takes 0.8 s)
-        finished = cancelled.request_counts.completed
-        assert 2 <= finished < 10 and cancelled.request_counts.total == 10
-        assert len(results(client, cancelled.output_file_id)) == finished
+        assert [gen.finish_reason for gen in generations] == ["stop", "stop", "cancelled"]  # nothing ran after it
+        assert (cancelled.request_counts.completed, cancelled.request_counts.total) == (2, 10)
+        assert set(results(client, cancelled.output_file_id)) == {"q0", "q1"}
         with pytest.raises(openai.BadRequestError, match="Cannot cancel a batch with status 'cancelled'"):
             client.batches.cancel(batch.id)
-    finally:
-        box.stop()
 
 
 def test_a_batch_past_its_window_expires_and_reports_the_rest_as_batch_expired(tmp_path, monkeypatch):
     monkeypatch.setattr(batches, "WINDOW", 2)  # seconds instead of 24 hours
-    box = Sandbox.start(engine=ScriptedEngine(delay=0.3), data_dir=tmp_path)
-    try:
-        client, model = connect(box), box.engine.model_id
+    with Sandbox.start(engine=ScriptedEngine(delay=0.3), data_dir=tmp_path) as box:
+        client, model = client_for(box), box.engine.model_id
         expired = wait(client, submit(client, [chat_line(f"q{i}", model) for i in range(10)]))
         assert expired.status == "expired" and expired.expired_at >= expired.expires_at
         output, errors = results(client, expired.output_file_id), results(client, expired.error_file_id)
@@ -234,50 +223,41 @@ def test_a_batch_past_its_window_expires_and_reports_the_rest_as_batch_expired(t
         for line in errors.values():
             assert line["response"] is None and line["error"]["code"] == "batch_expired"
         assert (expired.request_counts.completed, expired.request_counts.failed) == (len(output), len(errors))
-    finally:
-        box.stop()
 
 
-def test_a_restarted_sandbox_finishes_the_batch_without_losing_or_repeating_a_line(tmp_path):
-    first = Sandbox.start(engine=ScriptedEngine("first", delay=0.05), data_dir=tmp_path)
-    client = connect(first)
-    lines = [chat_line(f"q{i}", first.engine.model_id) for i in range(30)]
-    batch = wait(client, submit(client, lines), until=("in_progress",))
-    while batch.request_counts.completed < 3:
-        time.sleep(0.02)
-        batch = client.batches.retrieve(batch.id)
-    first.stop()  # mid-batch: a request may be running
-    done_before = BatchStore(first.store.path).get(batch.id, "key_session")["request_counts"]["completed"]
-    assert 3 <= done_before < 30
+def test_a_restarted_sandbox_finishes_the_batch_without_losing_or_repeating_a_line(tmp_path, monkeypatch):
+    engine = ScriptedEngine("held", delay=60)  # as in the cancel test: three lines end at once, the fourth waits
+    engine.enqueue("", "", "")
+    generations = record_generations(engine, monkeypatch)
+    first = Sandbox.start(engine=engine, data_dir=tmp_path)
+    client = client_for(first)
+    batch = submit(client, [chat_line(f"q{i}", engine.model_id) for i in range(30)])
+    wait_until(lambda: len(generations) == 4, "the batch's fourth request to reach the model")
+    first.stop()  # mid-batch, with the fourth request running
+    assert BatchStore(first.store.path).get(batch.id, "key_session")["request_counts"]["completed"] == 3
 
-    second = Sandbox.start(engine=ScriptedEngine("second"), data_dir=tmp_path)
-    try:
-        client = connect(second)
+    with Sandbox.start(engine=ScriptedEngine("second"), data_dir=tmp_path) as second:
+        client = client_for(second)
         done = wait(client, client.batches.retrieve(batch.id))  # the first poll wakes the worker
         assert done.status == "completed" and done.request_counts.completed == 30
         output = results(client, done.output_file_id)
         assert set(output) == {f"q{i}" for i in range(30)}
-        said = [line["response"]["body"]["choices"][0]["message"]["content"] for line in output.values()]
-        assert said.count("first") == done_before and said.count("second") == 30 - done_before
-        assert len(second.engine.history) == 30 - done_before  # no line ran twice
-    finally:
-        second.stop()
+        said = {custom_id: line["response"]["body"]["choices"][0]["message"]["content"]
+                for custom_id, line in output.items()}
+        assert said == {f"q{i}": "" if i < 3 else "second" for i in range(30)}  # the stopped one ran again
+        assert len(second.engine.history) == 27  # and no finished line ran twice
 
 
 def test_two_sandboxes_on_one_data_folder_run_each_line_once(tmp_path):
-    one = Sandbox.start(engine=ScriptedEngine("one", delay=0.01), data_dir=tmp_path)
-    two = Sandbox.start(engine=ScriptedEngine("two", delay=0.01), data_dir=tmp_path)
-    try:
-        clients = [connect(one), connect(two)]
+    with Sandbox.start(engine=ScriptedEngine("one", delay=0.01), data_dir=tmp_path) as one, \
+            Sandbox.start(engine=ScriptedEngine("two", delay=0.01), data_dir=tmp_path) as two:
+        clients = [client_for(one), client_for(two)]
         batch = submit(clients[0], [chat_line(f"q{i}", one.engine.model_id) for i in range(20)])
         for client in clients:
             client.batches.list()  # both workers are awake now; only one holds the lease
         done = wait(clients[1], batch)
         assert set(results(clients[0], done.output_file_id)) == {f"q{i}" for i in range(20)}
         assert len(one.engine.history) + len(two.engine.history) == 20
-    finally:
-        one.stop()
-        two.stop()
 
 
 def test_the_lease_lets_one_worker_run_and_a_line_is_recorded_once(tmp_path):
@@ -296,10 +276,10 @@ def test_the_lease_lets_one_worker_run_and_a_line_is_recorded_once(tmp_path):
 # --- keys, listing, and what is refused -----------------------------------------------------
 
 def test_another_key_cannot_see_the_batch_or_its_files(box):
-    client, model = connect(box), box.engine.model_id
+    client, model = client_for(box), box.engine.model_id
     done = wait(client, submit(client, [chat_line("a", model)]))
     other_key, _ = box.store.create_key("someone else")
-    other = connect(box, other_key)
+    other = client_for(box, other_key)
     for read in (lambda: other.batches.retrieve(done.id), lambda: other.batches.cancel(done.id),
                  lambda: other.files.retrieve(done.input_file_id), lambda: other.files.content(done.output_file_id),
                  lambda: other.files.delete(done.output_file_id),
@@ -312,7 +292,7 @@ def test_another_key_cannot_see_the_batch_or_its_files(box):
 
 
 def test_lists_are_newest_first_and_page_with_after(box):
-    client, model = connect(box), box.engine.model_id
+    client, model = client_for(box), box.engine.model_id
     made = [submit(client, [chat_line("a", model)]).id for _ in range(3)]
     page = client.batches.list(limit=2)
     assert [b.id for b in page.data] == made[:0:-1] and page.has_more
@@ -323,7 +303,7 @@ def test_lists_are_newest_first_and_page_with_after(box):
 
 
 def test_a_file_can_be_deleted(box):
-    client = connect(box)
+    client = client_for(box)
     uploaded = upload(client, [chat_line("a", box.engine.model_id)])
     deleted = client.files.delete(uploaded.id)
     assert deleted.deleted and deleted.id == uploaded.id
@@ -334,13 +314,10 @@ def test_a_file_can_be_deleted(box):
 def test_batch_requests_do_not_count_against_rate_limits(tmp_path):
     from chatkit.sandbox.limits import Limits
 
-    box = Sandbox.start(engine=ScriptedEngine(), data_dir=tmp_path, limits=Limits(rpm=1))
-    try:
-        client, model = connect(box), box.engine.model_id
+    with Sandbox.start(engine=ScriptedEngine(), data_dir=tmp_path, limits=Limits(rpm=1)) as box:
+        client, model = client_for(box), box.engine.model_id
         done = wait(client, submit(client, [chat_line(f"q{i}", model) for i in range(4)]))
         assert done.request_counts.completed == 4
-    finally:
-        box.stop()
 
 
 @pytest.mark.parametrize("declared", [True, False])
@@ -357,7 +334,7 @@ def test_an_upload_over_the_cap_gets_413_before_it_is_read(box, declared):
 
 def test_a_file_one_byte_over_the_cap_gets_413(box):
     with pytest.raises(openai.APIStatusError, match="Split your requests") as caught:
-        connect(box).files.create(file=("big.jsonl", b"x" * (files.MAX_FILE + 1)), purpose="batch")
+        client_for(box).files.create(file=("big.jsonl", b"x" * (files.MAX_FILE + 1)), purpose="batch")
     assert caught.value.status_code == 413
 
 
@@ -377,7 +354,7 @@ def test_a_malformed_upload_gets_a_400_in_the_platform_shape(box, content_type, 
 
 
 def test_what_the_sandbox_refuses(box):
-    client, model = connect(box), box.engine.model_id
+    client, model = client_for(box), box.engine.model_id
     with pytest.raises(openai.BadRequestError, match="purpose='batch'") as caught:
         client.files.create(file=("data.jsonl", b"{}"), purpose="fine-tune")
     assert caught.value.param == "purpose"
