@@ -19,9 +19,10 @@ import time
 from pathlib import Path
 
 from . import settings
+from .config import data_dir, sandbox_models
 from .errors import ChatkitError
 from .failures import explain
-from .keys import mask_key
+from .keys import mask_key, save_key
 from .messages import say
 
 PROG = "python -m chatkit"
@@ -259,7 +260,6 @@ def _doctor(args) -> int:
 # --- serve ------------------------------------------------------------------------
 
 def _serve(args) -> int:
-    from .config import sandbox_models
     from .sandbox.limits import Limits
     from .sandbox.server import Sandbox
 
@@ -298,7 +298,6 @@ def _announce(box, data_dir: str | None) -> None:
 # --- keys -------------------------------------------------------------------------
 
 def _store(args):
-    from .config import data_dir
     from .sandbox.store import Store
 
     return Store(data_dir(args.data_dir))
@@ -330,8 +329,6 @@ def _refuse_to_replace(env_file: Path) -> None:
 
 
 def _save(store, key: str, info, env_file: Path) -> Path:
-    from .keys import save_key
-
     try:
         return save_key(key, env_file)
     except OSError as exc:
