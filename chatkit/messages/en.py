@@ -270,7 +270,7 @@ MESSAGES = {
     "07-should-retry.case_connection": "a connection error",
     "07-should-retry.case_timeout": "a timeout",
     "07-should-retry.raised": "should_retry() raised {error}: {crash} for {case} ({exc_type}). Not every error has "
-                              "a status_code: check the type first.",
+                              "a status_code: check its class first (isinstance).",
     "07-should-retry.retry": "should_retry() returned {got!r} for {case} ({exc_type}); it should be True: waiting "
                              "can help.",
     "07-should-retry.no_retry": "should_retry() returned {got!r} for {case} ({exc_type}); it should be False: the "

@@ -104,7 +104,7 @@ MESSAGES = {
     "explain.bad_request.what": "服务器拒绝了这个请求 {said}：{message}。",
     "explain.bad_request.what_param": "服务器拒绝了这个请求 {said}：{message}。请修改参数 '{param}'。",
     "explain.bad_request.cause": "某个参数超出了范围、类型不对，或者这个模型或 API 不支持它。",
-    "explain.bad_request.fix": "按消息里点到的参数修改（取值要在范围内，或者换成这个模型支持的参数），然后重新运行。",
+    "explain.bad_request.fix": "按消息里指出的参数修改，改成允许范围内的值，或者这个模型支持的值，然后重新运行。",
     "explain.bad_request.fix_type": "按消息要求的类型传这个值：数字和 true、false 都不加引号（写 \"seed\": 7，"
                                     "不要写 \"seed\": \"7\"），然后重新运行。",
     "explain.server_timeout.what": "服务器等待请求时超时了 {said}。",
@@ -144,7 +144,7 @@ MESSAGES = {
     "exercises.wrong": "✗ {wrong}\n  提示：{hint}",
     "exercises.raised": "✗ {function}() 抛出了 {error}：{exc}\n  提示：{hint}",
     "exercises.passed": "✓ {done}",
-    "exercises.setup": "请先运行最上面的设置单元格，检查要用到笔记本里的 `client` 和 `MODEL`。",
+    "exercises.setup": "请先运行最上面的准备单元格，因为检查要用到笔记本里的 `client` 和 `MODEL`。",
     "exercises.offer_solution": "还是卡住了？运行 {call} 可以看一份参考答案。",
     "exercises.solution": "一份参考答案（你的写法可以不同，同样能通过）：\n\n{code}",
 
@@ -169,7 +169,7 @@ MESSAGES = {
                                  "一美元能调用 {calls:,.0f} 次。",
 
     "02-find-keys.hint": "正则表达式能找出一段文本里所有的匹配。先描述一下完整的密钥：以什么开头，后面跟哪些字符，"
-                         "至少有多少个。打了码的密钥里有一个字符，完整的密钥里绝不会出现。",
+                         "至少有多少个。打了码的密钥里有一个字符，是完整的密钥里绝不会有的。",
     "02-find-keys.hint_more": "用 re.findall() 加一个模式：'sk-' 后面跟 20 个或更多的字母、数字、'-' 或 '_'。"
                               "打了码的密钥里有 '…'，所以不会被匹配到。",
     "02-find-keys.case_env_line": ".env 中一行里的密钥",
@@ -220,8 +220,8 @@ MESSAGES = {
     "05-trim.too_much": "budget={budget} 时，trim() 删掉的比需要的多。",
     "05-trim.works": "trim() 会删掉最早的几轮对话、保留系统消息，并在预算以内停下。",
 
-    "06-tokens-counted.hint": "请求运行之前，每分钟 token 数的限制会先为它预留 token，包括提示词的，"
-                              "再加上回答最多能用的。请求里哪个数字给回答封了顶？",
+    "06-tokens-counted.hint": "请求运行之前，每分钟 token 数的限制会先为它预留额度，既有提示词的 token，"
+                              "也有回答最多能用的 token。请求里哪个数字给回答的长度封了顶？",
     "06-tokens-counted.hint_more": "tokens.count_messages(messages, MODEL) 计算提示词的 token 数（笔记本 05），"
                                    "再加上 max_tokens，也就是回答最多能用的 token 数。沙盒和 chatkit 的并发运行器"
                                    "在请求运行之前就是这样算的。",
@@ -233,7 +233,7 @@ MESSAGES = {
                                        "（沙盒从速率限制中扣除了 {taken} 个）。",
 
     "07-should-retry.hint": "把失败分成两类：一类等一等就可能好（服务器太忙、连接断了），另一类同样的请求还会同样失败"
-                            "（请求本身或密钥有错、余额不够）。先按异常的类型分出一部分，剩下的看 HTTP 状态码和错误里的字段。",
+                            "（请求本身或密钥有错、余额不够）。先看异常是哪个类，分出一部分；剩下的看 HTTP 状态码和错误里的字段。",
     "07-should-retry.hint_more": "openai.APIConnectionError（包括超时）可以重试。对于 openai.APIStatusError，"
                                  "status_code 为 408、409、429 和 5xx 的可以重试，但账单问题引起的 429 除外。"
                                  "在平台上，这种错误的 type（exc.type）是 'insufficient_quota'，code（exc.code）"
@@ -248,7 +248,7 @@ MESSAGES = {
     "07-should-retry.case_connection": "连接错误",
     "07-should-retry.case_timeout": "超时",
     "07-should-retry.raised": "遇到「{case}」（{exc_type}）时，should_retry() 抛出了 {error}：{crash}。"
-                              "不是每种错误都有 status_code：先检查类型。",
+                              "不是每种错误都有 status_code，先用 isinstance() 看看它是哪个类。",
     "07-should-retry.retry": "遇到「{case}」（{exc_type}）时，should_retry() 返回了 {got!r}；应该是 True："
                              "等一等可能就好了。",
     "07-should-retry.no_retry": "遇到「{case}」（{exc_type}）时，should_retry() 返回了 {got!r}；应该是 False："
@@ -282,7 +282,7 @@ MESSAGES = {
     "09-book-format.strict": "book_format() 漏掉了 strict。在 json_schema 中设置 'strict': True："
                              "只有这样，服务器才保证回答符合 schema。",
     "09-book-format.refused": "服务器拒绝了 book_format() 的 schema：{message} 请修改它指出的位置。用了 "
-                              "'strict': True，每个 object 都要设置 'additionalProperties': False，"
+                              "'strict': True 时，每个 object 都要设置 'additionalProperties': False，"
                               "并把它的所有属性都列进 'required'。",
     "09-book-format.number": "book_format() 的 schema 里，'{field}' 的类型是 'number'，这样 1937.5 也合法。"
                              "JSON Schema 里表示整数的类型是 'integer'。",
