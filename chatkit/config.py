@@ -16,7 +16,7 @@ from platformdirs import user_cache_dir
 from .errors import ConfigError
 from .keys import mask_key
 from .messages import LANGUAGE, language, say
-from .providers import LOCAL_KEY, Provider, match, preset, presets
+from .providers import LOCAL_KEY, PROVIDER, Provider, match, preset, presets
 from .settings import edition, find_env_file, lookup, value
 
 # One default model per backend, defined here and nowhere else; a provider's (OpenAI's too) is its
@@ -33,7 +33,6 @@ REASONING_MODELS = {"sandbox": "smollm2-135m-reasoning", "openai": preset("opena
 REASONING = "CHATKIT_REASONING_MODEL"
 OPENAI_BASE_URL = preset("openai").base_url
 BACKENDS = ("sandbox", "openai")
-PROVIDER = "CHATKIT_PROVIDER"  # a preset's name: chatkit/providers.json
 _NAMES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHATKIT_BACKEND", "CHATKIT_MODEL", PROVIDER, REASONING)
 KEY_DOCS = "notebooks/02-set-up-your-api-key.ipynb"
 

@@ -26,7 +26,7 @@ from .config import PROVIDER, find_key, read_settings
 from .connect import connect
 from .errors import ChatkitError, ConfigError, KeyFormatError
 from .failures import explain
-from .keys import check_key_format, mask_key
+from .keys import mask_key, refuse_impossible, shape_problem
 from .providers import ENDPOINT_NAMES, presets
 from .reasoning import greedy, limit_name
 from .sandbox import engine
@@ -266,14 +266,20 @@ def _key(env_file: Path | None) -> Check:
         if provider and provider.local:
             return Check("API key", True, f"none ({provider.title} runs on your computer and needs none)")
         return Check("API key", True, "none (the sandbox makes its own)")
-    if provider and provider.name != "openai":  # only OpenAI's key format is known: the test call checks the rest
-        return Check("API key", True, f"{variable} {mask_key(key)} from {source} (for {provider.title})")
+    where = (f"Then set {variable} again in your environment." if came_from == ENVIRONMENT
+             else f"Edit the {variable} line in {source}.")
     try:
-        check_key_format(key)
+        refuse_impossible(key)
     except KeyFormatError as exc:
-        where = ("Then set OPENAI_API_KEY again in your environment." if came_from == ENVIRONMENT
-                 else f"Edit the OPENAI_API_KEY line in {source}.")
         return Check("API key", False, f"{mask_key(key)} from {source}: {exc.what}", f"{exc.fix} {where}")
+    provider = provider or presets()["openai"]
+    if provider.key_format is None:  # a shape nobody documents: the test call checks the key
+        return Check("API key", True, f"{variable} {mask_key(key)} from {source} (for {provider.title})")
+    problem = shape_problem(key, provider)
+    if problem:
+        return Check("API key", False, f"{mask_key(key)} from {source}", f"{problem} {where}")
+    if provider.name != "openai":
+        return Check("API key", True, f"{variable} {mask_key(key)} from {source} (for {provider.title})")
     return Check("API key", True, f"{mask_key(key)} from {source} (the format looks right)")
 
 

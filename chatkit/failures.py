@@ -19,7 +19,6 @@ The words are the catalogue's (``explain.*`` in chatkit/messages/), in the learn
 from __future__ import annotations
 
 import json
-import re
 import socket
 import ssl
 import sys
@@ -28,7 +27,7 @@ from dataclasses import dataclass, replace
 import openai
 
 from .errors import ChatkitError
-from .keys import mask_key
+from .keys import KEYISH, mask_key
 from .messages import say
 from .providers import NotSupported, endpoint_of, match
 from .reasoning import SAMPLING
@@ -39,8 +38,6 @@ DOCS = "notebooks/07-handle-errors-limits-and-logs.ipynb"
 # reason each code gives is the catalogue's billing.<code>.
 BILLING = ("credit_balance_exhausted", "organization_usage_limit_exceeded", "organization_spend_limit_exceeded",
            "project_spend_limit_exceeded", "insufficient_quota")
-# Anything shaped like an API key, so that no message we build can carry one in full.
-_KEYISH = re.compile(r"\b(?:sk|rk|pk)-[A-Za-z0-9_\-*]{8,}(?!…)")  # not a key masked already: sk-sandbox-…D1e4
 
 
 @dataclass(frozen=True)
@@ -84,7 +81,7 @@ def mask_secrets(text: str) -> str:
     >>> mask_secrets("Incorrect API key provided: sk-sandbox-…D1e4.")      # masked already: left as it is
     'Incorrect API key provided: sk-sandbox-…D1e4.'
     """
-    return _KEYISH.sub(lambda m: mask_key(m.group(0)), text)
+    return KEYISH.sub(lambda m: mask_key(m.group(0)), text)
 
 
 def explain(exc: BaseException | None = None) -> Explanation:

@@ -26,6 +26,7 @@ from .errors import ChatkitError, ConfigError
 from .messages import say
 
 DOCS = "notebooks/01-choose-a-model-and-sign-up.ipynb"
+PROVIDER = "CHATKIT_PROVIDER"  # the setting that names a preset
 ENDPOINT_NAMES = {"responses": "Responses API", "chat": "Chat Completions API", "batch": "Batch API",
                   "embeddings": "Embeddings API",
                   "stream_usage": "token usage in streams (stream_options.include_usage)"}
@@ -91,6 +92,7 @@ class Provider:
     base_url_hint: str | None = None
     model_hint: str | None = None
     reasoning_model: str | None = None  # a model of theirs that reasons, for the cells that teach reasoning
+    key_format: dict | None = None  # its keys' documented shape and pattern, with source; None: not documented
 
     @property
     def local(self) -> bool:

@@ -147,9 +147,9 @@ def test_inside_a_repository_git_decides(tmp_path):
 
 
 @pytest.mark.parametrize("bad, fix", [
-    (f"Bearer {GOOD_KEY}", "Paste only the part that starts with 'sk-'"),
-    ("sk-proj-short", "Copy the whole key"),
-    ("proj-abcdefghijklmnopqrstuvwxyz0123456789", "not the key's name or ID"),
+    (f"Bearer {GOOD_KEY}", "Paste only the key, without 'Bearer ' in front"),
+    ("sk-proj-short", "Check that you copied the whole key"),
+    ("proj-abcdefghijklmnopqrstuvwxyz0123456789", "(not its name or ID)"),
 ])
 def test_a_malformed_key_in_env_fails_and_says_where_to_fix_it(tmp_path, bad, fix):
     env = write_env(tmp_path / ".env", f"OPENAI_API_KEY={bad}\n")

@@ -12,7 +12,8 @@ from dotenv import dotenv_values
 
 from chatkit.config import read_settings
 from chatkit.errors import KeyFormatError
-from chatkit.keys import check_key_format, mask_key, save_key
+from chatkit.failures import mask_secrets
+from chatkit.keys import KeyShapeWarning, check_key_format, mask_key, save_key
 
 KEY = "sk-proj-" + "Ab3_" * 10 + "WXYZ"
 SANDBOX_KEY = "sk-sandbox-Zm9vYmFyLWJhei1xdXV4LWNvcmdlLWdyYXVsdC1n"
@@ -94,15 +95,20 @@ BAD_KEYS = {
     "closing quote only": (KEY + '"', "quotes"),
     "bearer": ("Bearer " + KEY, "Bearer"),
     "bearer lowercase": ("bearer " + KEY, "Bearer"),
-    "full-width letter": (KEY[:12] + FULL_WIDTH_A + KEY[13:], "characters a key never has"),
-    "full-width prefix": ("ｓｋ-proj-" + "a" * 40, "characters a key never has"),
-    "zero-width space": (KEY + "\u200b", "characters a key never has"),
-    "space inside": (KEY[:20] + " " + KEY[20:], "characters a key never has"),
+    "full-width letter": (KEY[:12] + FULL_WIDTH_A + KEY[13:], "Character 13 of the key is the full-width or Chinese "
+                                                             "character 'Ａ'"),
+    "full-width prefix": ("ｓｋ-proj-" + "a" * 40, "Character 1 of the key is the full-width or Chinese character "
+                                                  "'ｓ'"),
+    "chinese comma": (KEY[:20] + "，" + KEY[20:], "Character 21 of the key is the full-width or Chinese character "
+                                                 "'，'"),
+    "zero-width space": (KEY + "\u200b", "invisible or non-ASCII character (U+200B)"),
+    "space inside": (KEY[:20] + " " + KEY[20:], "a space or a line break inside it (character 21)"),
+    "line break inside": (KEY[:20] + "\n" + KEY[20:], "a space or a line break inside it (character 21)"),
+    "quote inside": (KEY[:20] + '"' + KEY[20:], "quotes"),
+    "chinese quotes": (f"“{KEY}”", "quotes"),
     "masked key pasted": ("sk-proj-…WXYZ" + "a" * 10, "masked key"),
-    "no sk- prefix": ("proj-" + "a" * 40 + "WXYZ", "does not start with 'sk-'"),
-    "key id instead of key": ("key_" + "0123456789abcdef" * 2, "does not start with 'sk-'"),
-    "too short": ("sk-proj-abc123", "characters long"),
-    "cut off": (KEY[:15], "characters long"),
+    "masked with dots": ("sk-proj-...WXYZ" + "a" * 10, "masked key"),
+    "masked with stars": ("bce-v3/ALTAK-DaI**2UEDIWx1EF/1c518f0576wee39s49109qq8ciq37", "masked key"),
 }
 
 
@@ -125,10 +131,98 @@ def test_key_format_error_is_a_value_error():
         check_key_format("not a key")
 
 
-def test_wrong_prefix_message_shows_the_key_masked():
-    key = "proj-" + "a" * 40 + "WXYZ"
-    with pytest.raises(KeyFormatError, match="…WXYZ"):
-        check_key_format(key)
+def test_a_full_width_message_blames_only_what_is_there():
+    with pytest.raises(KeyFormatError) as info:
+        check_key_format(KEY[:20] + " " + KEY[20:])
+    assert "full-width" not in str(info.value)  # the defect: a space was blamed on full-width letters
+
+
+# Each provider's documented shape (providers.json key_format; sources and dates there), made up here.
+GLM_KEY = "0123456789abcdef0123456789abcdef.AbCdEfGhIjKlMnOp"  # docs.bigmodel.cn: <id>.<secret>
+QIANFAN_KEY = "bce-v3/ALTAK-DaIx2UEDIWx1EF/1c518f0576wee39s49109qq8ciq37"  # cloud.baidu.com/doc/qianfan/s/rmh4stn9m
+DASHSCOPE_KEY = "sk-" + "0123456789abcdef" * 2  # help.aliyun.com: sk-xxxx…
+ARK_KEY = "0a1b2c3d-4e5f-6789-abcd-ef0123456789"  # Volcano Ark: no shape documented
+DEEPSEEK_KEY = "sk-" + "fedcba9876543210" * 2  # DeepSeek: no shape documented
+MOONSHOT_KEY = "sk-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z" + "Zz11Yy22"  # Moonshot: no shape documented
+DOCUMENTED = {"zhipu": (GLM_KEY, "ZHIPUAI_API_KEY"), "qwen": (DASHSCOPE_KEY, "DASHSCOPE_API_KEY"),
+              "openai": (KEY, "OPENAI_API_KEY")}
+UNDOCUMENTED = {"deepseek": (DEEPSEEK_KEY, "DEEPSEEK_API_KEY"), "moonshot": (MOONSHOT_KEY, "MOONSHOT_API_KEY")}
+
+
+@pytest.mark.parametrize("provider", DOCUMENTED)
+def test_a_key_of_the_documented_shape_is_saved_under_its_variable(tmp_path, provider, recwarn):
+    key, variable = DOCUMENTED[provider]
+    path = save_key(key, provider=provider)
+    assert dotenv_values(path) == {variable: key, "CHATKIT_PROVIDER": provider}
+    assert not [w for w in recwarn if issubclass(w.category, KeyShapeWarning)]  # it looks right: nothing to say
+    assert check_key_format(key, provider) == key
+
+
+@pytest.mark.parametrize("provider", UNDOCUMENTED)
+def test_a_key_whose_shape_nobody_documents_is_saved_with_a_warning(tmp_path, provider):
+    key, variable = UNDOCUMENTED[provider]
+    with pytest.warns(KeyShapeWarning, match="documentation does not say"):
+        path = save_key(key, provider=provider)
+    assert dotenv_values(path) == {variable: key, "CHATKIT_PROVIDER": provider}
+
+
+def test_the_variable_names_the_provider(tmp_path):
+    path = save_key(GLM_KEY, variable="ZHIPUAI_API_KEY")  # no CHATKIT_PROVIDER written: the variable says it
+    assert dotenv_values(path) == {"ZHIPUAI_API_KEY": GLM_KEY}
+    expected = r"does not look like a key from Zhipu GLM, whose keys look like <id>\.<secret>"
+    with pytest.warns(KeyShapeWarning, match=expected):
+        check_key_format(DASHSCOPE_KEY, variable="ZHIPUAI_API_KEY")
+
+
+def test_chatkit_provider_chooses_the_variable_and_the_check(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text("CHATKIT_PROVIDER=zhipu\n", encoding="utf-8")
+    path = save_key(GLM_KEY)
+    assert dotenv_values(path) == {"CHATKIT_PROVIDER": "zhipu", "ZHIPUAI_API_KEY": GLM_KEY}
+    assert read_settings().api_key == GLM_KEY  # where connect() looks for it
+
+
+def test_a_sandbox_key_stays_in_openai_api_key_whatever_the_provider(tmp_path, recwarn):
+    (tmp_path / ".env").write_text("CHATKIT_PROVIDER=zhipu\n", encoding="utf-8")
+    save_key(SANDBOX_KEY)
+    assert dotenv_values(tmp_path / ".env")["OPENAI_API_KEY"] == SANDBOX_KEY
+    assert not [w for w in recwarn if issubclass(w.category, KeyShapeWarning)]
+
+
+@pytest.mark.parametrize("key", [QIANFAN_KEY, ARK_KEY])
+def test_keys_of_providers_without_a_preset_are_saved_with_a_warning(tmp_path, key):
+    with pytest.warns(KeyShapeWarning, match="does not know which provider"):
+        path = save_key(key, variable="QIANFAN_API_KEY")
+    assert dotenv_values(path) == {"QIANFAN_API_KEY": key}
+
+
+WARNED = {
+    "no sk- prefix": ("proj-" + "a" * 40 + "WXYZ", "does not look like a key from OpenAI, whose keys look like sk-…"),
+    "key id instead of key": ("key_" + "0123456789abcdef" * 2, "does not look like a key from OpenAI"),
+    "glm key under openai": (GLM_KEY, "does not look like a key from OpenAI"),
+    "too short": ("sk-proj-abc123", "characters long"),
+    "cut off": (KEY[:15], "characters long"),
+}
+
+
+@pytest.mark.parametrize("key, reason", WARNED.values(), ids=WARNED.keys())
+def test_a_key_that_may_be_right_is_warned_not_refused(key, reason):
+    with pytest.warns(KeyShapeWarning) as caught:
+        assert check_key_format(key) == key
+    message = str(caught[0].message)
+    assert reason in message
+    assert key not in message and mask_key(key) in message
+
+
+@pytest.mark.parametrize("key", [GLM_KEY, QIANFAN_KEY, DASHSCOPE_KEY, KEY])
+def test_every_documented_shape_is_masked_in_any_message(key):
+    for shown in (mask_key(key), mask_secrets(f"Incorrect API key provided: {key}.")):
+        assert key[-4:] in shown and key[-12:-4] not in shown  # the last 4 at most
+    assert mask_secrets("see https://open.bigmodel.cn/api/paas/v4") == "see https://open.bigmodel.cn/api/paas/v4"
+
+
+def test_an_undocumented_shape_is_masked_by_mask_key():
+    assert mask_key(ARK_KEY) == "…" + ARK_KEY[-4:]
 
 
 # --- save_key ---------------------------------------------------------------------------
@@ -194,7 +288,7 @@ def test_save_key_tightens_an_existing_file(tmp_path):
 
 def test_save_key_with_another_name_and_folder(tmp_path):
     (tmp_path / "project").mkdir()
-    path = save_key(SANDBOX_KEY, tmp_path / "project" / ".env", name="SANDBOX_KEY")
+    path = save_key(SANDBOX_KEY, tmp_path / "project" / ".env", variable="SANDBOX_KEY")
     assert dotenv_values(path) == {"SANDBOX_KEY": SANDBOX_KEY}
     assert (tmp_path / "project" / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == ".env"
     assert not (tmp_path / ".gitignore").exists()

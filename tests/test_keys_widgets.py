@@ -18,6 +18,7 @@ from contextlib import closing
 
 import ipywidgets as w
 import pytest
+from dotenv import dotenv_values
 from IPython import get_ipython
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
@@ -179,15 +180,17 @@ def test_save_writes_the_key_and_shows_it_masked(shell, capsys, tmp_path):
     entry.save_button.click()
     printed = quiet(shell, capsys)
     assert (tmp_path / ".env").read_text() == f"OPENAI_API_KEY={KEY}\n"
-    assert status(entry).startswith("Saved sk-proj-…WXYZ to .env")
+    assert status(entry) == ("Saved sk-proj-…WXYZ to .env as OPENAI_API_KEY (only you can read it; it is in "
+                             ".gitignore). Restart the kernel so chatkit picks it up.")
     assert entry.field.value == ""
     assert KEY not in status(entry) + printed + str(entry.errors.outputs)
 
 
 @pytest.mark.parametrize("pasted, message", [
     (" " + KEY, "The key starts or ends with spaces or a line break. Fix: Copy it again without the spaces"),
-    (f'"{KEY}"', "The key is wrapped in quotes. Fix: Remove the quotes around the key."),
-    ("sk-proj-…WXYZ", "This is a masked key (it contains '…'): the part in the middle is hidden. Fix: The full key"),
+    (f'"{KEY}"', "The key contains quotes. Fix: Remove the quotes: a key never contains any."),
+    ("sk-proj-…WXYZ", "This is a masked key (it contains '…', '...' or '**'): the part in the middle is hidden. Fix: "
+                      "The full key"),
 ], ids=["spaces", "quotes", "masked"])
 def test_save_of_a_malformed_key_shows_the_fix_and_never_the_key(shell, capsys, tmp_path, pasted, message):
     entry = KeyEntry(tmp_path / ".env")
@@ -199,6 +202,32 @@ def test_save_of_a_malformed_key_shows_the_fix_and_never_the_key(shell, capsys, 
     assert isinstance(entry.error, KeyFormatError)
     assert entry.field.value == "" and not (tmp_path / ".env").exists()
     assert KEY not in status(entry) + printed + str(entry.errors.outputs)
+
+
+GLM_KEY = "0123456789abcdef0123456789abcdef.AbCdEfGhIjKlMnOp"  # Zhipu's documented shape: <id>.<secret>
+
+
+def test_a_chosen_provider_gets_its_variable_and_chatkit_provider(shell, capsys, tmp_path):
+    entry = KeyEntry(tmp_path / ".env", provider="zhipu")
+    entry.field.value = GLM_KEY
+    entry.save_button.click()
+    printed = quiet(shell, capsys)
+    assert dotenv_values(tmp_path / ".env") == {"ZHIPUAI_API_KEY": GLM_KEY, "CHATKIT_PROVIDER": "zhipu"}
+    assert status(entry).startswith("Saved …MnOp to .env as ZHIPUAI_API_KEY")
+    assert "does not look like" not in status(entry)
+    assert GLM_KEY[:32] not in status(entry) + printed
+
+
+def test_the_menu_starts_at_chatkit_provider_and_a_key_of_another_shape_is_saved_with_a_line(shell, capsys, tmp_path):
+    (tmp_path / ".env").write_text("CHATKIT_PROVIDER=zhipu\n", encoding="utf-8")
+    entry = KeyEntry(tmp_path / ".env")
+    assert entry.provider.value == "zhipu"
+    entry.field.value = KEY
+    entry.save_button.click()
+    quiet(shell, capsys)
+    assert dotenv_values(tmp_path / ".env") == {"CHATKIT_PROVIDER": "zhipu", "ZHIPUAI_API_KEY": KEY}
+    assert "does not look like a key from Zhipu GLM, whose keys look like <id>.<secret>" in status(entry)
+    assert entry.error is None and KEY not in status(entry)
 
 
 def test_save_into_a_folder_that_does_not_exist_shows_the_fix(shell, capsys, tmp_path):

@@ -11,13 +11,14 @@ import secrets
 import string
 import traceback
 
+import httpx
 import openai
 import pytest
 
 import chatkit
 from chatkit.config import read_settings
 from chatkit.errors import KeyFormatError
-from chatkit.keys import check_key_format, mask_key
+from chatkit.keys import KeyShapeWarning, check_key_format, mask_key
 from support import client_for
 
 SECRET = "CANARY" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(40))
@@ -159,9 +160,9 @@ MALFORMED = {
     "bearer": "Bearer " + CANARY,
     "full-width letter": CANARY[:20] + "\uff21" + CANARY[21:],
     "space inside": CANARY[:20] + " " + CANARY[20:],
-    "no prefix": SECRET,
-    "cut off": CANARY[:15],
 }
+# Keys that may be right: saved with a warning, which must not leak either.
+DOUBTFUL = {"no prefix": SECRET, "cut off": CANARY[:15], "a glm key under openai": SECRET[:30] + "." + SECRET[30:]}
 
 
 @pytest.mark.parametrize("key", MALFORMED.values(), ids=MALFORMED.keys())
@@ -179,3 +180,26 @@ def test_save_key_errors_do_not_leak(tmp_path, key, capfd):
         chatkit.save_key(key)
     out, err = capfd.readouterr()
     assert_no_leak(str(info.value) + out + err)
+
+
+@pytest.mark.parametrize("key", DOUBTFUL.values(), ids=DOUBTFUL.keys())
+def test_key_shape_warnings_do_not_leak(tmp_path, key, capfd):
+    with pytest.warns(KeyShapeWarning) as caught:
+        chatkit.save_key(key)
+    out, err = capfd.readouterr()
+    assert_no_leak(" ".join(str(w.message) for w in caught) + out + err)
+
+
+GLM_CANARY = "CANARY" + SECRET[6:32] + "." + SECRET[32:]
+QIANFAN_CANARY = "bce-v3/ALTAK-" + SECRET[:20] + "/" + SECRET[20:]
+
+
+@pytest.mark.parametrize("key", [GLM_CANARY, QIANFAN_CANARY], ids=["zhipu", "qianfan"])
+def test_chinese_key_shapes_never_come_out_of_an_explanation(key):
+    request = httpx.Request("POST", "https://open.bigmodel.cn/api/paas/v4/chat/completions")
+    message = f"Invalid value in the header: {key}."  # a 400 message is quoted in the explanation
+    exc = openai.BadRequestError(message, response=httpx.Response(400, request=request), body=None)
+    explained = chatkit.explain(exc)
+    assert key[-4:] in explained.what  # the server's message really is in it, masked
+    for text in (str(explained), explained.what, explained.fix, explained.cause):
+        assert_no_leak(text, key.replace("bce-v3/ALTAK-", ""))

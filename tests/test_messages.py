@@ -167,9 +167,9 @@ ERRORS = {
     "keys": (lambda: check_key_format(" sk-proj-" + "a" * 30),
              "The key starts or ends with spaces or a line break.",
              "Copy it again without the spaces, or use key.strip()."),
-    "keys.short": (lambda: check_key_format("sk-abc"),
-                   "The key sk-… is only 6 characters long; real keys are much longer.",
-                   "Copy the whole key; it was probably cut off."),
+    "keys.inside": (lambda: check_key_format("sk-proj-" + "a" * 10 + " " + "a" * 20),
+                    "The key has a space or a line break inside it (character 19).",
+                    "Copy the key again in one piece: a key never contains spaces."),
     "config": (lambda: read_settings_with(CHATKIT_BACKEND="openai"),
                "CHATKIT_BACKEND is 'openai' but no OPENAI_API_KEY was found.",
                "Add OPENAI_API_KEY to your .env file, or remove CHATKIT_BACKEND to use the sandbox."),
@@ -214,8 +214,8 @@ def test_errors_speak_chinese_and_keep_their_english(module, monkeypatch, tmp_pa
 
 def test_every_key_format_error_speaks_both_languages(monkeypatch):
     """check_key_format builds its keys from the problem's name: each one is in both catalogues."""
-    bad = ["", " sk-x", "'sk-x'", "Bearer sk-x", "sk-proj-…1234", "sk-ｆull-width-letters-here", "pk-" + "a" * 30,
-           "sk-abc"]
+    bad = ["", " sk-x", "'sk-x'", "Bearer sk-x", "sk-proj-…1234", "sk-ｆull-width-letters-here", "sk-a b",
+           "sk-x\u200b"]
     english = [raised(functools.partial(check_key_format, key)) for key in bad]
     monkeypatch.setenv("CHATKIT_LANG", "zh")
     chinese = [raised(functools.partial(check_key_format, key)) for key in bad]

@@ -326,20 +326,32 @@ MESSAGES = {
     "keys.empty.fix": "Paste the key you copied from the API keys page.",
     "keys.spaces.what": "The key starts or ends with spaces or a line break.",
     "keys.spaces.fix": "Copy it again without the spaces, or use key.strip().",
-    "keys.quotes.what": "The key is wrapped in quotes.",
-    "keys.quotes.fix": "Remove the quotes around the key.",
+    "keys.quotes.what": "The key contains quotes.",
+    "keys.quotes.fix": "Remove the quotes: a key never contains any.",
     "keys.bearer.what": "The key starts with 'Bearer'.",
-    "keys.bearer.fix": "Paste only the part that starts with 'sk-'.",
-    "keys.masked.what": "This is a masked key (it contains '…'): the part in the middle is hidden.",
+    "keys.bearer.fix": "Paste only the key, without 'Bearer ' in front.",
+    "keys.masked.what": "This is a masked key (it contains '…', '...' or '**'): the part in the middle is hidden.",
     "keys.masked.fix": "The full key is shown only once, when it is created. If you did not save it, create a new "
                        "key.",
-    "keys.characters.what": "The key contains characters a key never has (for example a full-width letter or a "
-                            "space).",
+    "keys.inside.what": "The key has a space or a line break inside it (character {position}).",
+    "keys.inside.fix": "Copy the key again in one piece: a key never contains spaces.",
+    "keys.full_width.what": "Character {position} of the key is the full-width or Chinese character '{char}'; keys "
+                            "use only half-width letters, digits and a few symbols.",
+    "keys.full_width.fix": "Switch your input method to half-width (English) and copy the key again from the API "
+                           "keys page; type nothing by hand.",
+    "keys.characters.what": "Character {position} of the key is an invisible or non-ASCII character ({code}), which "
+                            "a key never has.",
     "keys.characters.fix": "Copy the key again from the API keys page; type nothing by hand.",
-    "keys.prefix.what": "The key {key} does not start with 'sk-', as OpenAI keys do.",
-    "keys.prefix.fix": "Check that you copied the secret key, not the key's name or ID.",
-    "keys.short.what": "The key {key} is only {length} characters long; real keys are much longer.",
-    "keys.short.fix": "Copy the whole key; it was probably cut off.",
+    # Warnings, not errors: the key may be right.
+    "keys.shape_mismatch": "{key} does not look like a key from {title}, whose keys look like {shape}. Check that "
+                           "you copied the whole secret key (not its name or ID) from {title}'s API keys page, and "
+                           "that CHATKIT_PROVIDER names the right provider.",
+    "keys.shape_unknown": "chatkit cannot check the shape of {key}: {title}'s documentation does not say what its "
+                          "keys look like. Check that you copied the whole key from its API keys page.",
+    "keys.shape_no_provider": "chatkit cannot check the shape of {key}: it does not know which provider the key is "
+                              "for. Check that you copied the whole key.",
+    "keys.short": "{key} is only {length} characters long; real keys are much longer. Check that you copied the "
+                  "whole key.",
 
     # --- chatkit/config.py: settings that do not make sense together -----------------------
     "config.no_base_url.what": "CHATKIT_PROVIDER is {name!r}, and {title} has no shared base URL: each resource "
@@ -581,7 +593,7 @@ MESSAGES = {
     "widgets.keys.no_folder.what": "There is no folder {folder} to save {name} in.",
     "widgets.keys.no_folder.fix": "Create the folder first, or give KeyEntry a .env path in a folder that exists, "
                                   "e.g. KeyEntry('.env') for the notebook's folder.",
-    "widgets.keys.saved": "Saved {masked} to {name} (only you can read it; it is in .gitignore). Restart the kernel "
+    "widgets.keys.saved": "Saved {masked} to {name} as {variable} (only you can read it; it is in .gitignore). Restart the kernel "
                           "so chatkit picks it up.",
     "widgets.playground.running": "running with {settings}…",
     "widgets.playground.cached": "cached",

@@ -297,18 +297,25 @@ MESSAGES = {
     "keys.empty.fix": "粘贴你从 API 密钥页面复制的密钥。",
     "keys.spaces.what": "密钥的开头或结尾有空格或换行。",
     "keys.spaces.fix": "重新复制一次，不要带上空格，或者用 key.strip()。",
-    "keys.quotes.what": "密钥被引号包起来了。",
-    "keys.quotes.fix": "去掉密钥两边的引号。",
+    "keys.quotes.what": "密钥里带了引号。",
+    "keys.quotes.fix": "去掉引号即可，密钥本身不含引号。",
     "keys.bearer.what": "密钥以 'Bearer' 开头。",
-    "keys.bearer.fix": "只粘贴从 'sk-' 开始的那一部分。",
-    "keys.masked.what": "这是一个打了码的密钥（含有 '…'）：中间部分被隐藏了。",
+    "keys.bearer.fix": "只粘贴密钥本身，不要带前面的 'Bearer '。",
+    "keys.masked.what": "这是一个打了码的密钥（含有 '…'、'...' 或 '**'），中间部分被隐藏了。",
     "keys.masked.fix": "完整的密钥只在创建时显示一次。如果当时没有保存，请新建一个密钥。",
-    "keys.characters.what": "密钥里有密钥中绝不会出现的字符（例如全角字母或空格）。",
-    "keys.characters.fix": "到 API 密钥页面重新复制密钥；不要手动输入任何字符。",
-    "keys.prefix.what": "密钥 {key} 不是以 'sk-' 开头的，而 OpenAI 的密钥都是。",
-    "keys.prefix.fix": "确认你复制的是密钥本身（secret key），而不是密钥的名称或 ID。",
-    "keys.short.what": "密钥 {key} 只有 {length} 个字符；真正的密钥要长得多。",
-    "keys.short.fix": "复制完整的密钥；它很可能被截断了。",
+    "keys.inside.what": "密钥中间有空格或换行（第 {position} 个字符）。",
+    "keys.inside.fix": "重新完整地复制一次密钥，密钥本身不含空格。",
+    "keys.full_width.what": "密钥的第 {position} 个字符“{char}”是全角字符或汉字，而密钥只含半角字母、数字和少数几个符号。",
+    "keys.full_width.fix": "把输入法切换到半角（英文）状态，再到 API 密钥页面重新复制密钥，不要手动输入。",
+    "keys.characters.what": "密钥的第 {position} 个字符是不可见字符或非 ASCII 字符（{code}），密钥里不会有这种字符。",
+    "keys.characters.fix": "到 API 密钥页面重新复制密钥，不要手动输入任何字符。",
+    # 以下是提醒，不是错误：密钥可能没问题。
+    "keys.shape_mismatch": "{key} 看起来不像 {title} 的密钥（该服务商的密钥形如 {shape}）。请确认你从 {title} 的 API 密钥页面"
+                           "复制的是完整的密钥，而不是密钥的名称或 ID，并确认 CHATKIT_PROVIDER 填的是正确的服务商。",
+    "keys.shape_unknown": "chatkit 无法检查 {key} 的格式，因为 {title} 的文档没有说明密钥长什么样。请确认你从该服务商的"
+                          " API 密钥页面复制了完整的密钥。",
+    "keys.shape_no_provider": "chatkit 不知道这个密钥属于哪家服务商，无法检查 {key} 的格式。请确认你复制了完整的密钥。",
+    "keys.short": "密钥 {key} 只有 {length} 个字符，真正的密钥要长得多。请确认你复制了完整的密钥。",
 
     # --- chatkit/config.py：相互矛盾的设置 ---------------------------------------------------
     "config.no_base_url.what": "CHATKIT_PROVIDER 是 {name!r}，而 {title} 没有统一的 base URL：每个资源都有自己的地址。",
@@ -535,8 +542,8 @@ MESSAGES = {
     "widgets.keys.no_folder.what": "没有可以保存 {name} 的文件夹 {folder}。",
     "widgets.keys.no_folder.fix": "先创建这个文件夹，或者给 KeyEntry 一个位于已存在文件夹里的 .env 路径，"
                                   "例如 KeyEntry('.env') 表示笔记本所在的文件夹。",
-    "widgets.keys.saved": "已把 {masked} 保存到 {name}（只有你能读取它；它已列在 .gitignore 里）。"
-                          "请重启内核，让 chatkit 读到它。",
+    "widgets.keys.saved": "已把 {masked} 作为 {variable} 保存到 {name}（这个文件只有你能读取，并且已列在 .gitignore 里）。"
+                          "请重启内核，让 chatkit 读到新密钥。",
     "widgets.playground.running": "正在以 {settings} 运行…",
     "widgets.playground.cached": "缓存",
     "widgets.playground.no_request": "没有发送请求 · ",

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import html
 import time
+import warnings
 from pathlib import Path
 
 import ipywidgets as w
 
 from ..errors import ChatkitError
-from ..keys import DOCS, mask_key, save_key
+from ..keys import DOCS, KeyShapeWarning, key_provider, mask_key, save_key, variable_for
 from ..messages import say
+from ..providers import preset, presets
 from ..sandbox import running
 from ..settings import project_env_file
 from .panel import Panel
@@ -96,30 +98,47 @@ class KeysPanel(_KeyWidget):
 
 
 class KeyEntry(_KeyWidget):
-    """A hidden field to paste a key and save it to a .env file (mode 0600, git-ignored).
+    """A hidden field to paste a key and save it to a .env file (mode 0600, git-ignored), for a chosen provider.
 
-    >>> KeyEntry(".env")   # paste, press Save; the key is never shown  # doctest: +SKIP
+    The key goes under the provider's variable (``DEEPSEEK_API_KEY``, ``ZHIPUAI_API_KEY``…).
+    The provider menu starts at ``provider``, else ``CHATKIT_PROVIDER``, else OpenAI; picking
+    another one also writes ``CHATKIT_PROVIDER`` to the file. A key that does not look like
+    the provider's keys is saved, with a line that says what to check.
+
+    >>> KeyEntry(".env")                     # paste, press Save; the key is never shown  # doctest: +SKIP
+    >>> KeyEntry(provider="zhipu")           # saves ZHIPUAI_API_KEY and CHATKIT_PROVIDER=zhipu  # doctest: +SKIP
     """
 
-    def __init__(self, env_file: str | Path | None = None) -> None:
+    def __init__(self, env_file: str | Path | None = None, provider: str | None = None) -> None:
         super().__init__()
         if env_file is None:
             env_file = project_env_file()  # the .env chatkit reads, from any notebook folder
         self.env_file = Path(env_file)
+        current = key_provider(env_file=self.env_file)
+        self.current = current.name if current else None  # what a save without a choice keeps
+        choices = [(p.title, p.name) for p in presets().values() if not p.local]
+        self.provider = w.Dropdown(options=choices, value=preset(provider).name if provider else self.current,
+                                   description="Provider")
         self.field = w.Password(placeholder="sk-...", description="API key")
         self.save_button = w.Button(description="Save to .env", button_style="primary", icon="lock")
         self.save_button.on_click(self._safely(self.save))
-        self.widget = w.VBox([w.HBox([self.field, self.save_button]), self.status, self.errors])
+        self.widget = w.VBox([self.provider, w.HBox([self.field, self.save_button]), self.status, self.errors])
         self.widget.add_class("chatkit-key-entry")
 
     def save(self) -> Path:
-        """Check the pasted key's format, write it to the .env file, and clear the field."""
+        """Check the pasted key, write it under the provider's variable, and clear the field."""
         key, self.field.value = self.field.value, ""  # never leave a secret sitting in the widget
+        chosen = self.provider.value if self.provider.value != self.current else None
         try:
-            path = save_key(key, self.env_file)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", KeyShapeWarning)  # shown in the status line, not as a warning
+                path = save_key(key, self.env_file, provider=chosen)
         except FileNotFoundError as exc:
             raise ChatkitError(say("widgets.keys.no_folder.what", folder=self.env_file.resolve().parent,
                                    name=self.env_file.name),
                                fix=say("widgets.keys.no_folder.fix"), docs=DOCS) from exc
-        self._say(html.escape(say("widgets.keys.saved", masked=mask_key(key), name=path.name)))
+        variable = variable_for(key, key_provider(chosen, env_file=path))
+        lines = [say("widgets.keys.saved", masked=mask_key(key), name=path.name, variable=variable)]
+        lines += [str(caught_one.message) for caught_one in caught if issubclass(caught_one.category, KeyShapeWarning)]
+        self._say(html.escape(" ".join(lines)))
         return path
