@@ -314,6 +314,8 @@ def parse(model: type[BaseModel], data: object) -> BaseModel:
             raise APIError(400, f"Unsupported parameter: '{name}' is not supported with this model. {why}",
                            param=name, code="unsupported_parameter")
     _text_only(data)
+    already = getattr(model, "ALREADY", {})  # asked for what the sandbox does anyway: nothing to keep
+    data = {k: v for k, v in data.items() if k in model.model_fields or already.get(k, _NOT_ALLOWED) != v}
     try:
         return model.model_validate(data)
     except ValidationError as exc:
