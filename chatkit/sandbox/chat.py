@@ -56,7 +56,7 @@ def output_plan(req: ChatRequest) -> Plan:
     tools = [t.function.model_dump() for t in req.tools or []]
     choice = req.tool_choice.function.name if hasattr(req.tool_choice, "function") else req.tool_choice
     choice = structured.check_tools(tools, choice, lambda i: f"tools[{i}].function.parameters")
-    answer = None
+    answer, label = None, "the answer"
     if req.response_format is not None:
         fmt = req.response_format.json_schema
         if req.response_format.type == "json_schema" and fmt is None:
@@ -65,7 +65,8 @@ def output_plan(req: ChatRequest) -> Plan:
         answer = structured.answer_schema(
             req.response_format.type, fmt and fmt.name, fmt and fmt.schema_, fmt and fmt.strict,
             "response_format", "response_format", [text_of(m.content) for m in req.messages], "messages")
-    return Plan(tools, choice, req.parallel_tool_calls is not False, answer)
+        label = f"response_format '{fmt.name}'" if fmt else "response_format"
+    return Plan(tools, choice, req.parallel_tool_calls is not False, answer, label)
 
 
 def render_messages(messages) -> list[dict]:
@@ -111,6 +112,13 @@ def with_system(messages: list[dict], text: str | None) -> list[dict]:
     if messages and messages[0]["role"] == "system":
         return [{**messages[0], "content": messages[0]["content"] + "\n\n" + text}] + messages[1:]
     return [{"role": "system", "content": text}] + messages
+
+
+def finish_reason(gen, calls: list[dict] | None) -> str:
+    """"tool_calls" for complete calls; a call cut off by the token limit finishes with "length"."""
+    if not calls:
+        return gen.finish_reason
+    return "length" if calls[-1].get("status") == "incomplete" else "tool_calls"
 
 
 def tool_calls(calls: list[dict]) -> list[dict]:
@@ -181,13 +189,13 @@ async def complete(engine, prepared: Prepared, record) -> dict:
         gen = engine.generate(prompt, sampling)
         reply = await runner.collect(gen)
         generated, reasoning = generated + gen.tokens, reasoning + gen.reasoning_tokens
-        calls = plan.read(reply.text)
+        calls = plan.read(reply.text, gen.finish_reason)
         message = {"role": "assistant", "content": None if calls else reply.text, "refusal": None,
                    "annotations": []}
         if calls:
             message["tool_calls"] = tool_calls(calls)
         choices.append({
-            "index": index, "finish_reason": "tool_calls" if calls else gen.finish_reason, "message": message,
+            "index": index, "finish_reason": finish_reason(gen, calls), "message": message,
             "logprobs": {"content": reply.logprobs, "refusal": None} if req.logprobs else None,
         })
     record(len(prompt), generated)
@@ -217,9 +225,11 @@ async def stream(engine, prepared: Prepared, record) -> AsyncIterator[str]:
             gen = engine.generate(prompt, sampling)
             yield chunk(index, {"role": "assistant", "content": "", "refusal": None})
             held: list[str] | None = [] if plan.calling else None  # a possible tool call is held back
+            streamed = []
             async for piece in runner.pieces(gen):
                 if piece.reasoning:
                     continue  # hidden: Chat Completions returns none of it
+                streamed.append(piece.text)
                 if held is not None and (held or piece.text.lstrip().startswith("{") or not piece.text.strip()):
                     held.append(piece.text)
                     continue
@@ -228,7 +238,12 @@ async def stream(engine, prepared: Prepared, record) -> AsyncIterator[str]:
                 held = None
                 yield chunk(index, {"content": piece.text}, logprobs=[piece.logprob] if piece.logprob else None)
             generated, reasoning = generated + gen.tokens, reasoning + gen.reasoning_tokens
-            calls = plan.read("".join(held)) if held else None
+            try:
+                calls = plan.read("".join(streamed), gen.finish_reason)
+            except APIError as error:  # headers are sent: the SDK raises on an error event
+                record(len(prompt), generated)
+                yield f"data: {json.dumps(error.body())}\n\n"
+                return
             if calls:
                 for i, call in enumerate(tool_calls(calls)):
                     opening = {"index": i, **call, "function": {**call["function"], "arguments": ""}}
@@ -237,7 +252,7 @@ async def stream(engine, prepared: Prepared, record) -> AsyncIterator[str]:
                         yield chunk(index, {"tool_calls": [{"index": i, "function": {"arguments": part}}]})
             elif held:
                 yield chunk(index, {"content": "".join(held)})
-            yield chunk(index, {}, "tool_calls" if calls else gen.finish_reason)
+            yield chunk(index, {}, finish_reason(gen, calls))
         record(len(prompt), generated)
         if include_usage:
             yield f"data: {json.dumps({**base, 'choices': [], 'usage': usage(len(prompt), generated, reasoning)})}\n\n"

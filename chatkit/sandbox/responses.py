@@ -89,7 +89,8 @@ def output_plan(req: ResponsesRequest, history: list[dict]) -> Plan:
     answer = None if fmt is None else structured.answer_schema(
         fmt.type, fmt.name, fmt.schema_, fmt.strict, "text.format", "text.format",
         [m["content"] for m in history] + [req.instructions or ""], "input")
-    return Plan(tools, choice, req.parallel_tool_calls is not False, answer)
+    label = f"text.format '{fmt.name}'" if fmt and fmt.name else "text.format"
+    return Plan(tools, choice, req.parallel_tool_calls is not False, answer, label)
 
 
 def _strict(tool) -> bool:
@@ -146,7 +147,8 @@ def message_item(item_id: str, text: str | None, status: str) -> dict:
 
 
 def call_items(calls: list[dict]) -> list[dict]:
-    return [{"id": "fc_" + secrets.token_hex(16), "type": "function_call", "status": "completed",
+    """Function call items; one cut off by the token limit is "incomplete", with its partial arguments."""
+    return [{"id": "fc_" + secrets.token_hex(16), "type": "function_call", "status": c.get("status", "completed"),
              "call_id": c["call_id"], "name": c["name"], "arguments": c["arguments"]} for c in calls]
 
 
@@ -177,6 +179,7 @@ class Run:
         self.rid, self.created = "resp_" + secrets.token_hex(16), int(time.time())
         self.item_id, self.reasoning_id = "msg_" + secrets.token_hex(16), "rs_" + secrets.token_hex(16)
         self.gen = engine.generate(self.prepared.prompt, self.prepared.samplings[0])
+        self._output: tuple[list[dict], list[dict] | None] | None = None
 
     @property
     def reasons(self) -> bool:
@@ -197,13 +200,29 @@ class Run:
         return response_object(self.req, self.engine, self.rid, self.created, status, [], None, self.effort)
 
     def output(self, text: str) -> tuple[list[dict], list[dict] | None]:
-        """The output items after the reasoning item (if any): the tool calls, or the message."""
-        calls = self.plan.read(text)
-        if calls:
-            return call_items(calls), calls
+        """The output items after the reasoning item (if any): the tool calls, or the message.
+
+        Worked out once, so the streamed items and the final response share their ids.
+        """
+        if self._output is None:
+            self._output = self._items(text)
+        return self._output
+
+    def _items(self, text: str) -> tuple[list[dict], list[dict] | None]:
         if self.reasons and not self.answered:
             return [], None  # the limit ran out while the model thought: no message at all
+        calls = self.plan.read(text, self.gen.finish_reason)
+        if calls:
+            return call_items(calls), calls
         return [message_item(self.item_id, text, _status(self.gen))], None
+
+    def fail(self, error: APIError) -> dict:
+        """The failed response (saved if stored), for an error found after the stream began."""
+        obj = {**self.snapshot("failed"), "error": {"code": error.code, "message": error.message}}
+        if self.req.store:
+            self.store.save_response(self.key_id, obj, self.history)
+        self.store.add_usage(self.key_id, len(self.prepared.prompt), self.gen.tokens)
+        return obj
 
     def finish(self, text: str) -> dict:
         output, calls = self.output(text)
@@ -274,7 +293,11 @@ async def _events(run: Run) -> AsyncIterator[dict]:
         for event in _reasoning_done(run):
             yield event
     text = "".join(parts)
-    output, calls = run.output(text)
+    try:
+        output, calls = run.output(text)
+    except APIError as error:  # the stream has begun: the platform's way is a failed response
+        yield {"type": "response.failed", "response": run.fail(error)}
+        return
     if calls:
         for index, item in enumerate(output, start=first):
             yield {"type": "response.output_item.added", "output_index": index,

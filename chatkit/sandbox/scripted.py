@@ -15,12 +15,14 @@ import re
 import threading
 
 from .engine import Generation, Piece, Sampling
+from .structured import example
 
 __all__ = ["ScriptedEngine", "Sampling"]
 
 
 class ScriptedEngine:
-    """Answers with the queued replies in order, one word per token; then with ``default``.
+    """Answers with the queued replies in order, one word per token; then with ``default`` (or, asked to follow
+    a grammar, with the smallest JSON it allows).
 
     ``delay`` (seconds) is waited before each word, as a slow model would: for tests of timing
     (cancelling, restarting mid-batch). Cancelling cuts the wait short.
@@ -49,7 +51,8 @@ class ScriptedEngine:
     def generate(self, prompt: list[int], sampling: Sampling, cancel: threading.Event | None = None) -> Generation:
         # The messages travel with their prompt: requests are prepared in parallel threads.
         self.history.append(getattr(prompt, "messages", self._last))
-        reply = self.queue.pop(0) if self.queue else self.default
+        # Nothing queued and a grammar to follow: the smallest output it allows, as a model held to it would write.
+        reply = self.queue.pop(0) if self.queue else example(sampling.grammar) if sampling.grammar else self.default
         delay = self.delay
 
         def run(gen: Generation):

@@ -7,13 +7,16 @@ call's ``arguments`` constrained by that function's parameter schema.
 
 Strict schemas are checked first with the platform's rules (an object at the root,
 ``additionalProperties: false`` and every property required in each object, no
-unsupported keywords), and refused with its 400 when they break one.
+unsupported keywords), and refused with its 400 when they break one. Any schema, strict or
+not, that uses a keyword the grammar cannot enforce is refused up front (the runtime would
+silently generate unconstrained), and every output is checked against its schema afterwards.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import logging
 import re
 import secrets
 
@@ -28,6 +31,15 @@ NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 # Bounds the sandbox adds where a schema sets none, so the tiny model cannot loop inside a
 # string or an array until its token limit; the output still matches the schema.
 MAX_STRING, MAX_ITEMS, MAX_PARALLEL_CALLS = 60, 4, 3
+# Keywords that constrain a value but that the sandbox neither compiles into its grammar nor checks
+# afterwards: a schema using one is refused instead of answered unconstrained. Other unknown
+# keywords are annotations (title, description, examples…), ignored as JSON Schema says.
+UNENFORCEABLE = ("allOf", "not", "if", "then", "else", "dependentRequired", "dependentSchemas", "dependencies",
+                 "patternProperties", "unevaluatedProperties", "unevaluatedItems", "propertyNames", "contains",
+                 "minContains", "maxContains", "minProperties", "maxProperties", "prefixItems", "additionalItems",
+                 "uniqueItems", "multipleOf", "$dynamicRef", "$recursiveRef")
+_LOCAL_REF = re.compile(r"^#(/(\$defs|definitions)/[^/]+)?$")
+log = logging.getLogger("chatkit.sandbox")
 
 
 def check_name(name: str, param: str) -> None:
@@ -38,29 +50,47 @@ def check_name(name: str, param: str) -> None:
 
 
 # The keywords the sandbox reads in any schema, and the JSON types JSON Schema's meta-schema allows for each.
+SCHEMA = (dict, bool)
 SHAPES = {"properties": (dict,), "$defs": (dict,), "definitions": (dict,), "required": (list,), "enum": (list,),
-          "anyOf": (list,), "type": (str, list), "$ref": (str,)}
-JSON_TYPE = {dict: "object", list: "array", str: "string"}
+          "anyOf": (list,), "oneOf": (list,), "type": (str, list), "$ref": (str,), "pattern": (str,),
+          "items": SCHEMA, "additionalProperties": SCHEMA, "minLength": (int,), "maxLength": (int,),
+          "minItems": (int,), "maxItems": (int,), "minimum": (int, float), "maximum": (int, float),
+          "exclusiveMinimum": (int, float), "exclusiveMaximum": (int, float)}
+JSON_TYPE = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number"}
 
 
 def check_shape(schema: object, label: str, param: str) -> None:
     """Refuse a schema whose keywords have the wrong JSON type (``"required": 5``) before anything reads them."""
+    def fail(context: tuple, value: object, kinds: tuple, why: str = "What each keyword takes") -> None:
+        expected = ", ".join(f"'{JSON_TYPE[kind]}'" for kind in kinds)
+        raise APIError(400, f"Invalid schema for {label}: In context={context!r}, {json.dumps(value)[:40]} is not "
+                       f"of type {expected}. {why}: https://json-schema.org/understanding-json-schema/reference",
+                       param=param)
+
     def walk(node: object, context: tuple) -> None:
-        if not isinstance(node, dict):
-            return  # true, false: schemas too; anything else is left to the grammar engine, which refuses it
+        if not isinstance(node, SCHEMA):
+            fail(context, node, SCHEMA, "A schema is an object or a boolean")
+        if isinstance(node, bool):
+            return
         for word, kinds in SHAPES.items():
             if word in node and not isinstance(node[word], kinds):
-                expected = ", ".join(f"'{JSON_TYPE[kind]}'" for kind in kinds)
-                raise APIError(400, f"Invalid schema for {label}: In context={context + (word,)!r}, "
-                               f"{json.dumps(node[word])[:40]} is not of type {expected}. What each keyword takes: "
-                               "https://json-schema.org/understanding-json-schema/reference", param=param)
+                fail(context + (word,), node[word], kinds)
+        if "pattern" in node:
+            try:
+                re.compile(node["pattern"])
+            except re.error as error:
+                raise APIError(400, f"Invalid schema for {label}: In context={context + ('pattern',)!r}, "
+                               f"{node['pattern'][:40]!r} is not a valid regular expression: {error}.",
+                               param=param) from None
         for word in ("properties", "$defs", "definitions"):
             for name, sub in node.get(word, {}).items():
                 walk(sub, context + (word, name))
-        for i, sub in enumerate(node.get("anyOf", [])):
-            walk(sub, context + ("anyOf", str(i)))
+        for word in ("anyOf", "oneOf"):
+            for i, sub in enumerate(node.get(word, [])):
+                walk(sub, context + (word, str(i)))
         for word in ("items", "additionalProperties"):
-            walk(node.get(word), context + (word,))
+            if word in node:
+                walk(node[word], context + (word,))
 
     walk(schema, ())
 
@@ -104,6 +134,171 @@ def check_strict(schema: object, label: str, param: str) -> None:
     walk(schema, ())
 
 
+def check_enforceable(schema: object, label: str, param: str) -> None:
+    """Refuse a schema with a keyword the sandbox cannot enforce, naming it (400 ``unsupported_schema``)."""
+    defs = {f"#/{key}/{name}" for key in ("$defs", "definitions")
+            for name in (schema.get(key) or {} if isinstance(schema, dict) else {})}
+
+    def fail(context: tuple, feature: str, why: str):
+        raise APIError(400, f"Invalid schema for {label}: In context={context!r}, the sandbox cannot enforce "
+                       f"'{feature}': {why} Remove it from the schema, or run with a real key.", param=param,
+                       code="unsupported_schema")
+
+    def walk(node: object, context: tuple) -> None:
+        if not isinstance(node, dict):
+            return
+        for word in UNENFORCEABLE:
+            if word in node:
+                fail(context, word, "its grammar engine does not support this keyword.")
+        ref = node.get("$ref")
+        if ref is not None and not (_LOCAL_REF.match(ref) and (ref == "#" or ref in defs)):
+            fail(context, "$ref", f"{ref!r} is not '#' or a definition under '$defs' at the schema's root.")
+        if isinstance(node.get("items"), list):
+            fail(context, "items", "an array of schemas (tuple validation) is not supported.")
+        for word in ("properties", "$defs", "definitions"):
+            for name, sub in (node.get(word) or {}).items():
+                walk(sub, context + (word, name))
+        for word in ("anyOf", "oneOf"):
+            for i, sub in enumerate(node.get(word) or []):
+                walk(sub, context + (word, str(i)))
+        for word in ("items", "additionalProperties"):
+            walk(node.get(word), context + (word,))
+
+    walk(schema, ())
+
+
+def closed(schema: object) -> object:
+    """A copy of ``schema`` where every object that leaves ``additionalProperties`` unset gets ``false``.
+
+    Only the declared properties is a valid value of an open object, and the tiny model, let
+    free, invents keys until its token limit; a schema that asks for extras (``true`` or a
+    schema) keeps them.
+    """
+    node = copy.deepcopy(schema)
+
+    def visit(n: object) -> None:
+        if isinstance(n, list):
+            for item in n:
+                visit(item)
+        elif isinstance(n, dict):
+            kinds = n.get("type") if isinstance(n.get("type"), list) else [n.get("type")]
+            if ("object" in kinds or "properties" in n) and "additionalProperties" not in n:
+                n["additionalProperties"] = False
+            for value in n.values():
+                visit(value)
+
+    visit(node)
+    return node
+
+
+_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+
+
+def violation(value: object, schema: object, root: object = None, path: str = "$") -> str | None:
+    """Where ``value`` breaks ``schema`` (a check of what the sandbox enforces), or None if it matches."""
+    root = schema if root is None else root
+    if schema is True or schema is None:
+        return None
+    if schema is False:
+        return f"{path} is not allowed"
+    ref = schema.get("$ref")
+    if ref is not None:
+        target = root if ref == "#" else root[ref.split("/")[1]][ref.split("/")[2]]
+        found = violation(value, target, root, path)
+        if found:
+            return found
+    for word, count in (("anyOf", lambda n: n >= 1), ("oneOf", lambda n: n == 1)):
+        if word in schema and not count(sum(violation(value, s, root, path) is None for s in schema[word])):
+            return f"{path} matches {'none' if word == 'anyOf' else 'not exactly one'} of its {word} schemas"
+    if "type" in schema:
+        kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(_is(value, kind) for kind in kinds):
+            return f"{path}: {json.dumps(value)[:40]} is not of type {' or '.join(kinds)}"
+    if "enum" in schema and value not in schema["enum"]:
+        return f"{path}: {json.dumps(value)[:40]} is not one of {json.dumps(schema['enum'])[:60]}"
+    if "const" in schema and value != schema["const"]:
+        return f"{path}: {json.dumps(value)[:40]} is not {json.dumps(schema['const'])[:40]}"
+    if isinstance(value, str):
+        if len(value) < schema.get("minLength", 0) or len(value) > schema.get("maxLength", len(value)):
+            return f"{path}: the string's length is out of bounds"
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            return f"{path}: the string does not match {schema['pattern']!r}"
+    if _is(value, "number"):
+        for word, ok in (("minimum", value >= schema.get("minimum", value)),
+                         ("maximum", value <= schema.get("maximum", value)),
+                         ("exclusiveMinimum", "exclusiveMinimum" not in schema or value > schema["exclusiveMinimum"]),
+                         ("exclusiveMaximum", "exclusiveMaximum" not in schema or value < schema["exclusiveMaximum"])):
+            if not ok:
+                return f"{path}: {value} breaks its {word}"
+    if isinstance(value, list):
+        if len(value) < schema.get("minItems", 0) or len(value) > schema.get("maxItems", len(value)):
+            return f"{path}: the array's length is out of bounds"
+        for i, item in enumerate(value):
+            if found := violation(item, schema.get("items"), root, f"{path}[{i}]"):
+                return found
+    if isinstance(value, dict):
+        for key in schema.get("required", []):
+            if key not in value:
+                return f"{path}: the required property {key!r} is missing"
+        props = schema.get("properties", {})
+        for key, item in value.items():
+            sub = props[key] if key in props else schema.get("additionalProperties")
+            if found := violation(item, sub, root, f"{path}.{key}"):
+                return found if sub is not False else f"{path}: the property {key!r} is not allowed"
+    return None
+
+
+def _is(value: object, kind: str) -> bool:
+    if kind in ("integer", "number"):
+        return isinstance(value, int | float) and not isinstance(value, bool) and (
+            kind == "number" or float(value).is_integer())
+    return isinstance(value, _TYPES.get(kind, object))
+
+
+class SchemaViolation(APIError):
+    """The output broke the schema its grammar carried: the runtime did not enforce it.
+
+    A 4xx, not a 5xx: no sandbox bug to report, and not worth a retry at the same settings.
+    """
+
+    def __init__(self, label: str, where: str, text: str) -> None:
+        log.error("output broke the schema of %s (%s); the grammar was not enforced: %.200r", label, where, text)
+        super().__init__(422, f"The sandbox's model wrote output that does not match the schema of {label} "
+                         f"({where}): its grammar was not enforced. The sandbox's log has the output.",
+                         type="server_error", code="schema_violation", headers={"x-should-retry": "false"})
+
+
+def example(grammar: str) -> str:
+    """The smallest JSON a grammar from :func:`json_grammar` or :func:`tools_grammar` allows (the scripted
+    engine's answer: it cannot sample from a grammar)."""
+    root = json.loads(grammar.split("%json ", 1)[1].rsplit("\n", 1)[0])
+
+    def build(node: object) -> object:
+        if not isinstance(node, dict):
+            return None
+        if "$ref" in node:
+            ref = node["$ref"].split("/")
+            return build(root if len(ref) == 1 else root[ref[1]][ref[2]])
+        if "const" in node or "enum" in node:
+            return node["const"] if "const" in node else node["enum"][0]
+        if "anyOf" in node or "oneOf" in node:
+            return build((node.get("anyOf") or node["oneOf"])[0])
+        kind = node.get("type")
+        kind = kind[0] if isinstance(kind, list) else kind or ("object" if "properties" in node else "null")
+        if kind == "object":
+            return {key: build(node["properties"].get(key)) for key in node.get("required", [])}
+        if kind == "array":
+            return [build(node.get("items")) for _ in range(node.get("minItems", 0))]
+        if kind in ("integer", "number"):
+            return node.get("minimum", 0)
+        return {"string": "x" * node.get("minLength", 0), "boolean": False}.get(kind)
+
+    try:
+        return json.dumps(build(root), ensure_ascii=False)
+    except (LookupError, TypeError, AttributeError):  # a schema no value matches: checked after, as any output
+        return "null"
+
+
 def bounded(schema: object) -> object:
     """A copy of ``schema`` with a length bound on strings and arrays that have none."""
     node = copy.deepcopy(schema)
@@ -139,7 +334,7 @@ COMPACT = {"whitespace_flexible": False, "item_separator": ", ", "key_separator"
 
 
 def _json_rule(schema: object) -> str:
-    return "%json " + json.dumps({**bounded(schema), "x-guidance": COMPACT}, ensure_ascii=False)
+    return "%json " + json.dumps({**bounded(closed(schema)), "x-guidance": COMPACT}, ensure_ascii=False)
 
 
 def json_grammar(schema: dict | None) -> str:
@@ -257,11 +452,11 @@ def _loads(text: str) -> object:
 # --- one plan for a request, shared by Chat Completions and Responses ---------------
 
 class Plan:
-    """What a request asks of the output: an answer format, tools, and how to choose."""
+    """What a request asks of the output: an answer format (named ``label`` in errors), tools, and how to choose."""
 
     def __init__(self, tools: list[dict] | None = None, choice: str = "auto", parallel: bool = True,
-                 answer: dict | None = None) -> None:
-        self.tools, self.choice, self.parallel, self.answer = tools or [], choice, parallel, answer
+                 answer: dict | None = None, label: str = "the answer") -> None:
+        self.tools, self.choice, self.parallel, self.answer, self.label = tools or [], choice, parallel, answer, label
 
     @property
     def calling(self) -> bool:
@@ -274,19 +469,75 @@ class Plan:
             self.choice = "none" if last_role == "tool" else "required"
         return self
 
+    @property
+    def named(self) -> bool:
+        return self.choice not in ("auto", "required", "none")
+
+    def offered(self) -> list[dict]:
+        """The tools the grammar lets the model call: the one named by ``tool_choice``, or all."""
+        return [t for t in self.tools if t["name"] == self.choice] if self.named else self.tools
+
     def grammar(self) -> str | None:
-        if self.calling:
-            named = self.choice not in ("auto", "required")
-            return tools_grammar([t for t in self.tools if t["name"] == self.choice] if named else self.tools,
-                                 self.parallel)
+        if self.calling:  # a function named by tool_choice is called exactly once, as on the platform
+            return tools_grammar(self.offered(), self.parallel and not self.named)
         return json_grammar(self.answer) if self.answer is not None else None
 
     def system_text(self) -> str | None:
         return tools_prompt(self.tools) if self.calling else None
 
-    def read(self, text: str) -> list[dict] | None:
-        """The tool calls in the output, or None for an answer."""
-        return parse_calls(text, self.tools) if self.calling else None
+    def read(self, text: str, finish_reason: str | None) -> list[dict] | None:
+        """The tool calls in the output (None for an answer), checked against their schemas.
+
+        The grammar forces a call whenever tools are offered, so output cut off by the token
+        limit is a call too: its last one with partial arguments and ``"status": "incomplete"``.
+        Raises :class:`SchemaViolation` when complete output breaks its schema.
+        """
+        if not self.calling:
+            if self.answer is not None and finish_reason == "stop":
+                data = _loads(text)
+                where = "not JSON" if data is text else violation(data, closed(self.answer))
+                if where:
+                    raise SchemaViolation(self.label, where, text)
+            return None
+        if finish_reason == "length":
+            return cut_calls(text, self.offered())
+        calls = parse_calls(text, self.offered())
+        if calls is None:
+            if finish_reason == "stop":
+                raise SchemaViolation("the tool calls", "not a call of an offered function", text)
+            return None
+        for call in calls:
+            tool = next(t for t in self.tools if t["name"] == call["name"])
+            where = violation(json.loads(call["arguments"]), closed(tool.get("parameters") or {}))
+            if where:
+                raise SchemaViolation(f"function '{call['name']}'", where, text)
+        return calls
+
+
+_CALL = re.compile(r'\{"name": ("(?:[^"\\]|\\.)*"), "arguments": ')
+
+
+def cut_calls(text: str, tools: list[dict]) -> list[dict]:
+    """The calls in output the token limit cut short: the complete ones, then the cut one.
+
+    The grammar writes ``{"tool_calls": [{"name": ..., "arguments": ...}, ...`` with fixed
+    separators, so each call is found where the last one ended.
+    """
+    decoder, calls, at = json.JSONDecoder(), [], len('{"tool_calls": [')
+    while match := _CALL.match(text, at):
+        call = {"call_id": "call_" + secrets.token_hex(12), "name": json.loads(match.group(1))}
+        calls.append(call)
+        try:
+            arguments, at = decoder.raw_decode(text, match.end())
+        except ValueError:
+            return calls[:-1] + [{**call, "arguments": text[match.end():], "status": "incomplete"}]
+        call["arguments"] = json.dumps(arguments, ensure_ascii=False)
+        at += len("}, ")
+    # Cut inside a name: the offered function it begins (one is always offered).
+    begun = text[at:].partition('{"name": "')[2]
+    name = next((t["name"] for t in tools if t["name"].startswith(begun)), tools[0]["name"])
+    return calls + [{"call_id": "call_" + secrets.token_hex(12), "name": name, "arguments": "",
+                     "status": "incomplete"}]
 
 
 def check_tools(tools: list[dict], choice: object, where: str) -> str:
@@ -297,6 +548,7 @@ def check_tools(tools: list[dict], choice: object, where: str) -> str:
             check_shape(tool["parameters"], f"function '{tool['name']}'", where(i))
             if tool.get("strict"):
                 check_strict(tool["parameters"], f"function '{tool['name']}'", where(i))
+            check_enforceable(tool["parameters"], f"function '{tool['name']}'", where(i))
     if choice is None:
         return "auto"
     if not tools and choice != "none":
@@ -327,4 +579,5 @@ def answer_schema(kind: str, name: str | None, schema: dict | None, strict: bool
     check_shape(schema, f"{label} '{name}'", param)
     if strict:
         check_strict(schema, f"{label} '{name}'", param)
+    check_enforceable(schema, f"{label} '{name}'", param)
     return schema
