@@ -174,6 +174,15 @@ def closed(schema: object) -> object:
     free, invents keys until its token limit; a schema that asks for extras (``true`` or a
     schema) keeps them.
     """
+    def close(n: dict, kinds: list) -> None:
+        if ("object" in kinds or "properties" in n) and "additionalProperties" not in n:
+            n["additionalProperties"] = False
+
+    return _each_subschema(schema, close)
+
+
+def _each_subschema(schema: object, change) -> object:
+    """A copy of ``schema`` with ``change(node, its types)`` applied to every object node, at every depth."""
     node = copy.deepcopy(schema)
 
     def visit(n: object) -> None:
@@ -181,9 +190,7 @@ def closed(schema: object) -> object:
             for item in n:
                 visit(item)
         elif isinstance(n, dict):
-            kinds = n.get("type") if isinstance(n.get("type"), list) else [n.get("type")]
-            if ("object" in kinds or "properties" in n) and "additionalProperties" not in n:
-                n["additionalProperties"] = False
+            change(n, n.get("type") if isinstance(n.get("type"), list) else [n.get("type")])
             for value in n.values():
                 visit(value)
 
@@ -301,23 +308,13 @@ def example(grammar: str) -> str:
 
 def bounded(schema: object) -> object:
     """A copy of ``schema`` with a length bound on strings and arrays that have none."""
-    node = copy.deepcopy(schema)
+    def bound(n: dict, kinds: list) -> None:
+        if "string" in kinds and "enum" not in n and "const" not in n and "format" not in n:
+            n.setdefault("maxLength", MAX_STRING)
+        if "array" in kinds:
+            n.setdefault("maxItems", MAX_ITEMS)
 
-    def visit(n: object) -> None:
-        if isinstance(n, list):
-            for item in n:
-                visit(item)
-        elif isinstance(n, dict):
-            kinds = n.get("type") if isinstance(n.get("type"), list) else [n.get("type")]
-            if "string" in kinds and "enum" not in n and "const" not in n and "format" not in n:
-                n.setdefault("maxLength", MAX_STRING)
-            if "array" in kinds:
-                n.setdefault("maxItems", MAX_ITEMS)
-            for value in n.values():
-                visit(value)
-
-    visit(node)
-    return node
+    return _each_subschema(schema, bound)
 
 
 _SCALAR = [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}]
