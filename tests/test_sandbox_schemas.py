@@ -187,6 +187,52 @@ def test_a_streamed_response_that_breaks_its_schema_ends_failed(scripted):
     assert "response.output_text.done" not in [e.type for e in events]
 
 
+# Older pydantic versions wrap a described reference in an allOf of one: the same values match it.
+PET = {"type": "object", "properties": {"kind": {"enum": ["cat", "dog"]}}, "required": ["kind"],
+       "additionalProperties": False}
+OWNER = {"type": "object", "$defs": {"Pet": PET}, "required": ["pet"], "additionalProperties": False,
+         "properties": {"pet": {"allOf": [{"$ref": "#/$defs/Pet"}], "description": "The owner's pet."}}}
+
+
+@pytest.mark.parametrize("strict", [True, None])
+def test_an_all_of_around_one_ref_is_inlined_and_enforced(scripted, monkeypatch, strict):
+    grammars = _grammars(scripted.engine, monkeypatch)
+    client = client_for(scripted)
+    fmt = {"type": "json_schema", "json_schema": {"name": "owner", "schema": OWNER, "strict": strict}}
+    ask = dict(model=scripted.engine.model_id, messages=ASK, response_format=fmt)
+    assert json.loads(client.chat.completions.create(**ask).choices[0].message.content) == {"pet": {"kind": "cat"}}
+    assert _grammar_schema(grammars[-1])["properties"]["pet"] == {"$ref": "#/$defs/Pet",
+                                                                   "description": "The owner's pet."}
+    scripted.engine.enqueue('{"pet": {"kind": "fish"}}')
+    with pytest.raises(openai.APIStatusError) as caught:
+        client.chat.completions.create(**ask)
+    assert caught.value.code == "schema_violation" and "$.pet.kind" in caught.value.message
+
+
+def test_a_tool_whose_schema_has_an_all_of_around_one_ref_is_called_with_it(scripted, monkeypatch):
+    grammars = _grammars(scripted.engine, monkeypatch)
+    tool = {"type": "function", "name": "adopt", "parameters": OWNER}
+    response = client_for(scripted).responses.create(model=scripted.engine.model_id, input="hi", tools=[tool],
+                                                     tool_choice="required")
+    assert json.loads(response.output[0].arguments) == {"pet": {"kind": "cat"}}
+    assert "allOf" not in grammars[-1]
+
+
+def test_the_real_model_answers_an_all_of_around_one_ref(client, model):
+    completion = client.chat.completions.create(model=model, temperature=0, max_tokens=30, messages=[
+        {"role": "user", "content": "Which pet do you have?"}], response_format={
+        "type": "json_schema", "json_schema": {"name": "owner", "schema": OWNER, "strict": True}})
+    assert json.loads(completion.choices[0].message.content)["pet"]["kind"] in ("cat", "dog")
+
+
+def test_an_all_of_of_several_schemas_is_still_refused(scripted):
+    schema = {**OWNER, "properties": {"pet": {"allOf": [{"$ref": "#/$defs/Pet"}, {"required": ["kind"]}]}}}
+    with pytest.raises(openai.BadRequestError) as caught:
+        client_for(scripted).chat.completions.create(model=scripted.engine.model_id, messages=ASK, response_format={
+            "type": "json_schema", "json_schema": {"name": "owner", "schema": schema}})
+    assert caught.value.code == "unsupported_schema" and "allOf" in caught.value.message
+
+
 def test_calls_cut_inside_a_later_call_keep_the_complete_ones():
     tools = [{"name": "get_weather"}, {"name": "get_time"}]
     text = ('{"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}, '

@@ -167,6 +167,26 @@ def check_enforceable(schema: object, label: str, param: str) -> None:
     walk(schema, ())
 
 
+# Keywords that describe a value without constraining it (JSON Schema's annotations).
+ANNOTATIONS = ("title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly", "$comment")
+
+
+def inlined(schema: object) -> object:
+    """A copy of ``schema`` where an ``allOf`` of one schema, beside annotations only, is that schema.
+
+    Older pydantic wraps a described reference so, ``{"allOf": [{"$ref": "#/$defs/Pet"}],
+    "description": ...}``; the same values match the schema inside, which the grammar can
+    enforce (an ``allOf`` of several schemas is still refused by :func:`check_enforceable`).
+    """
+    def inline(n: dict, kinds: list) -> None:
+        one, beside = n.get("allOf"), set(n) - {"allOf"}
+        if isinstance(one, list) and len(one) == 1 and isinstance(one[0], dict) and beside <= set(ANNOTATIONS):
+            entry = n.pop("allOf")[0]
+            n.update({**entry, **n})  # the annotations beside it win over the entry's own
+
+    return _each_subschema(schema, inline)
+
+
 def closed(schema: object) -> object:
     """A copy of ``schema`` where every object that leaves ``additionalProperties`` unset gets ``false``.
 
@@ -538,10 +558,12 @@ def cut_calls(text: str, tools: list[dict]) -> list[dict]:
 
 
 def check_tools(tools: list[dict], choice: object, where: str) -> str:
-    """Validate tools (``where(i)`` names the parameters' param) and return the choice as a string."""
+    """Validate tools (``where(i)`` names the parameters' param), their parameters :func:`inlined` in place,
+    and return the choice as a string."""
     for i, tool in enumerate(tools):
         check_name(tool["name"], where(i).rsplit(".", 1)[0] + ".name")
         if tool.get("parameters") is not None:
+            tool["parameters"] = inlined(tool["parameters"])
             check_shape(tool["parameters"], f"function '{tool['name']}'", where(i))
             if tool.get("strict"):
                 check_strict(tool["parameters"], f"function '{tool['name']}'", where(i))
@@ -573,6 +595,7 @@ def answer_schema(kind: str, name: str | None, schema: dict | None, strict: bool
     if schema is None:
         raise APIError(400, f"Missing required parameter: '{param}.schema'.", param=f"{param}.schema",
                        code="missing_required_parameter")
+    schema = inlined(schema)
     check_shape(schema, f"{label} '{name}'", param)
     if strict:
         check_strict(schema, f"{label} '{name}'", param)

@@ -7,6 +7,7 @@ raises the same exception with the same fields.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
@@ -58,8 +59,9 @@ class _Body(BaseModel):
 
 class _Request(_Body):
     """A request body. A parameter the sandbox does not know is refused, as the platform does;
-    one it knows but cannot honour (``UNSUPPORTED``) is refused with the reason, unless it asks
-    for what the sandbox does anyway (``ALREADY``: text only, no reasoning, no truncation)."""
+    one it knows but cannot honour (``UNSUPPORTED``, by name or dotted path) is refused with the
+    reason, unless it asks for what the sandbox does anyway (``ALREADY``): null, or a value listed
+    there (a tuple lists several, ``str`` any string, and an object lists what each option may be)."""
 
     model_config = ConfigDict(extra="forbid")
     UNKNOWN: ClassVar[str] = "Unrecognized request argument supplied: {param}"
@@ -72,6 +74,14 @@ NO_AUDIO = "The sandbox model reads and writes text only."
 # Every effort the platform's API knows; which a model accepts: reasoner.py.
 Effort = Literal[EFFORTS]
 NO_SEARCH = "The sandbox has no web search."
+NO_MODERATION = "The sandbox does not run moderation on requests or answers."
+NO_VERBOSITY = "The sandbox's models do not take a verbosity: 'medium', the default, is what they do."
+ONE_TIER = "The sandbox has one processing tier: send 'auto' or 'default', or leave it out."
+# The sandbox keeps no prompt cache: a miss, which the platform may always give, is all it does. What
+# a request may ask of the cache without asking more than that: no prewarming, the default lifetime.
+CACHE_OPTIONS = {"mode": ("implicit", "explicit"), "ttl": "30m"}
+NO_CACHE = ("The sandbox keeps no prompt cache: it takes the options that ask for no more than a miss (the default "
+            "'ttl', no 'prewarm', no diagnostics).")
 
 
 class TextPart(_Body):
@@ -134,16 +144,24 @@ class ChatToolChoice(_Body):
 
 
 class StreamOptions(_Body):
+    model_config = ConfigDict(extra="forbid")
     include_usage: Bool = False
+    # Random padding on the platform's stream events against network side channels; it carries no data
+    # (the SDK drops it) and the sandbox serves its own machine, so both values leave the answer as it is.
+    include_obfuscation: Bool = True
 
 
 class ChatRequest(_Request):
-    UNSUPPORTED = {"audio": NO_AUDIO, "modalities": NO_AUDIO,
-                   "verbosity": "The sandbox's models do not take a verbosity.", "web_search_options": NO_SEARCH,
+    UNSUPPORTED = {"audio": NO_AUDIO, "modalities": NO_AUDIO, "verbosity": NO_VERBOSITY,
+                   "web_search_options": NO_SEARCH, "moderation": NO_MODERATION,
                    "prediction": "The sandbox does not do predicted outputs.",
                    "functions": "Use 'tools' instead (functions is deprecated).",
-                   "function_call": "Use 'tool_choice' instead (function_call is deprecated)."}
-    ALREADY = {"modalities": ["text"]}
+                   "function_call": "Use 'tool_choice' instead (function_call is deprecated).",
+                   "service_tier": ONE_TIER, "prompt_cache_options": NO_CACHE,
+                   "store": "The sandbox does not keep chat completions (for evals or distillation); the Responses "
+                            "API's 'store' keeps a conversation."}
+    ALREADY = {"modalities": ["text"], "verbosity": "medium", "service_tier": ("auto", "default"), "store": False,
+               "prompt_cache_options": CACHE_OPTIONS}
     model: str
     messages: list[ChatMessage] = Field(min_length=1)
     temperature: Number | None = Field(None, ge=0.0, le=2.0)
@@ -161,18 +179,18 @@ class ChatRequest(_Request):
     stream: Bool | None = None
     stream_options: StreamOptions | None = None
     response_format: ResponseFormat | None = None
-    tools: list[ChatTool] | None = None
+    # The platform refuses an empty list here, with the 400 this gives ("Invalid 'tools': empty array…", quoted
+    # in https://github.com/dnakov/anon-kode/issues/20, checked 2026-12-06); Responses takes one.
+    tools: list[ChatTool] | None = Field(None, min_length=1)
     tool_choice: Literal["none", "auto", "required"] | ChatToolChoice | None = None
     parallel_tool_calls: Bool | None = None
     # Accepted; they change nothing in the answer, here or on the platform.
     user: str | None = None
     metadata: dict[str, str] | None = None
-    store: Bool | None = None
     reasoning_effort: Effort | None = None  # which a model accepts: reasoner.effort_for
-    modalities: list[Literal["text"]] | None = None
-    service_tier: str | None = None
     safety_identifier: str | None = None
     prompt_cache_key: str | None = None
+    prompt_cache_retention: Literal["in_memory", "24h"] | None = None  # a longest retention: the sandbox keeps none
 
 
 class CompletionRequest(_Request):
@@ -237,9 +255,6 @@ class ReasoningOptions(_Body):
     effort: Effort | None = None
     summary: Literal["auto", "concise", "detailed"] | None = None
     generate_summary: Literal["auto", "concise", "detailed"] | None = None  # the old name of summary
-    # The sandbox drops earlier turns' reasoning and has one mode: it accepts only what it does.
-    context: Literal["auto", "current_turn"] | None = None
-    mode: Literal["standard"] | None = None
 
 
 class TextFormat(JSONSchemaFormat):
@@ -250,7 +265,13 @@ class TextFormat(JSONSchemaFormat):
 
 
 class TextOptions(_Body):
+    model_config = ConfigDict(extra="forbid")
     format: TextFormat | None = None
+
+
+class ResponsesStreamOptions(_Body):
+    model_config = ConfigDict(extra="forbid")
+    include_obfuscation: Bool = True  # as in StreamOptions
 
 
 class ResponsesTool(_Body):
@@ -272,10 +293,25 @@ class ResponsesRequest(_Request):
     UNSUPPORTED = {"include": "The sandbox adds nothing to its output on request.",
                    "top_logprobs": "The sandbox gives log probabilities in Chat Completions only.",
                    "truncation": "The sandbox never truncates: a request over the context window gets a 400.",
-                   "max_tool_calls": "Limit tool calls with 'parallel_tool_calls' here.",
+                   "context_management": "The sandbox never compacts a conversation: a request over the context "
+                                         "window gets a 400.",
                    "prompt": "The sandbox has no stored prompts.",
-                   "conversation": "Use 'previous_response_id' here to continue a conversation."}
-    ALREADY = {"include": [], "truncation": "disabled"}
+                   "conversation": "Use 'previous_response_id' here to continue a conversation.",
+                   "moderation": NO_MODERATION, "service_tier": ONE_TIER, "prompt_cache_options": NO_CACHE,
+                   "access_programs": "The sandbox's model has no access programs: only 'standard'.",
+                   "background_options": "The sandbox starts a background response at once: only the 'soonest' "
+                                         "window.",
+                   "image": "The sandbox's model reads text only.",
+                   "text.verbosity": NO_VERBOSITY,
+                   "reasoning.context": "The sandbox drops earlier turns' reasoning ('current_turn').",
+                   "reasoning.mode": "The sandbox has one reasoning mode, 'standard'."}
+    ALREADY = {"include": [], "top_logprobs": 0, "truncation": "disabled", "context_management": [],
+               "service_tier": ("auto", "default"), "text.verbosity": "medium",
+               "prompt_cache_options": {**CACHE_OPTIONS, "prewarm": False},
+               "access_programs": {"cyber": "standard"},
+               "background_options": {"completion_window": "soonest", "continuation_id": str},
+               "image": {"context_compression": ("auto", "disabled")},  # no image to compress
+               "reasoning.context": ("auto", "current_turn"), "reasoning.mode": "standard"}
     model: str
     input: str | list[InputItem]
     instructions: str | None = None
@@ -291,14 +327,14 @@ class ResponsesRequest(_Request):
     parallel_tool_calls: Bool | None = None
     background: Bool | None = None
     reasoning: ReasoningOptions | None = None  # which efforts a model accepts: reasoner.effort_for
-    truncation: Literal["disabled"] | None = None
+    stream_options: ResponsesStreamOptions | None = None
     # Accepted; they change nothing in the answer, here or on the platform.
     user: str | None = None
     metadata: dict[str, str] | None = None
-    service_tier: str | None = None
     safety_identifier: str | None = None
     prompt_cache_key: str | None = None
-    stream_options: dict | None = None
+    prompt_cache_retention: Literal["in_memory", "24h"] | None = None  # a longest retention: the sandbox keeps none
+    max_tool_calls: Int | None = None  # counts calls of built-in tools, of which the sandbox has none
 
 
 _NOT_ALLOWED = object()
@@ -308,14 +344,8 @@ def parse(model: type[BaseModel], data: object) -> BaseModel:
     """Validate a JSON body, raising the APIError OpenAI would send."""
     if not isinstance(data, dict):
         raise APIError(400, "The request body must be a JSON object.")
-    for name, why in getattr(model, "UNSUPPORTED", {}).items():
-        value = data.get(name)
-        if value is not None and value != getattr(model, "ALREADY", {}).get(name, _NOT_ALLOWED):
-            raise APIError(400, f"Unsupported parameter: '{name}' is not supported with this model. {why}",
-                           param=name, code="unsupported_parameter")
+    data = _without_defaults(model, data)
     _text_only(data)
-    already = getattr(model, "ALREADY", {})  # asked for what the sandbox does anyway: nothing to keep
-    data = {k: v for k, v in data.items() if k in model.model_fields or already.get(k, _NOT_ALLOWED) != v}
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -324,6 +354,44 @@ def parse(model: type[BaseModel], data: object) -> BaseModel:
             param = ".".join(str(p) for p in err["loc"])
             raise APIError(400, model.UNKNOWN.format(param=param), param=param, code="unknown_parameter") from None
         raise _to_api_error(err) from None
+
+
+def _without_defaults(model: type[_Request], data: dict) -> dict:
+    """``data`` without the parameters the sandbox cannot honour, once each is seen to ask for what it does
+    anyway (else the 400 that names it): they have nothing left to say."""
+    data = dict(data)
+    for path, why in model.UNSUPPORTED.items():
+        *parent, name = path.split(".")
+        holder = data.get(parent[0]) if parent else data
+        if not isinstance(holder, dict) or name not in holder:
+            continue
+        already = model.ALREADY.get(path, _NOT_ALLOWED)
+        beyond = _beyond(holder[name], already, path)
+        if beyond and already is _NOT_ALLOWED:
+            raise APIError(400, f"Unsupported parameter: '{path}' is not supported with this model. {why}",
+                           param=path, code="unsupported_parameter")
+        if beyond:
+            where, value = beyond
+            raise APIError(400, f"Unsupported value: {json.dumps(value)[:60]} is not supported for '{where}' with "
+                           f"this model. {why}", param=where, code="unsupported_value")
+        if parent:
+            data[parent[0]] = {key: value for key, value in holder.items() if key != name}
+        else:
+            del data[name]
+    return data
+
+
+def _beyond(value: object, already: object, path: str) -> tuple[str, object] | None:
+    """Where ``value`` asks for more than ``already`` allows, and what it asks there; None if it does not."""
+    if value is None:
+        return None
+    if isinstance(already, dict) and isinstance(value, dict):
+        return next(filter(None, (_beyond(sub, already.get(key, _NOT_ALLOWED), f"{path}.{key}")
+                                  for key, sub in value.items())), None)
+    for allowed in already if isinstance(already, tuple) else (already,):
+        if isinstance(value, str) if allowed is str else (type(value) is type(allowed) and value == allowed):
+            return None
+    return path, value
 
 
 MEDIA_PARTS = ("image_url", "input_image", "input_audio", "input_file", "file", "audio")
