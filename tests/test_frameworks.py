@@ -1,7 +1,7 @@
 """The frameworks learners move on to, replayed: the exact requests the OpenAI Agents SDK, LangChain's
-ChatOpenAI and instructor sent for their basic cases (recorded by tools/record_frameworks.py into
-tests/payloads/frameworks/), sent again to the real sandbox through the wire and answered as the
-platform answers them. The suite needs none of these libraries installed.
+ChatOpenAI, instructor, pydantic-ai and llm sent for their basic cases (recorded by
+tools/record_frameworks.py into tests/payloads/frameworks/), sent again to the real sandbox through the
+wire and answered as the platform answers them. The suite needs none of these libraries installed.
 
 Every body is replayed as recorded: each case asked for at most 64 output tokens through the
 framework's own setting, so nothing here is changed from what the framework sent.
@@ -30,6 +30,11 @@ def forced_tool(body: dict) -> bool:
     """The request makes the model call a tool: tool_choice 'required' or one named function."""
     choice = body.get("tool_choice")
     return choice == "required" or isinstance(choice, dict)
+
+
+def tools_offered(body: dict) -> bool:
+    """The request lets the model call a tool (it may also answer in text, unless a call is forced)."""
+    return bool(body.get("tools")) and body.get("tool_choice") != "none"
 
 
 def offered(body: dict) -> set[str]:
@@ -69,8 +74,8 @@ def check_call(name: str, arguments: str, cut_off: bool, names: set) -> None:
 def check_responses(body: dict, answer: dict) -> None:
     assert answer["object"] == "response", answer
     cut_off = answer["status"] == "incomplete"
-    if forced_tool(body):
-        calls = [item for item in answer["output"] if item["type"] == "function_call"]
+    calls = [item for item in answer["output"] if item["type"] == "function_call"]
+    if forced_tool(body) or (calls and tools_offered(body)):  # tool_choice 'auto': a call or an answer
         assert calls, answer
         for call in calls:
             check_call(call["name"], call["arguments"], cut_off, {tool["name"] for tool in body["tools"]})
@@ -89,10 +94,11 @@ def check_chat(body: dict, answer: dict) -> None:
     assert answer["object"] == "chat.completion", answer
     choice = answer["choices"][0]
     cut_off = choice["finish_reason"] == "length"
-    if forced_tool(body):
+    calls = choice["message"].get("tool_calls")
+    if forced_tool(body) or (calls and tools_offered(body)):  # tool_choice 'auto': a call or an answer
         assert choice["message"]["content"] is None, choice
         # Parallel calls are on by default: the forced function may be called more than once.
-        for call in choice["message"]["tool_calls"]:
+        for call in calls:
             check_call(call["function"]["name"], call["function"]["arguments"], cut_off, offered(body))
     elif schema := json_schema(body):
         if not cut_off:  # cut off at the cap, the JSON is partial, as on the platform
@@ -113,13 +119,27 @@ def test_a_framework_request_is_answered_as_the_platform_answers_it(sandbox, req
         with http.stream(request_["method"], path.lstrip("/"), json=body) as response:
             assert response.status_code == 200, response.read()
             data = events(response)
-    if path == "/responses":
-        # A plain answer may reach the recorded cap: the platform then ends on response.incomplete.
-        assert json.loads(data[-1])["type"] in {"response.completed", "response.incomplete"}, data[-1]
-        assert any(json.loads(line)["type"] == "response.output_text.delta" for line in data)
-    else:
-        assert data[-1] == "[DONE]"
-        assert json.loads(data[-2])["choices"][0]["finish_reason"] in {"stop", "length"}
+    (check_responses_stream if path == "/responses" else check_chat_stream)(body, data)
+
+
+def check_responses_stream(body: dict, data: list[str]) -> None:
+    """Deltas as the answer is written, then the whole response, checked as a non-streamed one."""
+    streamed = [json.loads(line) for line in data]
+    # A plain answer may reach the recorded cap: the platform then ends on response.incomplete.
+    assert streamed[-1]["type"] in {"response.completed", "response.incomplete"}, streamed[-1]
+    deltas = {"response.output_text.delta", "response.function_call_arguments.delta"}
+    assert deltas & {event["type"] for event in streamed}, data
+    check_responses(body, streamed[-1]["response"])
+
+
+def check_chat_stream(body: dict, data: list[str]) -> None:
+    assert data[-1] == "[DONE]"
+    chunks = [json.loads(line) for line in data[:-1]]
+    if body.get("stream_options", {}).get("include_usage"):
+        usage = chunks.pop()  # the platform's last chunk: the usage, with no choices
+        assert usage["choices"] == [] and usage["usage"]["completion_tokens"] > 0, usage
+    ends = {"stop", "length"} | ({"tool_calls"} if tools_offered(body) else set())
+    assert chunks[-1]["choices"][0]["finish_reason"] in ends, chunks[-1]
 
 
 def test_every_framework_and_its_basic_cases_are_recorded():
@@ -129,6 +149,9 @@ def test_every_framework_and_its_basic_cases_are_recorded():
     for api in ("chat", "responses"):
         cases = ("invoke", "bind-tools", "stream", "structured")
         assert {f"langchain-openai/{api}-{case}" for case in cases} <= recorded_cases
+        cases = ("hello", "tool", "stream", "typed", "native")
+        assert {f"pydantic-ai-slim/{api}-{case}" for case in cases} <= recorded_cases
+        assert {f"llm/{api}-{case}" for case in ("hello", "tool", "stream", "schema")} <= recorded_cases
     for path in PAYLOADS.glob("*/*.json"):
         record = json.loads(path.read_text())
         assert record["framework"] == path.parent.name and record["version"] and record["date"] and record["case"]

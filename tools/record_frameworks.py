@@ -6,7 +6,16 @@ re-record, in a scratch environment outside the repo (these libraries are not ch
     python3 -m venv /tmp/fw && /tmp/fw/bin/pip install openai-agents langchain-openai instructor
     python -m chatkit serve --port 8765 &                 # chatkit's own environment
     python -m chatkit keys create --save /tmp/fw.env      # prints nothing: the key goes to the file
-    OPENAI_BASE_URL=http://127.0.0.1:8765/v1 /tmp/fw/bin/python tools/record_frameworks.py --env /tmp/fw.env
+    OPENAI_BASE_URL=http://127.0.0.1:8765/v1 /tmp/fw/bin/python tools/record_frameworks.py --env /tmp/fw.env \\
+        openai-agents langchain-openai instructor
+
+pydantic-ai needs openai >= 3.50, whose jiter (>= 0.16) instructor 1.17 refuses (< 0.15), so it and llm
+get an environment of their own (httpx too: that openai is built on httpx2, but still takes the httpx
+client whose hooks record):
+
+    python3 -m venv /tmp/fw2 && /tmp/fw2/bin/pip install "pydantic-ai-slim[openai]" llm httpx
+    OPENAI_BASE_URL=http://127.0.0.1:8765/v1 /tmp/fw2/bin/python tools/record_frameworks.py --env /tmp/fw.env \\
+        pydantic-ai-slim llm
 
 Each case writes tests/payloads/frameworks/<framework>/<case>.json: the framework, its version, the
 date, what the case is, and every request it sent (method, path, JSON body; never a header). A case the
@@ -103,7 +112,7 @@ def agents_cases():
         agent = Agent(name="city", model=MODEL, model_settings=settings, output_type=City)
         Runner.run_sync(agent, "Paris is in France. Which city is it?")
 
-    return "openai-agents", {
+    return {
         "hello": ("hello world on the default Responses API", hello),
         "tool": ("a function tool, forced with tool_choice='required', then the answer", tool),
         "streaming": ("Runner.run_streamed on the Responses API", streaming),
@@ -136,7 +145,7 @@ def langchain_cases():
                                   lambda rec, r=responses: chat(rec, r).with_structured_output(City).invoke(
                                       "Paris is in France. Which city is it?")),
         }
-    return "langchain-openai", cases
+    return cases
 
 
 def instructor_cases():
@@ -149,7 +158,7 @@ def instructor_cases():
                                            messages=[{"role": "user", "content": "Paris is in France."}])
         return run
 
-    return "instructor", {
+    return {
         "tools": ("a typed extraction in its default mode, Mode.TOOLS (a forced tool call)",
                   extract(instructor.Mode.TOOLS)),
         "json-schema": ("a typed extraction in Mode.JSON_SCHEMA (response_format json_schema)",
@@ -157,9 +166,83 @@ def instructor_cases():
     }
 
 
+def pydantic_ai_cases():
+    from pydantic_ai import Agent, NativeOutput
+    from pydantic_ai.models.openai import OpenAIChatModel, OpenAIResponsesModel
+    from pydantic_ai.providers.openai import OpenAIProvider
+    from pydantic_ai.settings import ModelSettings
+
+    def agent(rec, api, **options):
+        client = openai.AsyncOpenAI(http_client=rec.async_client(), max_retries=0)
+        model = api(MODEL, provider=OpenAIProvider(openai_client=client))
+        return Agent(model, model_settings=ModelSettings(max_tokens=CAP), **options)
+
+    def stream(rec, api):
+        async def run():
+            async with agent(rec, api).run_stream("Tell me a joke.") as result:
+                async for _ in result.stream_text():
+                    pass
+
+        asyncio.run(run())
+
+    cases = {}
+    for name, api in (("chat", OpenAIChatModel), ("responses", OpenAIResponsesModel)):
+        where = api.__name__
+        cases |= {
+            f"{name}-hello": (f"Agent.run_sync on {where}", lambda rec, a=api: agent(rec, a).run_sync("Hello!")),
+            f"{name}-tool": (f"a plain function as a tool, then the answer, on {where}",
+                             lambda rec, a=api: agent(rec, a, tools=[get_weather]).run_sync(
+                                 "What is the weather in Paris?")),
+            f"{name}-stream": (f"Agent.run_stream on {where}", lambda rec, a=api: stream(rec, a)),
+            f"{name}-typed": (f"output_type=City in its default tool output mode (a forced tool call) on {where}",
+                              lambda rec, a=api: agent(rec, a, output_type=City).run_sync(
+                                  "Paris is in France. Which city is it?")),
+            f"{name}-native": (f"output_type=NativeOutput(City): response format json_schema, on {where}",
+                               lambda rec, a=api: agent(rec, a, output_type=NativeOutput(City)).run_sync(
+                                   "Paris is in France. Which city is it?")),
+        }
+    return cases
+
+
+def llm_cases():
+    from llm.default_plugins.openai_models import Chat, Responses
+
+    def model(rec, api):
+        # What llm builds for a model in extra-openai-models.yaml with an api_base (no stored key needed) ...
+        chosen = api(MODEL, model_name=MODEL, api_base=os.environ["OPENAI_BASE_URL"], supports_schema=True,
+                     supports_tools=True)
+        chosen.needs_key = None
+        # ... with a client that records: llm has no setting for the HTTP client it uses.
+        chosen.get_client = lambda key, async_=False: openai.OpenAI(http_client=rec.sync_client(), max_retries=0)
+        return chosen
+
+    cases = {}
+    for name, api in (("chat", Chat), ("responses", Responses)):
+        where = "Chat Completions" if api is Chat else "the Responses API"
+        cases |= {
+            f"{name}-hello": (f"model.prompt(...).text() on {where}",
+                              lambda rec, a=api: model(rec, a).prompt("Hello!", max_tokens=CAP).text()),
+            f"{name}-tool": (f"model.chain with a Python function as a tool on {where}",
+                             lambda rec, a=api: model(rec, a).chain("What is the weather in Paris?",
+                                                                    tools=[get_weather],
+                                                                    options={"max_tokens": CAP}).text()),
+            f"{name}-stream": (f"iterating a prompt's response, streamed, on {where}",
+                               lambda rec, a=api: list(model(rec, a).prompt("Tell me a joke.", max_tokens=CAP))),
+            f"{name}-schema": (f"schema=City on {where}",
+                               lambda rec, a=api: model(rec, a).prompt("Paris is in France. Which city is it?",
+                                                                       schema=City, max_tokens=CAP).text()),
+        }
+    return cases
+
+
+FRAMEWORKS = {"openai-agents": agents_cases, "langchain-openai": langchain_cases, "instructor": instructor_cases,
+              "pydantic-ai-slim": pydantic_ai_cases, "llm": llm_cases}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--env", help="a .env file holding OPENAI_API_KEY (else the environment's)")
+    parser.add_argument("frameworks", nargs="+", choices=FRAMEWORKS, help="the distributions to record")
     args = parser.parse_args()
     if args.env:
         for line in Path(args.env).read_text().splitlines():
@@ -167,7 +250,8 @@ def main() -> None:
             if name.strip() == "OPENAI_API_KEY":
                 os.environ["OPENAI_API_KEY"] = value.strip().strip("'\"")
     today = datetime.date.today().isoformat()
-    for framework, cases in (agents_cases(), langchain_cases(), instructor_cases()):
+    for framework in args.frameworks:
+        cases = FRAMEWORKS[framework]()
         for case, (what, run) in cases.items():
             rec = Recorder()
             try:
