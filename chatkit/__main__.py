@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import settings
 from .config import data_dir, sandbox_models
+from .display import columns, ljust
 from .errors import ChatkitError
 from .failures import explain
 from .keys import mask_key, save_key
@@ -48,16 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except ChatkitError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(say("cli.error", error=exc), file=sys.stderr)
         return 1
     except Exception as exc:
         found = explain(exc)
         if found.kind == "unknown":
             raise
-        print(f"error: {found.line()}", file=sys.stderr)
+        print(say("cli.error", error=found.line()), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+        print(say("cli.interrupted"), file=sys.stderr)
         return 130
 
 
@@ -115,7 +116,8 @@ def _batch_commands(commands) -> None:
                        "already there are skipped")
     batch.add_argument("--mode", choices=("runner", "batch-api"), default="runner",
                        help="runner: concurrent requests now (default); batch-api: the provider's Batch API")
-    batch.add_argument("--concurrency", type=int, default=8, help="runner: requests in flight at most (default 8)")
+    batch.add_argument("--concurrency", type=int, help="runner: requests in flight at most (default 8, or fewer if "
+                                                        "the provider's entry tier allows fewer)")
     batch.add_argument("--rpm", type=float, help="runner: stay under this many requests per minute")
     batch.add_argument("--tpm", type=float, help="runner: stay under this many tokens per minute")
     batch.add_argument("--max-tokens", type=int, default=200, help="output limit per request (default 200)")
@@ -150,7 +152,7 @@ def _batch(args) -> int:
             for result in results:
                 out.add(result.as_dict())
     failed = [r for r in results if r.status != "ok"]
-    print(f"{len(results) - len(failed)} of {len(results)} done, {len(failed)} failed; results in {args.out}")
+    print(say("cli.batch.done", done=len(results) - len(failed), total=len(results), failed=len(failed), out=args.out))
     for result in failed[:5]:
         print(f"  {result.id}: {result.error}")
     return 1 if failed else 0
@@ -226,7 +228,7 @@ def _exercises(args) -> int:
 def _count(text: str) -> int:
     """A whole number of at least 0, for argparse."""
     if not (text.isascii() and text.isdigit()):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number: use 0 or more (0 turns the limit off)")
+        raise argparse.ArgumentTypeError(say("cli.not_a_count", text=text))
     return int(text)
 
 
@@ -243,7 +245,7 @@ def _model_file(text: str):
 def _port(text: str) -> int:
     """A TCP port number, for argparse."""
     if not text.isdigit() or int(text) > 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number: use 1 to 65535, or 0 for any free port")
+        raise argparse.ArgumentTypeError(say("cli.not_a_port", text=text))
     return int(text)
 
 
@@ -277,7 +279,7 @@ def _serve(args) -> int:
     finally:
         box.stop()
         signal.signal(signal.SIGTERM, previous)
-    print("Sandbox stopped.", flush=True)
+    print(say("cli.serve.stopped"), flush=True)
     return 0
 
 
@@ -287,12 +289,11 @@ def _interrupt(signum, frame):
 
 def _announce(box, data_dir: str | None) -> None:
     keys_create = f"{PROG} keys create" + (f" --data-dir {data_dir}" if data_dir else "")
-    print(f"Sandbox serving {', '.join(box.models.ids)} at {box.base_url} (data: {box.store.path.parent}). "
-          f"Press Ctrl+C to stop.", flush=True)
-    print("Point any OpenAI client at it with these two settings (in .env or the environment):", flush=True)
-    print(f"  OPENAI_BASE_URL={box.base_url}\n  OPENAI_API_KEY=<a key from: {keys_create}>", flush=True)
+    print(say("cli.serve.serving", models=", ".join(box.models.ids), url=box.base_url, data=box.store.path.parent),
+          flush=True)
+    print(say("cli.serve.settings", url=box.base_url, command=keys_create), flush=True)
     if box.limits.active:
-        print(f"Imitating the platform's limits, per key: {box.limits}", flush=True)
+        print(say("cli.serve.limits", limits=box.limits), flush=True)
 
 
 # --- keys -------------------------------------------------------------------------
@@ -310,13 +311,13 @@ def _keys_create(args) -> int:
         _refuse_to_replace(env_file)
     key, info = store.create_key(args.name)
     if env_file is None:
-        print(f'Created {info.id} "{info.name}" in {store.path.parent}:\n\n    {key}\n')
-        print("Copy it now: it will not be shown again (the sandbox keeps only a hash of it).")
-        print(f"To write a new key straight to .env instead (readable only by you): {PROG} keys create --save")
+        print(say("cli.keys.created_shown", id=info.id, name=info.name, folder=store.path.parent, key=key))
+        print(say("cli.keys.copy_now"))
+        print(say("cli.keys.save_instead", prog=PROG))
         return 0
     path = _save(store, key, info, env_file)
-    print(f'Created {info.id} "{info.name}": {info.masked}')
-    print(f"Saved it to {path} as OPENAI_API_KEY (readable only by you; listed in .gitignore).")
+    print(say("cli.keys.created", id=info.id, name=info.name, masked=info.masked))
+    print(say("cli.keys.saved", path=path))
     return 0
 
 
@@ -341,11 +342,12 @@ def _keys_list(args) -> int:
     store = _store(args)
     keys = store.list_keys()
     if not keys:
-        print(f"No keys in {store.path.parent} yet. Create one with: {PROG} keys create")
+        print(say("cli.keys.none", folder=store.path.parent, prog=PROG))
         return 0
-    rows = [("ID", "NAME", "KEY", "CREATED", "STATUS")]
-    rows += [(k.id, k.name, k.masked, _date(k.created_at), "active" if k.active else "revoked") for k in keys]
-    print(f"Keys in {store.path.parent}:")
+    rows = [("ID", *(say(f"cli.keys.column.{name}") for name in ("name", "key", "created", "status")))]
+    rows += [(k.id, k.name, k.masked, _date(k.created_at), say("cli.keys.active" if k.active else "cli.keys.revoked"))
+             for k in keys]
+    print(say("cli.keys.list", folder=store.path.parent))
     print(_table(rows))
     return 0
 
@@ -359,10 +361,10 @@ def _keys_revoke(args) -> int:
         raise ChatkitError(say("cli.no_such_key.what", shown=shown, folder=store.path.parent),
                            fix=say("cli.no_such_key.fix", prog=PROG))
     if not found.active:
-        print(f"{found.id} ({found.masked}) was already revoked on {_date(found.revoked_at)}.")
+        print(say("cli.keys.already_revoked", id=found.id, masked=found.masked, date=_date(found.revoked_at)))
         return 0
     store.revoke_key(found.id)
-    print(f'Revoked {found.id} "{found.name}" ({found.masked}): requests with it now get 401 Unauthorized.')
+    print(say("cli.keys.revoked_now", id=found.id, name=found.name, masked=found.masked))
     return 0
 
 
@@ -371,9 +373,9 @@ def _date(timestamp: int) -> str:
 
 
 def _table(rows: list[tuple[str, ...]]) -> str:
-    """Rows as left-aligned columns, two spaces apart."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+    """Rows as left-aligned columns, two spaces apart (a Chinese character is two columns wide)."""
+    widths = [max(columns(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(ljust(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
 
 
 if __name__ == "__main__":

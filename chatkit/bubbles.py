@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+from .messages import say
+
 _BOX = "font-family:sans-serif;font-size:14px;max-width:640px"
 _BUBBLE = "margin:4px 0;padding:6px 10px;border-radius:12px;white-space:pre-wrap;max-width:80%;width:fit-content;"
 _STYLES = {
@@ -22,13 +24,14 @@ def render(conv) -> str:
     """HTML for a :class:`~chatkit.conversation.Conversation`: notes, then one bubble per message."""
     parts = []
     if conv.instructions:
-        parts.append(_div(_NOTE, conv.instructions, "Instructions:"))
+        parts.append(_div(_NOTE, conv.instructions, say("conversation.html.instructions")))
     dropped = sum(len(t.removed) for t in conv.trims)
     if dropped:
-        how = "summarized" if conv.strategy == "summarize" else "left out"
-        parts.append(_div(_NOTE, f"{dropped} older messages {how} to stay within {conv.budget} tokens."))
+        how = "summarized" if conv.strategy == "summarize" else "left_out"
+        parts.append(_div(_NOTE, say(f"conversation.html.{how}", count=dropped, budget=conv.budget)))
     if conv.summary is not None:
-        parts.append(_div(_NOTE, conv.summary, "Summary of earlier turns:"))
+        parts.append(_div(_NOTE, conv.summary, say("conversation.html.summary")))
     parts += [_div(_STYLES.get(m["role"], _NOTE), m["content"]) for m in conv.turns]
-    parts.append(_div(_NOTE, f"{len(conv.turns)} messages, {conv.count()} tokens next time ({conv.model})"))
+    parts.append(_div(_NOTE, say("conversation.html.footer", count=len(conv.turns), tokens=conv.count(),
+                                 model=conv.model)))
     return f"<div style='{_BOX};display:flex;flex-direction:column'>{''.join(parts)}</div>"

@@ -1,7 +1,7 @@
 """A log of every HTTP call a client makes: one JSON line each, and never the key.
 
 The official client sends its requests through an httpx transport; :func:`watch` gives
-it one that notes each call (time, model, status, tokens, cost, retries…) after the
+it one that notes each call (time, model, status, tokens, cost and its currency, retries…) after the
 answer has been read, and asks a :class:`~chatkit.budget.Budget` before anything is sent.
 No monkeypatching: ``watch`` returns a copy of the client with another ``http_client``.
 
@@ -107,7 +107,7 @@ class Watcher:
                 "endpoint": endpoint(request.url.path), "model": sent.get("model"), "status": None,
                 "error": None, "request_id": None, "latency_s": 0.0, "stream": bool(sent.get("stream")),
                 "input_tokens": None, "output_tokens": None, "reasoning_tokens": None, "cost": None,
-                "priced_as": None, "retry": int(request.headers.get("x-stainless-retry-count") or 0)}
+                "currency": None, "priced_as": None, "retry": int(request.headers.get("x-stainless-retry-count") or 0)}
         if self.log is not None and self.log.include_text:
             call["prompt"] = sent.get("messages", sent.get("input", sent.get("prompt")))
         call["_started"], call["_reserved"] = time.perf_counter(), None
@@ -142,6 +142,7 @@ class Watcher:
         if model and call["input_tokens"] is not None:
             cost = estimate_cost(model, call["input_tokens"], call["output_tokens"] or 0)
             call["cost"], call["priced_as"] = cost.total, model if cost.known else None
+            call["currency"] = cost.currency if cost.known else None  # "USD", "CNY": costs add up per currency
 
 
 class _Tee:

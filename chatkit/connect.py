@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import openai
 
+from .behaviour import guard
 from .calllog import CallLog, watch
 from .config import Settings, read_settings
 from .errors import ConfigError
@@ -22,7 +23,7 @@ from .keys import mask_key
 from .messages import say
 from .providers import first_chat_model, identify, presets, refusal, remember
 from .sandbox.server import ensure_running
-from .settings import DOTENV
+from .settings import DOTENV, ENVIRONMENT
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,14 @@ class BackendInfo:
     provider: str | None = None  # a preset's title ("DeepSeek"), or None: a server chatkit does not know
 
     def __str__(self) -> str:
-        where = "the local sandbox (no key needed)" if self.backend == "sandbox" else self.base_url
-        provider = f"\nProvider: {self.provider}" if self.provider and self.backend != "sandbox" else ""
-        return (f"Backend: {self.backend} at {where}{provider}\nBase URL: {self.base_url}\n"
-                f"Default model: {self.model}\nKey: {self.key} (from {self.key_source})")
+        where = say("connect.info.sandbox") if self.backend == "sandbox" else self.base_url
+        provider = say("connect.info.provider", provider=self.provider) if self.provider and self.backend != "sandbox" \
+            else ""
+        return say("connect.info", backend=self.backend, where=where, provider=provider, base_url=self.base_url,
+                   model=self.model, key=self.key, source=self.key_source)
 
 
 MODEL_DOCS = "notebooks/01-choose-a-model-and-sign-up.ipynb"
-ASK_MODELS = "the first chat model the server lists (asked on first use)"
 
 
 def _describe(client) -> str:
@@ -161,11 +162,25 @@ def server_model(base_url: str, key: str) -> str:
 
 
 def _watched(client, log, budget):
-    refuse = refusal(identify(client))  # a provider that lacks endpoints: stop those requests before sending
+    # Before sending: a request to an endpoint the provider lacks, or with a value outside its range, stops here.
+    provider = identify(client)
+    refuse = _both(refusal(provider), guard(provider))
     if log is None and budget is None and refuse is None:
         return client
     log = log if log is None or isinstance(log, CallLog) else CallLog(log)
     return watch(client, log=log, budget=budget, refuse=refuse)
+
+
+def _both(first, second):
+    """One check that runs ``first`` then ``second``, either of which may be None (nothing to check)."""
+    if first is None or second is None:
+        return first or second
+
+    def check(request) -> None:
+        first(request)
+        second(request)
+
+    return check
 
 
 def backend_info() -> BackendInfo:
@@ -176,9 +191,11 @@ def backend_info() -> BackendInfo:
     ...
     """
     settings, key, base_url = _resolve(None)
-    source = {"sandbox": "the sandbox, made for this session", DOTENV: str(settings.env_file),
-              "none needed": "nowhere: a local server needs none"}.get(settings.key_source, settings.key_source)
+    source = {"sandbox": say("connect.source.sandbox"), DOTENV: say("connect.source.file", path=settings.env_file),
+              ENVIRONMENT: say("connect.source.environment"),
+              "none needed": say("connect.source.none_needed")}.get(settings.key_source, settings.key_source)
     if settings.key_variable not in (None, "OPENAI_API_KEY"):
-        source = f"{settings.key_variable} in {source}"
+        source = say("connect.source.variable", variable=settings.key_variable, source=source)
     provider = presets()[settings.provider].title if settings.provider in presets() else None
-    return BackendInfo(settings.backend, base_url, settings.model or ASK_MODELS, mask_key(key), source, provider)
+    model = settings.model or say("connect.info.ask_models")
+    return BackendInfo(settings.backend, base_url, model, mask_key(key), source, provider)

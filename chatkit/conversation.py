@@ -54,10 +54,10 @@ class Trim:
     summary: str | None = None
 
     def __str__(self) -> str:
-        what = (f"summarized {len(self.removed)} older messages into one" if self.summary is not None
-                else f"dropped the {len(self.removed)} oldest messages")
-        return (f"To stay within {self.budget} tokens, {what}: "
-                f"{self.tokens_before} → {self.tokens_after} tokens.")
+        what = say("conversation.trim.summarized" if self.summary is not None else "conversation.trim.dropped",
+                   count=len(self.removed))
+        return say("conversation.trim", budget=self.budget, what=what, before=self.tokens_before,
+                   after=self.tokens_after)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,22 @@
 from __future__ import annotations
 
 import html
+import unicodedata
 from datetime import datetime, timezone
+
+
+def columns(text: str) -> int:
+    """How many terminal columns ``text`` takes: a Chinese character takes two.
+
+    >>> columns("API key"), columns("API 密钥")
+    (7, 8)
+    """
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def ljust(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns, as ``str.ljust`` pads to characters."""
+    return text + " " * (width - columns(text))
 
 
 class Table:

@@ -24,9 +24,11 @@ import openai
 
 from .config import PROVIDER, find_key, read_settings
 from .connect import connect
+from .display import columns, ljust
 from .errors import ChatkitError, ConfigError, KeyFormatError
 from .failures import explain
 from .keys import mask_key, refuse_impossible, shape_problem
+from .messages import say
 from .providers import ENDPOINT_NAMES, presets
 from .reasoning import greedy, limit_name
 from .sandbox import engine
@@ -40,15 +42,9 @@ PACKAGES = {
     "openai": "openai", "ipywidgets": "ipywidgets", "jupyterlab": "jupyterlab", "dotenv": "python-dotenv",
     "xllamacpp": "xllamacpp", "starlette": "starlette", "uvicorn": "uvicorn",
 }
-# What the prebuilt llama.cpp in xllamacpp needs from the system, per platform.
-RUNTIME_FIX = {
-    "linux": "Install the GNU OpenMP runtime: on Debian or Ubuntu 'sudo apt-get install libgomp1', "
-             "on Fedora 'sudo dnf install libgomp'; then restart the kernel.",
-    "win32": "Install the Microsoft Visual C++ Redistributable (x64) from Microsoft's website "
-             "(search 'vc_redist.x64.exe'); then restart the kernel.",
-}
+# What the prebuilt llama.cpp in xllamacpp needs from the system, per platform: doctor.runtime.fix.<platform>
+RUNTIME_PLATFORMS = ("linux", "win32")
 CALL_TIMEOUT = 60  # seconds; a busy computer can slow the sandbox's first answer a lot
-INSTALL = "In a terminal, in the chatkit folder, run: pip install -r requirements.txt; then restart the kernel."
 
 
 @dataclass
@@ -81,25 +77,26 @@ class Report:
     def _summary(self) -> str:
         failed = sum(not check.ok for check in self.checks)
         if not failed:
-            return f"All {len(self.checks)} checks passed."
-        return f"{failed} of {len(self.checks)} checks failed: follow each Fix, then run the doctor again."
+            return say("doctor.all_passed", count=len(self.checks))
+        return say("doctor.some_failed", failed=failed, count=len(self.checks))
 
     def __repr__(self) -> str:
         return f"<Report: {self._summary()}>"
 
     def __str__(self) -> str:
-        width = max((len(check.name) for check in self.checks), default=0)
+        width = max((columns(check.name) for check in self.checks), default=0)
         lines = []
         for check in self.checks:
-            lines.append(f"{'✓' if check.ok else '✗'} {check.name:<{width}}  {check.detail}")
+            lines.append(f"{'✓' if check.ok else '✗'} {ljust(check.name, width)}  {check.detail}")
             if not check.ok and check.fix:
-                lines.append(f"  {'':<{width}}  Fix: {check.fix}")
+                lines.append(f"  {'':<{width}}  {say('doctor.fix', fix=check.fix)}")
         return "\n".join(lines + [self._summary()])
 
     def _repr_html_(self) -> str:
         left = 'style="text-align:left"'  # Jupyter right-aligns table cells by default
         rows = "".join(_html_row(check) for check in self.checks)
-        return (f"<table><thead><tr><th></th><th {left}>Check</th><th {left}>Result</th></tr></thead>"
+        return (f"<table><thead><tr><th></th><th {left}>{say('doctor.head.check')}</th>"
+                f"<th {left}>{say('doctor.head.result')}</th></tr></thead>"
                 f"<tbody>{rows}</tbody></table><p>{html.escape(self._summary())}</p>")
 
 
@@ -107,7 +104,7 @@ def _html_row(check: Check) -> str:
     mark = '<span style="color:green">✓</span>' if check.ok else '<span style="color:#c00">✗</span>'
     result = html.escape(check.detail)
     if not check.ok and check.fix:
-        result += f"<br><b>Fix:</b> {html.escape(check.fix)}"
+        result += "<br>" + say("doctor.fix_html", fix=html.escape(check.fix))
     return (f'<tr><td>{mark}</td><td style="text-align:left">{html.escape(check.name)}</td>'
             f'<td style="text-align:left">{result}</td></tr>')
 
@@ -125,10 +122,12 @@ def diagnose(call: bool = True) -> Report:
     env_file = find_env_file()
     steps = [("Python", _python)]
     steps += [(dist, partial(_package, module, dist)) for module, dist in PACKAGES.items()]
-    steps += [("Model runtime", _runtime), ("Sandbox model", _model), (".env file", partial(_env_file, env_file)),
-              ("API key", partial(_key, env_file)), ("Backend", partial(_backend, env_file))]
+    steps += [(say("doctor.check.runtime"), _runtime), (say("doctor.check.model"), _model),
+              (say("doctor.check.env_file"), partial(_env_file, env_file)),
+              (say("doctor.check.key"), partial(_key, env_file)),
+              (say("doctor.check.backend"), partial(_backend, env_file))]
     if call:
-        steps.append(("Test call", _test_call))
+        steps.append((say("doctor.check.call"), _test_call))
     checks = [check for name, run in steps for check in _safely(name, run)]
     try:
         secret, _, _ = _raw_key(env_file)
@@ -142,8 +141,8 @@ def _safely(name: str, run) -> list:
     try:
         result = run()
     except Exception as exc:  # the doctor must always finish its report
-        return [Check(name, False, f"the check itself crashed: {type(exc).__name__}: {exc}",
-                      "Run the doctor again; if this repeats, report it with the doctor's output.")]
+        return [Check(name, False, say("doctor.crashed.what", error=type(exc).__name__, message=exc),
+                      say("doctor.crashed.fix"))]
     return result if isinstance(result, list) else [result]
 
 
@@ -160,75 +159,79 @@ def _python() -> Check:
     if (v.major, v.minor) >= MIN_PYTHON:
         return Check("Python", True, found)
     need = ".".join(map(str, MIN_PYTHON))
-    return Check("Python", False, f"{found}: chatkit needs Python {need} or newer",
-                 f"Install Python {need} or newer (python.org), make a new virtual environment with it, "
-                 f"and in it run: pip install -r requirements.txt")
+    return Check("Python", False, say("doctor.python.old", found=found, need=need),
+                 say("doctor.python.fix", need=need))
 
 
 def _package(module: str, dist: str) -> Check:
     # find_spec locates a package without importing it: jupyterlab is slow to import.
     if util.find_spec(module) is None:
-        return Check(dist, False, f"not installed (there is no module '{module}' to import)", INSTALL)
+        return Check(dist, False, say("doctor.package.missing", module=module), say("doctor.install"))
     try:
         return Check(dist, True, metadata.version(dist))
     except metadata.PackageNotFoundError:
-        return Check(dist, True, "importable (version unknown)")
+        return Check(dist, True, say("doctor.package.no_version"))
 
 
 def _runtime() -> Check:
     """xllamacpp's compiled llama.cpp loads: it needs OpenMP on Linux, the VC++ runtime on Windows."""
+    name = say("doctor.check.runtime")
     if util.find_spec("xllamacpp") is None:
-        return Check("Model runtime", False, "xllamacpp is not installed", INSTALL)
+        return Check(name, False, say("doctor.runtime.missing"), say("doctor.install"))
     try:
         import xllamacpp  # here: whether it loads is what this check finds out
     except (ImportError, OSError) as exc:
-        fix = RUNTIME_FIX.get(sys.platform, "Reinstall it: pip install --force-reinstall xllamacpp")
-        return Check("Model runtime", False, f"llama.cpp (xllamacpp) does not load: {exc}", fix)
-    return Check("Model runtime", True, f"llama.cpp loads (xllamacpp {xllamacpp.__version__}, prebuilt)")
+        platform = sys.platform if sys.platform in RUNTIME_PLATFORMS else "other"
+        return Check(name, False, say("doctor.runtime.broken", error=exc), say(f"doctor.runtime.fix.{platform}"))
+    return Check(name, True, say("doctor.runtime.ok", version=xllamacpp.__version__))
 
 
 def _model() -> Check:
+    name = say("doctor.check.model")
     try:
         path = engine.model_path()
     except ChatkitError as exc:
-        return Check("Sandbox model", False, exc.what, exc.fix)
+        return Check(name, False, exc.what, exc.fix)
     if not path.is_file():
-        return Check("Sandbox model", False, f"missing: {path}",
-                     "In a terminal, in the chatkit folder, run: pip install --force-reinstall ./model")
-    return Check("Sandbox model", True, f"{path.name} ({path.stat().st_size / 1e6:.0f} MB)")
+        return Check(name, False, say("doctor.model.missing", path=path), say("doctor.model.fix"))
+    return Check(name, True, say("doctor.model.ok", name=path.name, megabytes=path.stat().st_size / 1e6))
 
 
 def _env_file(path: Path | None) -> list[Check]:
+    name = say("doctor.check.env_file")
     if path is None:
         provider = _provider(None)
-        where = ("the key comes from the environment" if _raw_key(None)[0] else
-                 f"{provider.title} needs no key" if provider and provider.local else "sandbox will be used")
-        return [Check(".env file", True, f"none ({where})")]
-    return [Check(".env file", True, str(path)), _env_private(path), _env_ignored(path)]
+        where = (say("doctor.env.key_from_environment") if _raw_key(None)[0] else
+                 say("doctor.env.no_key_needed", provider=provider.title) if provider and provider.local else
+                 say("doctor.env.sandbox"))
+        return [Check(name, True, say("doctor.env.none", where=where))]
+    return [Check(name, True, str(path)), _env_private(path), _env_ignored(path)]
 
 
 def _env_private(path: Path) -> Check:
+    name = say("doctor.check.env_private")
     if os.name == "nt":
-        return Check(".env private", True, "not checked on Windows (your user folder is private)")
+        return Check(name, True, say("doctor.private.windows"))
     mode = path.stat().st_mode & 0o777
+    shown = f"{mode:04o}"
     if not mode & 0o077:
-        return Check(".env private", True, f"mode {mode:04o}: only you can read it")
-    who = "every user of this computer" if mode & 0o004 else "your group" if mode & 0o040 else None
-    detail = f"mode {mode:04o}: {who} can read it" if who else f"mode {mode:04o}: other users can change it"
-    return Check(".env private", False, detail, f"In a terminal, run: chmod 600 {shlex.quote(str(path))}")
+        return Check(name, True, say("doctor.private.ok", mode=shown))
+    who = "everyone" if mode & 0o004 else "group" if mode & 0o040 else None
+    detail = say(f"doctor.private.{who}", mode=shown) if who else say("doctor.private.writable", mode=shown)
+    return Check(name, False, detail, say("doctor.private.fix", path=shlex.quote(str(path))))
 
 
 def _env_ignored(path: Path) -> Check:
-    name, ignore = ".env ignored by git", path.parent / ".gitignore"
+    name, ignore = say("doctor.check.env_ignored"), path.parent / ".gitignore"
     by_git = _git(path, "check-ignore", "-q")
     if by_git is True or (by_git is None and _listed(path, ignore)):
-        return Check(name, True, "git ignores it" if by_git else f"listed in {ignore}")
+        found = say("doctor.ignored.by_git") if by_git else say("doctor.ignored.listed", ignore=ignore)
+        return Check(name, True, found)
     if _git(path, "ls-files", "--error-unmatch"):
-        return Check(name, False, "git already tracks it: the key may be in your history",
-                     f"In a terminal, run: git rm --cached {shlex.quote(path.name)}; add the line {path.name} "
-                     f"to {ignore}; commit; then replace the key with a new one.")
-    return Check(name, False, f"{path.name} is not listed in {ignore}: git could commit your key",
-                 f"Add the line {path.name} to {ignore}")
+        return Check(name, False, say("doctor.ignored.tracked"),
+                     say("doctor.ignored.tracked_fix", quoted=shlex.quote(path.name), file=path.name, ignore=ignore))
+    return Check(name, False, say("doctor.ignored.not_listed", file=path.name, ignore=ignore),
+                 say("doctor.ignored.fix", file=path.name, ignore=ignore))
 
 
 def _git(path: Path, *command: str) -> bool | None:
@@ -260,45 +263,51 @@ def _raw_key(env_file: Path | None) -> tuple[str | None, str | None, str]:
 
 def _key(env_file: Path | None) -> Check:
     key, came_from, variable = _raw_key(env_file)
-    source = "the environment" if came_from == ENVIRONMENT else str(env_file)
-    provider = _provider(env_file)
+    name, provider = say("doctor.check.key"), _provider(env_file)
     if not key:
         if provider and provider.local:
-            return Check("API key", True, f"none ({provider.title} runs on your computer and needs none)")
-        return Check("API key", True, "none (the sandbox makes its own)")
-    where = (f"Then set {variable} again in your environment." if came_from == ENVIRONMENT
-             else f"Edit the {variable} line in {source}.")
+            return Check(name, True, say("doctor.key.local", provider=provider.title))
+        return Check(name, True, say("doctor.key.sandbox"))
+    source = say("doctor.key.environment") if came_from == ENVIRONMENT else str(env_file)
+    where = (say("doctor.key.set_again", variable=variable) if came_from == ENVIRONMENT
+             else say("doctor.key.edit", variable=variable, source=source))
+    masked = mask_key(key)
     try:
         refuse_impossible(key)
     except KeyFormatError as exc:
-        return Check("API key", False, f"{mask_key(key)} from {source}: {exc.what}", f"{exc.fix} {where}")
+        return Check(name, False, say("doctor.key.refused", masked=masked, source=source, what=exc.what),
+                     say("doctor.key.fix", fix=exc.fix, where=where))
     provider = provider or presets()["openai"]
     if provider.key_format is None:  # a shape nobody documents: the test call checks the key
-        return Check("API key", True, f"{variable} {mask_key(key)} from {source} (for {provider.title})")
+        return Check(name, True, say("doctor.key.for", variable=variable, masked=masked, source=source,
+                                     provider=provider.title))
     problem = shape_problem(key, provider)
     if problem:
-        return Check("API key", False, f"{mask_key(key)} from {source}", f"{problem} {where}")
+        return Check(name, False, say("doctor.key.from", masked=masked, source=source),
+                     say("doctor.key.fix", fix=problem, where=where))
     if provider.name != "openai":
-        return Check("API key", True, f"{variable} {mask_key(key)} from {source} (for {provider.title})")
-    return Check("API key", True, f"{mask_key(key)} from {source} (the format looks right)")
+        return Check(name, True, say("doctor.key.for", variable=variable, masked=masked, source=source,
+                                     provider=provider.title))
+    return Check(name, True, say("doctor.key.looks_right", masked=masked, source=source))
 
 
 def _backend(env_file: Path | None) -> Check:
+    name = say("doctor.check.backend")
     try:
         settings = read_settings(env_file)
     except ConfigError as exc:
-        return Check("Backend", False, exc.what, exc.fix)
+        return Check(name, False, exc.what, exc.fix)
     if settings.backend == "sandbox":
-        return Check("Backend", True, f"sandbox (offline, on this computer), model {settings.model}")
-    model = settings.model or "the first chat model the server lists (set CHATKIT_MODEL to choose one)"
-    found = (f"{settings.backend} at {settings.base_url} ({_who(settings.provider)}), model {model}"
-             f"{_lacks(settings.provider)}")
-    return (settings.model and _retiring(settings.model, found)) or Check("Backend", True, found)
+        return Check(name, True, say("doctor.backend.sandbox", model=settings.model))
+    model = settings.model or say("doctor.backend.first_model")
+    found = say("doctor.backend.found", backend=settings.backend, url=settings.base_url, who=_who(settings.provider),
+                model=model, lacks=_lacks(settings.provider))
+    return (settings.model and _retiring(settings.model, found)) or Check(name, True, found)
 
 
 def _who(name: str | None) -> str:
     known = presets().get(name or "")
-    return f"provider: {known.title}" if known else "an OpenAI-compatible server chatkit has no preset for"
+    return say("doctor.backend.provider", provider=known.title) if known else say("doctor.backend.no_preset")
 
 
 def _lacks(name: str | None) -> str:
@@ -307,9 +316,8 @@ def _lacks(name: str | None) -> str:
     missing = [ENDPOINT_NAMES[e] for e in ("responses", "batch") if known and known.offers.get(e) is False]
     if not missing:
         return ""
-    them = "them" if len(missing) > 1 else "it"
-    return (f"; it offers no {' and no '.join(missing)} (checked {known.checked}): cells that need {them} stop "
-            "and say so; run those with the sandbox")
+    lacks = "doctor.backend.lacks.many" if len(missing) > 1 else "doctor.backend.lacks.one"
+    return say(lacks, missing=say("doctor.backend.and_no").join(missing), checked=known.checked)
 
 
 def _retiring(model: str, found: str, today=None) -> Check | None:
@@ -317,22 +325,21 @@ def _retiring(model: str, found: str, today=None) -> Check | None:
     day, today = retirement(model), today or datetime.date.today()
     if day is None or (day - today).days > 60:
         return None
-    fix = (f"Choose a current model in .env, for example CHATKIT_MODEL=gpt-6-luna (see notebook 01); "
-           f"{model} is retired by OpenAI on {day.isoformat()}.")
+    name, fix = say("doctor.check.backend"), say("doctor.retired.fix", model=model, day=day.isoformat())
     if day <= today:
-        return Check("Backend", False, f"{found}: OpenAI retired {model} on {day.isoformat()}", fix)
-    return Check("Backend", True, f"{found} (OpenAI retires it on {day.isoformat()}, in {(day - today).days} "
-                 f"days: then set CHATKIT_MODEL=gpt-6-luna)")
+        return Check(name, False, say("doctor.retired.what", found=found, model=model, day=day.isoformat()), fix)
+    return Check(name, True, say("doctor.retiring", found=found, day=day.isoformat(), days=(day - today).days))
 
 
 def _test_call() -> Check:
+    name = say("doctor.check.call")
     try:
         client = connect(max_retries=0, timeout=CALL_TIMEOUT)
     except ChatkitError as exc:
-        return Check("Test call", False, exc.what, exc.fix)
+        return Check(name, False, exc.what, exc.fix)
     verdict = verify(client)
     if not verdict.ok:
-        return Check("Test call", False, verdict.message, verdict.fix)
+        return Check(name, False, verdict.message, verdict.fix)
     return _completion(client)
 
 
@@ -346,10 +353,11 @@ def _completion(client) -> Check:
             **greedy(model))
     except openai.APIError as exc:
         found = explain(exc)
-        return Check("Test call", False, f"the test chat completion failed: {found.what}", found.fix)
+        return Check(say("doctor.check.call"), False, say("doctor.call.failed", what=found.what), found.fix)
     ms = round((time.perf_counter() - start) * 1000)
     text = (reply.choices[0].message.content or "").strip() if reply.choices else ""
-    return Check("Test call", True, f"{client.default_model} answered {text!r} in {ms} ms at {client.base_url}")
+    return Check(say("doctor.check.call"), True, say("doctor.call.ok", model=client.default_model, text=text, ms=ms,
+                                                     url=client.base_url))
 
 
 if __name__ == "__main__":

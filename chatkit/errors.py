@@ -19,12 +19,9 @@ class ChatkitError(Exception):
         super().__init__(what)
 
     def __str__(self) -> str:
-        parts = [self.what]
-        if self.fix:
-            parts.append(say("error.fix", fix=self.fix))
-        if self.docs:
-            parts.append(say("error.docs", docs=self.docs))
-        return " ".join(parts)
+        # each part brings its own space: English needs one after a full stop, Chinese after 。 none
+        fix = say("error.fix", fix=self.fix) if self.fix else ""
+        return self.what + fix + (say("error.docs", docs=self.docs) if self.docs else "")
 
 
 class ConfigError(ChatkitError):

@@ -29,7 +29,7 @@ import openai
 from .errors import ChatkitError
 from .keys import KEYISH, mask_key
 from .messages import say
-from .providers import NotSupported, endpoint_of, match
+from .providers import NotSupported, endpoint_of, match, presets
 from .reasoning import SAMPLING
 
 DOCS = "notebooks/07-handle-errors-limits-and-logs.ipynb"
@@ -38,6 +38,29 @@ DOCS = "notebooks/07-handle-errors-limits-and-logs.ipynb"
 # reason each code gives is the catalogue's billing.<code>.
 BILLING = ("credit_balance_exhausted", "organization_usage_limit_exceeded", "organization_spend_limit_exceeded",
            "project_spend_limit_exceeded", "insufficient_quota")
+# Content-safety refusals, the errors learners in China meet most: each provider's code (or type) as its
+# documentation shows it, checked 2026-12-06. All are HTTP 400, and the same words fail the same way.
+#   zhipu: code "1301"; beside "error", contentFilter [{"role": "user" or "assistant", "level": 0-3}]
+#     (docs.bigmodel.cn/cn/guide/platform/securityaudit; docs.z.ai/api-reference/api-code)
+#   qwen (DashScope): code and type "data_inspection_failed" ("DataInspectionFailed" on its own API), message
+#     "Input data may contain inappropriate content." or "Output data ..."; mid-stream it arrives as an error
+#     event, which the SDK raises as a plain APIError (help.aliyun.com/zh/model-studio/developer-reference/error-code)
+#   moonshot (Kimi): type "content_filter", no code, "The request was rejected because it was considered high risk"
+#     (platform.kimi.com/docs/api/errors)
+#   ark (Volcano Ark): type "BadRequest", code SensitiveContentDetected (.SevereViolation, .Violence...),
+#     InputTextSensitiveContentDetected, InputTextRiskDetection, OutputTextRiskDetection... (CONTENT_CODE_ENDS)
+#     (volcengine.com/docs/82379/1299023, updated 2025-11-07)
+#   deepseek: {"detail": "Content Exists Risk"}, no "error" object (a maintainer in
+#     github.com/deepseek-ai/DeepSeek-V2/issues/30, 2024-05; DeepSeek's error-code page does not list it)
+# Qianfan (ERNIE) and Hunyuan: no content-safety code found in their documentation on that date.
+# The provider each code belongs to, for a server chatkit cannot name by its URL; content_filter is Azure's
+# code too, so only the URL says whose it is.
+REFUSALS = {"1301": "zhipu", "data_inspection_failed": "qwen", "DataInspectionFailed": "qwen",
+            "content_filter": None, "Content Exists Risk": "deepseek"}
+CONTENT_CODE_ENDS = ("SensitiveContentDetected", "RiskDetection")  # Volcano Ark's, before any ".Violence"
+# Finish reasons that mean a filter cut the answer: OpenAI's content_filter (DeepSeek's reference lists it too);
+# Zhipu's "sensitive", on the last chunk of a stream (docs.bigmodel.cn/cn/guide/platform/securityaudit).
+FILTERED = {"content_filter": None, "sensitive": "zhipu"}
 
 
 @dataclass(frozen=True)
@@ -84,16 +107,24 @@ def mask_secrets(text: str) -> str:
     return KEYISH.sub(lambda m: mask_key(m.group(0)), text)
 
 
-def explain(exc: BaseException | None = None) -> Explanation:
+def explain(exc: BaseException | object | None = None) -> Explanation:
     """Explain ``exc``; with no argument, the last error raised in this notebook or session.
+
+    ``exc`` may also be an answer (a chat completion, one of its choices or chunks, or a Responses
+    response): a provider's filter can cut an answer that arrives without an error, and only its
+    finish reason says so.
 
     >>> print(chatkit.explain(exc).fix)                                # doctest: +SKIP
     Wait 2 s and send it again (the SDK retries 429s by itself: see max_retries).
+    >>> chatkit.explain(reply).kind                                     # doctest: +SKIP
+    'content_filter'
     """
     exc = exc if exc is not None else getattr(sys, "last_value", None)
     if exc is None:
         return _told("none", False)
-    for explainer in (_chatkit, _status, _timeout, _connection, _client_setup):
+    if not isinstance(exc, BaseException):
+        return _answer(exc)
+    for explainer in (_chatkit, _refused, _status, _timeout, _connection, _client_setup):
         found = explainer(exc)
         if found:
             return found
@@ -126,6 +157,80 @@ def _client_setup(exc) -> Explanation | None:
     return None
 
 
+# --- the provider's content filter ----------------------------------------------------
+
+def _refused(exc) -> Explanation | None:
+    """A content-safety refusal (REFUSALS), as an error status or as an error event mid-stream."""
+    if not isinstance(exc, openai.APIError):
+        return None
+    body = exc.body if isinstance(exc.body, dict) else {}
+    code = next((str(v) for v in (exc.code, exc.type, body.get("detail")) if v and _refusal(str(v))), None)
+    if code is None:
+        return None
+    status = getattr(exc, "status_code", None)  # None: an error event in the middle of a stream
+    what = {"input": "what_input", "output": "what_output"}.get(_side(exc, code), "what")
+    return _told("content_filter", False, status, code, what=what, provider=_provider(exc, REFUSALS.get(code)),
+                 said=say("explanation.said_code", status=status, code=code) if status
+                 else say("explanation.said", status=code), message=_message(exc))
+
+
+def _refusal(code: str) -> bool:
+    return code in REFUSALS or code.split(".")[0].endswith(CONTENT_CODE_ENDS)
+
+
+def _side(exc, code: str) -> str | None:
+    """Whether the prompt ("input") or the answer ("output") was refused, where the provider says."""
+    if code.startswith(("Input", "Output")):
+        return "input" if code.startswith("Input") else "output"
+    message = str(getattr(exc, "message", "")).lower()
+    if "input" in message or "output" in message:
+        return "input" if "input" in message else "output"
+    try:
+        flagged = exc.response.json().get("contentFilter") or []
+    except Exception:
+        return None
+    roles = {item.get("role") for item in flagged if isinstance(item, dict)}
+    return {frozenset({"user"}): "input", frozenset({"assistant"}): "output"}.get(frozenset(roles))
+
+
+def _provider(exc, known: str | None) -> str:
+    """The provider's title: from the URL the request went to, else the provider whose code it is."""
+    request = getattr(exc, "request", None)
+    found = match(str(request.url)) if request is not None else None
+    return found.title if found else _title(known)
+
+
+def _title(name: str | None) -> str:
+    found = presets().get(name or "")
+    return found.title if found else say("explain.no_provider")
+
+
+def _answer(answer) -> Explanation:
+    """An answer that arrived: cut by a filter, cut at the output limit, or finished."""
+    reason = _finish_reason(answer)
+    if reason is None:
+        return _told("unknown", False, error=type(answer).__name__, text=mask_secrets(repr(answer)[:200]))
+    if reason in FILTERED:
+        return _told("content_filter", False, None, reason, entry="filtered", reason=reason,
+                     provider=_title(FILTERED[reason]))
+    if reason == "length":
+        return _told("length", False, None, reason, reason=reason)
+    return _told("finished", False, None, reason, reason=reason)
+
+
+def _finish_reason(answer) -> str | None:
+    """A chat completion's (or chunk's) first choice's finish_reason; a Responses response's, in those words."""
+    choices = getattr(answer, "choices", None)
+    answer = choices[0] if choices else answer
+    reason = getattr(answer, "finish_reason", None)
+    details = getattr(answer, "incomplete_details", None)
+    if reason is None and details is not None:
+        reason = "length" if details.reason == "max_output_tokens" else details.reason
+    elif reason is None and getattr(answer, "status", None) == "completed":
+        reason = "stop"
+    return reason
+
+
 # --- the server answered with an error -----------------------------------------------
 
 def _status(exc) -> Explanation | None:
@@ -133,7 +238,7 @@ def _status(exc) -> Explanation | None:
         return None
     status, code = exc.status_code, _code(exc)
     message = _message(exc)
-    said = f"({status}{' ' + code if code else ''})"
+    said = say("explanation.said_code" if code else "explanation.said", status=status, code=code)
     if status == 401:
         return _unauthorized(exc, message, said)
     if status == 403:
@@ -273,7 +378,7 @@ def _message(exc) -> str:
         text = str(body["message"])
     else:
         text = getattr(exc, "message", "") or str(exc)
-    return mask_secrets(text.strip().rstrip("."))[:500]
+    return mask_secrets(text.strip().rstrip(".。"))[:500]  # the catalogue ends the sentence
 
 
 def _sent(exc) -> dict:

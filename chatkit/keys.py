@@ -20,14 +20,16 @@ from .providers import PROVIDER, Provider, preset, presets
 from .settings import project_env_file, value
 
 SANDBOX_PREFIX = "sk-sandbox-"
-# Prefixes are labels, not secrets: keeping them helps you tell keys apart (bce-v3/ opens a Qianfan key).
-_PREFIXES = (SANDBOX_PREFIX, "sk-proj-", "sk-svcacct-", "sk-admin-", "sk-sp-", "sk-", "bce-v3/")
+# Prefixes are labels, not secrets: keeping them helps you tell keys apart (bce-v3/ opens a Qianfan key;
+# ark- opens a Volcano Ark key seen in public code, while Ark's documentation shows a bare UUID).
+_PREFIXES = (SANDBOX_PREFIX, "sk-proj-", "sk-svcacct-", "sk-admin-", "sk-sp-", "sk-", "bce-v3/", "ark-")
 DEFAULT_VARIABLE = "OPENAI_API_KEY"
-# Anything shaped like a key, so that no message can carry one in full: OpenAI-style sk-…, a Qianfan
-# bce-v3/ALTAK-…/…, a Zhipu <id>.<secret> (both parts long, unlike a host name). Not a key masked
-# already (sk-sandbox-…D1e4).
-KEYISH = re.compile(r"\b(?:(?:sk|rk|pk)-[A-Za-z0-9_\-*]{8,}|bce-v3/[A-Za-z0-9_\-/]{8,}"
-                    r"|[A-Za-z0-9]{16,}\.[A-Za-z0-9]{8,})(?!…)")
+# Anything shaped like a key, so that no message can carry one in full: OpenAI-style (and DashScope) sk-…,
+# a Qianfan bce-v3/ALTAK-…/…, a Zhipu <id>.<secret> (both parts long, unlike a host name), a Volcano Ark
+# key: a UUID (its key_format in providers.json), or ark-… (long, unlike a host such as ark-cn-beijing).
+# A request id shaped like a UUID is masked too: a key must never slip through. Not a key masked already.
+KEYISH = re.compile(r"\b(?:(?:sk|rk|pk)-[A-Za-z0-9_\-*]{8,}|bce-v3/[A-Za-z0-9_\-/]{8,}|ark-[A-Za-z0-9\-]{20,}"
+                    r"|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[A-Za-z0-9]{16,}\.[A-Za-z0-9]{8,})(?!…)")
 _MASKED = ("…", "...", "**")  # what dashboards show instead of the middle of a key
 _QUOTES = "\"'“”‘’「」"
 _SHORT = 20

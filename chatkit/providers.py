@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 import openai
 
 from .errors import ChatkitError, ConfigError
-from .messages import say
+from .messages import current, say
 
 DOCS = "notebooks/01-choose-a-model-and-sign-up.ipynb"
 PROVIDER = "CHATKIT_PROVIDER"  # the setting that names a preset
@@ -47,6 +47,7 @@ NOT_CHAT = ("embed", "whisper", "tts", "dall-e", "moderation", "rerank", "transc
 _PATHS = (("/chat/completions", "chat"), ("/responses", "responses"), ("/batches", "batch"), ("/files", "batch"),
           ("/embeddings", "embeddings"))
 _REQUESTED = ("chat", "responses", "batch", "embeddings")  # the endpoints a request's path names
+SUGGESTED = 3  # providers a stop names as places to run the cell: a few, not the whole table
 _live: dict[str, str] = {}  # base URL -> provider, for the clients connect() made (local servers have no known host)
 
 
@@ -93,6 +94,8 @@ class Provider:
     model_hint: str | None = None
     reasoning_model: str | None = None  # a model of theirs that reasons, for the cells that teach reasoning
     key_format: dict | None = None  # its keys' documented shape and pattern, with source; None: not documented
+    mainland: bool = False  # a mainland-China provider: suggested first to a Chinese reader
+    behaviour: dict | None = None  # ranges, thinking, entry-tier limits, with sources: see chatkit/behaviour.py
 
     @property
     def local(self) -> bool:
@@ -230,15 +233,21 @@ def first_chat_model(ids) -> str | None:
 
 
 def _elsewhere(endpoint: str) -> str:
-    where = [place for place, offers in ((say("providers.the_sandbox"), SANDBOX_OFFERS[endpoint]),
-                                         ("OpenAI", presets()["openai"].offers[endpoint])) if offers]
-    if len(where) == 2:
-        return say("providers.either", first=where[0], second=where[1])
-    return where[0] if where else say("providers.nowhere")
+    """Where a cell that needs ``endpoint`` can run: the sandbox and a few presets known to offer it.
+
+    A Chinese reader gets the mainland providers first: OpenAI refuses requests from mainland China.
+    """
+    hosted = [p for p in presets().values() if p.offers.get(endpoint) is True and not p.local]
+    if current() == "zh":
+        hosted.sort(key=lambda p: not p.mainland)  # stable: the table's order within each group
+    where = ([say("providers.the_sandbox")] if SANDBOX_OFFERS[endpoint] else []) + [p.title for p in hosted[:SUGGESTED]]
+    if len(where) < 2:
+        return where[0] if where else say("providers.nowhere")
+    return say("providers.either", first=say("providers.separator").join(where[:-1]), second=where[-1])
 
 
 if __name__ == "__main__":
     for p in presets().values():
         offered = ", ".join(e for e, yes in p.offers.items() if yes) or "nothing"
         model = p.model or ("(asks /models)" if p.local else "(your deployment)")
-        print(f"{p.name:<9} {p.base_url or p.base_url_hint:<56} {model:<20} {offered}")
+        print(f"{p.name:<11} {p.base_url or p.base_url_hint:<56} {model:<28} {offered}")

@@ -256,15 +256,30 @@ def _text(content) -> str:
 
 # --- cost ---------------------------------------------------------------------------
 
+# Each provider bills in its own currency; chatkit never converts one into another.
+SIGNS = {"USD": "$", "CNY": "¥"}
+
+
+def money(amount: float, currency: str) -> str:
+    """An amount with its currency's sign: ``'$0.000350'``, ``'¥0.002000'``.
+
+    >>> money(0.00035, "USD"), money(0.002, "CNY")
+    ('$0.000350', '¥0.002000')
+    """
+    sign = SIGNS.get(currency)
+    return f"{sign}{amount:.6f}" if sign else f"{amount:.6f} {currency}"
+
+
 @dataclass(frozen=True)
 class Cost:
-    """The estimated price of a call. ``total`` is ``None`` when the price is unknown."""
+    """The estimated price of a call, in ``currency``. ``total`` is ``None`` when the price is unknown."""
 
     model: str
     input_tokens: int
     output_tokens: int
     input: float | None
     output: float | None
+    currency: str  # "USD", "CNY": the currency the provider bills in
     prices_date: str
     source: str
 
@@ -276,17 +291,21 @@ class Cost:
     def total(self) -> float | None:
         return None if self.input is None else self.input + self.output
 
+    @property
+    def money(self) -> str | None:
+        """The total with its currency's sign (``'¥0.000120'``), or None when the price is unknown."""
+        return None if self.total is None else money(self.total, self.currency)
+
     def __str__(self) -> str:
-        tokens = f"{self.input_tokens:,} input + {self.output_tokens:,} output tokens"
         if not self.known:
-            return (f"unknown price: {self.model!r} is not in chatkit's price table "
-                    f"(prices of {self.prices_date}); see {self.source}")
-        return f"${self.total:.6f} for {self.model} ({tokens}; prices of {self.prices_date})"
+            return say("tokens.unknown_price", model=self.model, date=self.prices_date, source=self.source)
+        return say("tokens.cost", money=self.money, model=self.model, input=self.input_tokens,
+                   output=self.output_tokens, date=self.prices_date)
 
 
 @functools.cache
 def price_table() -> dict:
-    """The dated price table in ``chatkit/prices.json``: US dollars per million tokens."""
+    """The dated price table in ``chatkit/prices.json``: per million tokens, in each model's currency."""
     return json.loads(resources.files("chatkit").joinpath("prices.json").read_text(encoding="utf-8"))
 
 
@@ -312,22 +331,25 @@ def retirement(model: str) -> datetime.date | None:
 
 
 def estimate_cost(model: str, input_tokens: int, output_tokens: int) -> Cost:
-    """What a call costs in US dollars, from the dated table in ``chatkit/prices.json``.
+    """What a call costs, in the currency its provider bills in, from the dated table in ``chatkit/prices.json``.
 
-    A model not in the table gives a :class:`Cost` whose ``total`` is ``None`` and which
-    prints as "unknown price", never a made-up zero.
+    OpenAI's models are priced in US dollars, the Chinese providers' in yuan (``Cost.currency``
+    says which, each entry with its own source and date). A model not in the table gives a
+    :class:`Cost` whose ``total`` is ``None`` and which prints as "unknown price", never a made-up zero.
 
     >>> estimate_cost("gpt-4.1-mini", 1_000, 1_000).total
     0.002
+    >>> estimate_cost("deepseek-flash", 1_000, 1_000).money
+    '¥0.010000'
     >>> estimate_cost("my-own-model", 10, 10).known
     False
     """
-    table, price = price_table(), model_facts(model)
+    table, price = price_table(), model_facts(model) or {}
     per = table["per_tokens"]
-    cost_in = None if price is None else round(input_tokens * price["input"] / per, 10)
-    cost_out = None if price is None else round(output_tokens * price["output"] / per, 10)
-    return Cost(model, input_tokens, output_tokens, cost_in, cost_out, table["date"], table["source"])
-
+    cost_in = round(input_tokens * price["input"] / per, 10) if price else None
+    cost_out = round(output_tokens * price["output"] / per, 10) if price else None
+    return Cost(model, input_tokens, output_tokens, cost_in, cost_out, price.get("currency", table["currency"]),
+                price.get("checked", table["date"]), price.get("source", table["source"]))
 
 if __name__ == "__main__":
     for name in ("gpt-4.1-mini", "gpt-4"):

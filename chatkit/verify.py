@@ -9,6 +9,7 @@ import openai
 
 from .failures import explain
 from .keys import mask_key
+from .messages import say
 
 # What went wrong, in the words of chatkit.explain, grouped into verify's four problems.
 PROBLEMS = {"wrong_key": "wrong_key", "missing_key": "wrong_key", "permission": "permission", "region": "permission",
@@ -25,7 +26,7 @@ class Verdict:
     fix: str = ""
 
     def __str__(self) -> str:
-        return f"✓ {self.message}" if self.ok else f"✗ {self.message}\n  Fix: {self.fix}"
+        return f"✓ {self.message}" if self.ok else say("verify.failed", message=self.message, fix=self.fix)
 
 
 def verify(client: openai.OpenAI) -> Verdict:
@@ -46,13 +47,12 @@ def verify(client: openai.OpenAI) -> Verdict:
     models = _model_list(response.text)
     if models is None:
         return _not_an_api(url)
-    count = f"{len(models)} model" + ("" if len(models) == 1 else "s")
-    return Verdict(True, None, f"The key {key} works at {url} ({count} available).")
+    works = "verify.works.one" if len(models) == 1 else "verify.works.many"
+    return Verdict(True, None, say(works, key=key, url=url, count=len(models)))
 
 
 def _not_an_api(url: str) -> Verdict:
-    return Verdict(False, "base_url", f"{url} answered, but not like an OpenAI-compatible API.",
-                   "Check OPENAI_BASE_URL: it usually ends with /v1.")
+    return Verdict(False, "base_url", say("verify.not_an_api.what", url=url), say("verify.not_an_api.fix"))
 
 
 def _model_list(text: str) -> list | None:

@@ -13,9 +13,10 @@ import pytest
 
 from chatkit import tokens
 from chatkit.bot import Bot, Refusal, Shop
-from chatkit.bot.bot import OFF_TOPIC_RULE, RESET_REPLY
+from chatkit.bot.bot import OFF_TOPIC_RULE
 from chatkit.conversation import CUT
 from chatkit.errors import ChatkitError
+from chatkit.messages import say
 from support import client_for
 
 MORNING = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc).timestamp()
@@ -143,7 +144,7 @@ def test_limits_and_memory_are_per_user(scripted):
 def test_reset_forgets_without_calling_the_model(scripted, command):
     bot = scripted_bot(scripted)
     bot.reply("ada", "My name is Ada.")
-    assert bot.reply("ada", command) == RESET_REPLY
+    assert bot.reply("ada", command) == say("bot.reset")
     assert len(scripted.engine.history) == 1 and bot.conversation("ada").turns == []
     bot.reply("ada", "What is my name?")
     assert scripted.engine.history[-1] == [system(), user("What is my name?")]
@@ -185,7 +186,7 @@ def test_stream_answers_a_refusal_and_a_reset_in_one_piece(scripted):
     assert list(bot.stream("ada", "Hi")) == ["OK"]
     [refusal] = list(bot.stream("ada", "Hi"))
     assert isinstance(refusal, Refusal)
-    assert list(bot.stream("ada", "/reset")) == [RESET_REPLY]
+    assert list(bot.stream("ada", "/reset")) == [say("bot.reset")]
     assert len(scripted.engine.history) == 1
 
 

@@ -28,16 +28,17 @@ from chatkit.__main__ import main
 from chatkit.bot import Bot, Shop
 from chatkit.bot import settings as settings_module
 from chatkit.bot import workers as workers_module
-from chatkit.bot.delivery import APOLOGY
 from chatkit.bot.intake import MAX_BODY
 from chatkit.bot.platforms import dingtalk, feishu, lanying, webhook
 from chatkit.bot.service import BotService
 from chatkit.bot.settings import NAMES, BotSettings
 from chatkit.bot.workers import Workers
+from chatkit.messages import say
 from chatkit.sandbox.engine import Generation
 from support import wait_until
 
 PAYLOADS = Path(__file__).parent / "payloads"
+APOLOGY = say("bot.apology", lang="en")  # what the bot says when the model fails, in these English tests
 BOT_UID, USER_UID = "8589934592", "8589934610"
 SIGNATURE = "lanying-signature-Qx7fR2mZpL9wK4tB"
 ADMIN_TOKEN = "lanying-admin-token-Hn3vC8sJ5dW1yE6u"

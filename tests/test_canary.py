@@ -2,20 +2,28 @@
 
 A canary is a real, working secret that exists only for this run. The notebooks that handle
 keys, make calls and report errors run with a canary key as ``OPENAI_API_KEY``, and so does
-the command line; the bot runs with canary Lanying secrets (``LANYING_ADMIN_TOKEN`` and
-``LANYING_CALLBACK_SIGNATURE``, which it needs to serve Lanying). Then every notebook output,
-every file they wrote (logs, SQLite, saved conversations), and everything the commands printed
+the command line; a canary key of each Chinese provider's shape is saved as a learner saves it
+and sent by the doctor to a stand-in provider that echoes it back in full; the bot runs with
+canary Lanying secrets (``LANYING_ADMIN_TOKEN`` and ``LANYING_CALLBACK_SIGNATURE``, which it
+needs to serve Lanying). Then every notebook output, every file they wrote (logs, SQLite, saved
+conversations), and everything the commands printed
 is searched for a canary or any 12-character piece of one. Any hit fails. A canary proves
 something only if the code used it: the first tests check that each one was.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import secrets
 import signal
+import string
 import subprocess
 import sys
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
@@ -23,7 +31,8 @@ import pytest
 from nbclient import NotebookClient
 
 from chatkit.config import SETTING_NAMES
-from chatkit.keys import mask_key
+from chatkit.keys import mask_key, save_key
+from chatkit.providers import preset
 from chatkit.sandbox.store import Store
 
 pytestmark = pytest.mark.slow
@@ -36,6 +45,19 @@ SIGNATURE = "lanying-sig-" + "Hv3nWc8TyD5sJ1kE" * 2
 PLATFORM = {"LANYING_APP_ID": "canary-app", "LANYING_BOT_USER_ID": "4242", "LANYING_ADMIN_TOKEN": ADMIN_TOKEN,
             "LANYING_CALLBACK_SIGNATURE": SIGNATURE}
 PIECE = 12
+
+
+def _letters(n: int) -> str:
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(n))
+
+
+# A key of each shape the Chinese providers document (key_format in chatkit/providers.json).
+PROVIDER_CANARIES = {
+    "zhipu": f"{secrets.token_hex(16)}.{_letters(16)}",  # <id>.<secret>
+    "qwen": f"sk-{secrets.token_hex(16)}",  # DashScope
+    "qianfan": f"bce-v3/ALTAK-{_letters(20)}/{secrets.token_hex(20)}",
+    "ark": str(uuid.uuid4()),  # Volcano Ark
+}
 
 
 def pieces(secret: str) -> set[str]:
@@ -158,3 +180,87 @@ def test_the_sweep_finds_a_piece_of_a_secret():
     secret = "sk-sandbox-" + "AbCdEfGhIjKlMnOp" * 3
     assert leaks(f"log: key={secret[20:33]}…", [secret])
     assert not leaks("key=sk-sandbox-…MnOp", [secret])
+
+
+# --- the Chinese providers' keys --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def provider_sweep(tmp_path_factory):
+    """Save each provider canary with save_key(provider=...), run the doctor on it against a stand-in
+    provider that echoes the key it got in full (as a careless server might), then the batch runner; return
+    what came out."""
+    root, received = tmp_path_factory.mktemp("provider-canary"), []
+
+    class EchoingProvider(BaseHTTPRequestHandler):
+        def _refuse(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            received.append(key)
+            body = json.dumps({"error": {"message": f"Invalid API key: {key}", "type": "invalid_request_error",
+                                         "code": "invalid_api_key"}}).encode()
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _refuse
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EchoingProvider)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    env = {name: value for name, value in os.environ.items() if name not in SETTING_NAMES}
+    env.update(OPENAI_BASE_URL=f"http://127.0.0.1:{server.server_port}/v1", TMPDIR=str(root))
+    printed = {}
+    try:
+        for name, key in PROVIDER_CANARIES.items():
+            work = root / name
+            work.mkdir()
+            save_key(key, work / ".env", provider=name)
+            (work / "prompts.jsonl").write_text('{"prompt": "Say hi."}\n')
+            printed[name] = "\n".join(_chatkit(command, work, env) for command in
+                                      ("doctor", "batch prompts.jsonl --out answers.jsonl"))
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    files = [p for p in root.rglob("*") if p.is_file() and p.name != ".env"]  # .env is where a key belongs
+    return {"received": received, "printed": printed, "files": files}
+
+
+def _chatkit(command: str, work: Path, env: dict) -> str:
+    done = subprocess.run([sys.executable, "-m", "chatkit", *command.split()], cwd=work, env=env,
+                          capture_output=True, text=True, timeout=300)
+    return f"{done.stdout}\n{done.stderr}"
+
+
+def test_each_provider_canary_was_really_sent(provider_sweep):
+    assert set(PROVIDER_CANARIES.values()) <= set(provider_sweep["received"])
+
+
+@pytest.mark.parametrize("name", PROVIDER_CANARIES)
+def test_the_doctor_read_each_saved_key_and_shows_it_masked(provider_sweep, name):
+    said = provider_sweep["printed"][name]
+    assert f"{mask_key(PROVIDER_CANARIES[name])} from " in said and f"(for {preset(name).title})" in said
+    assert "Invalid API key: " + mask_key(PROVIDER_CANARIES[name]) in said  # the echo came back, masked
+
+
+@pytest.mark.parametrize("name", PROVIDER_CANARIES)
+def test_nothing_the_doctor_or_the_batch_printed_holds_a_provider_key(provider_sweep, name):
+    assert not leaks(provider_sweep["printed"][name], list(PROVIDER_CANARIES.values()))
+
+
+def test_no_file_but_env_holds_a_provider_key(provider_sweep):
+    found = {p.name: leaks(p.read_bytes().decode("utf-8", "replace"), list(PROVIDER_CANARIES.values()))
+             for p in provider_sweep["files"]}
+    assert not {name: hits for name, hits in found.items() if hits}
+
+
+@pytest.mark.parametrize("name", PROVIDER_CANARIES)
+def test_the_sweep_finds_a_piece_of_each_provider_key(name):
+    key = PROVIDER_CANARIES[name]
+    assert leaks(f"log: key={key[-16:]}", [key])
+    assert not leaks(f"key={mask_key(key)}", [key])

@@ -253,6 +253,17 @@ def test_under_each_reply_its_tokens_and_cost(scripted, monkeypatch):
     assert f"{turn.input_tokens} tokens in, 3 out · cost: about ${cost:.6f}" in note(chat)
 
 
+def test_a_model_priced_in_yuan_shows_yuan(scripted, monkeypatch):
+    yuan = {"currency": "CNY", "input": 2.0, "output": 8.0, "source": "https://example.test/", "checked": "2026-12-06"}
+    monkeypatch.setitem(tokens.price_table()["models"], "scripted-test-model", yuan)
+    scripted.engine.enqueue("one two three")
+    chat = ChatWindow(make_client(scripted))
+    chat.send("Count to three.")
+    assert chat.wait(10)
+    cost = (chat.last_turn.input_tokens * 2.0 + 3 * 8.0) / tokens.price_table()["per_tokens"]
+    assert f"cost: about ¥{cost:.6f}" in note(chat) and "$" not in note(chat)
+
+
 def test_a_model_without_a_price_says_so(scripted):
     chat = ChatWindow(make_client(scripted))
     assert chat.run("Hi", timeout=10) == "OK"

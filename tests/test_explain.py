@@ -7,7 +7,10 @@ platform does.
 
 from __future__ import annotations
 
+import json
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx2
@@ -286,3 +289,168 @@ def test_a_key_the_server_masked_already_is_shown_once_masked():
     said = "Incorrect API key provided: sk-sandbox-…D1e4. This key was revoked."
     assert mask_secrets(said) == said  # not "sk-sandbox-……D1e4"
     assert mask_secrets(f"key {KEY}.") == "key sk-proj-…CnT1."
+
+
+# --- content-safety refusals, from a stand-in that answers as each provider documents -----
+# The bodies are the providers' own (sources and dates beside REFUSALS and FILTERED in chatkit/failures.py).
+
+@pytest.fixture
+def stand_in():
+    """A server on 127.0.0.1 that gives each request the next queued answer: (status, body) or a list of SSE events."""
+    answers = []
+
+    class Provider(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            answer = answers.pop(0)
+            streamed = isinstance(answer, list)
+            data = ("".join(f"data: {json.dumps(event)}\n\n" for event in answer) + "data: [DONE]\n\n"
+                    if streamed else json.dumps(answer[1])).encode()
+            self.send_response(200 if streamed else answer[0])
+            self.send_header("Content-Type", "text/event-stream" if streamed else "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Provider)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    client = openai.OpenAI(api_key=KEY, base_url=f"http://127.0.0.1:{server.server_port}/v1", max_retries=0)
+    client.answers = answers
+    yield client
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def refused(client, status: int, body: dict) -> Exception:
+    client.answers.append((status, body))
+    return failure(chat(client, model="glm-4-flash-250414"))
+
+
+def completion(finish_reason: str, content: str = "") -> dict:
+    return {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "glm-4-flash-250414",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                         "finish_reason": finish_reason}]}
+
+
+ZHIPU_1301 = "系统检测到输入或生成内容可能包含不安全或敏感内容，请您避免输入易产生敏感内容的提示语，感谢您的配合。"
+
+
+def test_zhipus_1301_on_the_prompt(stand_in):
+    body = {"contentFilter": [{"level": 1, "role": "user"}], "error": {"code": "1301", "message": ZHIPU_1301}}
+    found = explain(refused(stand_in, 400, body))
+    assert (found.kind, found.status, found.code, found.retry) == ("content_filter", 400, "1301", False)
+    assert found.what.startswith("Zhipu GLM's content filter refused your prompt (400 1301): 系统检测到")
+    assert "Reword" in found.fix and "drop the refused turn from the history" in found.fix
+
+
+def test_zhipus_1301_on_the_answer(stand_in):
+    body = {"contentFilter": [{"level": 0, "role": "assistant"}], "error": {"code": "1301", "message": ZHIPU_1301}}
+    assert "stopped the model's answer" in explain(refused(stand_in, 400, body)).what
+
+
+def test_zhipus_sensitive_finish_reason_cuts_a_stream(stand_in):
+    chunk = {"id": "1", "object": "chat.completion.chunk", "created": 1, "model": "glm-4-flash-250414"}
+    stand_in.answers.append([{**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Once"},
+                                                    "finish_reason": None}]},
+                             {**chunk, "content_filter": [{"role": "assistant", "level": 1}],
+                              "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "sensitive"}]}])
+    *_, last = chat(stand_in, stream=True)()
+    found = explain(last)
+    assert (found.kind, found.code, found.retry) == ("content_filter", "sensitive", False)
+    assert found.what == "Zhipu GLM's content filter cut the answer (finish_reason 'sensitive')."
+    assert "remove it from the history" in found.fix
+
+
+@pytest.mark.parametrize("answer", ["reply", "choice"])
+def test_a_content_filter_finish_reason_in_a_reply(stand_in, answer):
+    stand_in.answers.append((200, completion("content_filter", "Part of an ans")))
+    reply = chat(stand_in)()
+    found = explain(reply if answer == "reply" else reply.choices[0])
+    assert (found.kind, found.code) == ("content_filter", "content_filter")
+    assert found.what == "The provider's content filter cut the answer (finish_reason 'content_filter')."
+
+
+@pytest.mark.parametrize("reason, kind", [("length", "length"), ("stop", "finished"), ("tool_calls", "finished")])
+def test_other_finish_reasons_are_not_a_filter(stand_in, reason, kind):
+    stand_in.answers.append((200, completion(reason, "Hello")))
+    assert explain(chat(stand_in)()).kind == kind
+
+
+def test_a_responses_answer_cut_by_the_filter(stand_in):
+    stand_in.answers.append((200, {"id": "resp_1", "object": "response", "created_at": 1, "model": "qwen-plus",
+                                   "status": "incomplete", "incomplete_details": {"reason": "content_filter"},
+                                   "output": [], "parallel_tool_calls": True, "tool_choice": "auto", "tools": []}))
+    reply = stand_in.responses.create(model="qwen-plus", input="Hi")
+    assert explain(reply).kind == "content_filter"
+
+
+@pytest.mark.parametrize("message, side", [("Input data may contain inappropriate content.", "refused your prompt"),
+                                           ("Output data may contain inappropriate content.", "stopped the model's")])
+def test_dashscopes_data_inspection_failed(stand_in, message, side):
+    body = {"error": {"code": "data_inspection_failed", "param": None, "message": message,
+                      "type": "data_inspection_failed"}, "id": "chatcmpl-1"}
+    found = explain(refused(stand_in, 400, body))
+    assert (found.kind, found.code) == ("content_filter", "data_inspection_failed")
+    assert found.what.startswith(f"Qwen (DashScope)'s content filter {side}")
+
+
+def test_dashscopes_refusal_in_the_middle_of_a_stream(stand_in):
+    chunk = {"id": "1", "object": "chat.completion.chunk", "created": 1, "model": "qwen-plus",
+             "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Partial"}, "finish_reason": None}]}
+    error = {"message": "Output data may contain inappropriate content.", "type": "data_inspection_failed",
+             "param": None, "code": "data_inspection_failed"}
+    stand_in.answers.append([chunk, {"error": error}])
+    exc = failure(lambda: list(chat(stand_in, stream=True)()))
+    assert type(exc) is openai.APIError  # not a status error: the stream had begun with 200
+    found = explain(exc)
+    assert (found.kind, found.status) == ("content_filter", None)
+    assert "stopped the model's answer (data_inspection_failed)" in found.what
+
+
+def test_kimis_content_filter_error(stand_in):
+    message = "The request was rejected because it was considered high risk"
+    body = {"error": {"type": "content_filter", "message": message}}
+    found = explain(refused(stand_in, 400, body))
+    assert (found.kind, found.code) == ("content_filter", "content_filter")
+    assert found.what.startswith("The provider's content filter refused the request (400 content_filter)")
+
+
+def test_kimis_refusal_names_kimi_by_its_url():
+    def answer(request):
+        return httpx2.Response(400, json={"error": {"type": "content_filter", "message": "high risk"}})
+
+    client = openai.OpenAI(api_key=KEY, base_url="https://api.moonshot.cn/v1", max_retries=0,
+                           http_client=httpx2.Client(transport=httpx2.MockTransport(answer)))
+    assert explain(failure(chat(client))).what.startswith("Moonshot Kimi's content filter refused")
+
+
+@pytest.mark.parametrize("code, side", [("SensitiveContentDetected.Violence", "refused your prompt"),
+                                        ("InputTextSensitiveContentDetected", "refused your prompt"),
+                                        ("OutputTextRiskDetection", "stopped the model's answer")])
+def test_volcano_arks_sensitive_content(stand_in, code, side):
+    message = "The request failed because the input text may contain violence information. Request ID: 0217"
+    body = {"error": {"code": code, "message": message, "param": "", "type": "BadRequest"}}
+    found = explain(refused(stand_in, 400, body))
+    assert (found.kind, found.code) == ("content_filter", code) and side in found.what
+
+
+def test_deepseeks_content_exists_risk(stand_in):
+    found = explain(refused(stand_in, 400, {"detail": "Content Exists Risk"}))
+    assert found.kind == "content_filter" and found.what.startswith("DeepSeek's content filter refused the request")
+
+
+def test_a_plain_bad_request_is_not_a_refusal(stand_in):
+    body = {"error": {"code": "1210", "message": "API 调用参数有误，请检查文档。"}}  # Zhipu: a wrong parameter
+    assert explain(refused(stand_in, 400, body)).kind == "bad_request"
+
+
+def test_a_refusal_speaks_chinese(stand_in, monkeypatch):
+    monkeypatch.setenv("CHATKIT_LANG", "zh")
+    body = {"contentFilter": [{"level": 1, "role": "user"}], "error": {"code": "1301", "message": ZHIPU_1301}}
+    found = explain(refused(stand_in, 400, body))
+    assert found.what.startswith("Zhipu GLM 的内容审核拦截了你的提示词") and "历史" in found.fix

@@ -141,12 +141,14 @@ def test_a_full_width_message_blames_only_what_is_there():
 GLM_KEY = "0123456789abcdef0123456789abcdef.AbCdEfGhIjKlMnOp"  # docs.bigmodel.cn: <id>.<secret>
 QIANFAN_KEY = "bce-v3/ALTAK-DaIx2UEDIWx1EF/1c518f0576wee39s49109qq8ciq37"  # cloud.baidu.com/doc/qianfan/s/rmh4stn9m
 DASHSCOPE_KEY = "sk-" + "0123456789abcdef" * 2  # help.aliyun.com: sk-xxxx…
-ARK_KEY = "0a1b2c3d-4e5f-6789-abcd-ef0123456789"  # Volcano Ark: no shape documented
+ARK_KEY = "0a1b2c3d-4e5f-6789-abcd-ef0123456789"  # volcengine.com/docs/82379/1302003: a UUID
 DEEPSEEK_KEY = "sk-" + "fedcba9876543210" * 2  # DeepSeek: no shape documented
 MOONSHOT_KEY = "sk-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z" + "Zz11Yy22"  # Moonshot: no shape documented
 DOCUMENTED = {"zhipu": (GLM_KEY, "ZHIPUAI_API_KEY"), "qwen": (DASHSCOPE_KEY, "DASHSCOPE_API_KEY"),
+              "qianfan": (QIANFAN_KEY, "QIANFAN_API_KEY"), "ark": (ARK_KEY, "ARK_API_KEY"),
               "openai": (KEY, "OPENAI_API_KEY")}
-UNDOCUMENTED = {"deepseek": (DEEPSEEK_KEY, "DEEPSEEK_API_KEY"), "moonshot": (MOONSHOT_KEY, "MOONSHOT_API_KEY")}
+UNDOCUMENTED = {"deepseek": (DEEPSEEK_KEY, "DEEPSEEK_API_KEY"), "moonshot": (MOONSHOT_KEY, "MOONSHOT_API_KEY"),
+                "hunyuan": (DEEPSEEK_KEY, "HUNYUAN_API_KEY"), "siliconflow": (MOONSHOT_KEY, "SILICONFLOW_API_KEY")}
 
 
 @pytest.mark.parametrize("provider", DOCUMENTED)
@@ -192,8 +194,8 @@ def test_a_sandbox_key_stays_in_openai_api_key_whatever_the_provider(tmp_path, r
 @pytest.mark.parametrize("key", [QIANFAN_KEY, ARK_KEY])
 def test_keys_of_providers_without_a_preset_are_saved_with_a_warning(tmp_path, key):
     with pytest.warns(KeyShapeWarning, match="does not know which provider"):
-        path = save_key(key, variable="QIANFAN_API_KEY")
-    assert dotenv_values(path) == {"QIANFAN_API_KEY": key}
+        path = save_key(key, variable="MINIMAX_API_KEY")  # MiniMax: no preset
+    assert dotenv_values(path) == {"MINIMAX_API_KEY": key}
 
 
 WARNED = {

@@ -18,6 +18,7 @@ import pytest
 import chatkit
 from chatkit.config import read_settings
 from chatkit.errors import KeyFormatError
+from chatkit.failures import mask_secrets
 from chatkit.keys import KeyShapeWarning, check_key_format, mask_key
 from support import client_for
 
@@ -192,9 +193,25 @@ def test_key_shape_warnings_do_not_leak(tmp_path, key, capfd):
 
 GLM_CANARY = "CANARY" + SECRET[6:32] + "." + SECRET[32:]
 QIANFAN_CANARY = "bce-v3/ALTAK-" + SECRET[:20] + "/" + SECRET[20:]
+DASHSCOPE_CANARY = "sk-" + SECRET[:32]
+HEX = secrets.token_hex(16)
+ARK_CANARY = f"{HEX[:8]}-{HEX[8:12]}-{HEX[12:16]}-{HEX[16:20]}-{HEX[20:]}"  # a UUID (providers.json's key_format)
+CHINESE_KEYS = {"zhipu": GLM_CANARY, "qianfan": QIANFAN_CANARY, "dashscope": DASHSCOPE_CANARY, "ark": ARK_CANARY}
 
 
-@pytest.mark.parametrize("key", [GLM_CANARY, QIANFAN_CANARY], ids=["zhipu", "qianfan"])
+def hidden(key: str) -> str:
+    """The part of ``key`` that must never show: all but its label (bce-v3/ALTAK-)."""
+    return key.removeprefix("bce-v3/ALTAK-")
+
+
+@pytest.mark.parametrize("key", CHINESE_KEYS.values(), ids=CHINESE_KEYS.keys())
+def test_chinese_key_shapes_are_masked_in_any_text(key):
+    masked = mask_secrets(f"Authorization failed for {key}, check it.")
+    assert masked.endswith(f"…{key[-4:]}, check it.")
+    assert_no_leak(masked, hidden(key))
+
+
+@pytest.mark.parametrize("key", CHINESE_KEYS.values(), ids=CHINESE_KEYS.keys())
 def test_chinese_key_shapes_never_come_out_of_an_explanation(key):
     request = httpx.Request("POST", "https://open.bigmodel.cn/api/paas/v4/chat/completions")
     message = f"Invalid value in the header: {key}."  # a 400 message is quoted in the explanation
@@ -202,4 +219,4 @@ def test_chinese_key_shapes_never_come_out_of_an_explanation(key):
     explained = chatkit.explain(exc)
     assert key[-4:] in explained.what  # the server's message really is in it, masked
     for text in (str(explained), explained.what, explained.fix, explained.cause):
-        assert_no_leak(text, key.replace("bce-v3/ALTAK-", ""))
+        assert_no_leak(text, hidden(key))

@@ -110,11 +110,11 @@ def test_explain_speaks_chinese(monkeypatch, scripted):
     english = explain(exc)
     monkeypatch.setenv("CHATKIT_LANG", "zh")
     found = explain(exc)
-    assert found.what.startswith("服务器拒绝了密钥 sk-proj-…CnT1 (401 invalid_api_key)：")
+    assert found.what.startswith("服务器拒绝了密钥 sk-proj-…CnT1（401 invalid_api_key）：")
     assert "API 密钥页面" in found.fix and "chatkit.verify(client)" in found.fix
     assert str(found).splitlines()[1:] == [f"  可能的原因：{found.cause}", f"  怎么办：{found.fix}",
                                            "  重试有用吗？没用：同样的请求还会以同样的方式失败。"]
-    assert found.line() == f"{found.what} 解决办法：{found.fix}"
+    assert found.line() == f"{found.what}解决办法：{found.fix}"
     assert "<th style='text-align:left'>可能的原因</th>" in found._repr_html_()
     # what a program reads stays as it was, and so does the server's own message
     assert (found.kind, found.status, found.code, found.retry) == (english.kind, english.status, english.code,
@@ -178,10 +178,10 @@ ERRORS = {
                  "http://127.0.0.1:9."), None),
     "budget": (lambda: Budget(tokens=10).reserve({"model": "gpt-4.1", "input": "Hello there", "max_tokens": 50}),
                None, ("Lower the output limit or shorten the input, or raise the limit (budget.tokens = …, "
-                      "budget.dollars = …), or start over with budget.reset().")),
+                      "budget.limit = …), or start over with budget.reset().")),
     "providers": (lambda: require("deepseek", "embeddings"),
                   "DeepSeek offers no Embeddings API (checked 2026-12-06): this cell needs it.",
-                  "Run it with OpenAI, or skip this cell."),
+                  "Run it with OpenAI, Azure OpenAI or Qwen (DashScope), or skip this cell."),
     "tokens": (lambda: tokens.count("Hi", encoding="p50k"), "Unknown encoding 'p50k'.", None),
     "conversation": (lambda: Conversation(None), "Conversation needs a model.",
                      "Pass model='…', or use a client from chatkit.connect(), which knows its default model."),
@@ -305,7 +305,7 @@ def test_an_error_about_the_language_shows_in_english(monkeypatch):
 def test_an_error_is_shown_in_the_language_of_the_moment(monkeypatch):
     error = ChatkitError("No key found.", fix="Add one to .env.", docs="notebooks/02")
     monkeypatch.setenv("CHATKIT_LANG", "zh")
-    assert str(error) == "No key found. 解决办法：Add one to .env. （参见 notebooks/02）"
+    assert str(error) == "No key found.解决办法：Add one to .env.（参见 notebooks/02）"
 
 
 def test_an_unknown_language_never_breaks_an_explanation(monkeypatch, scripted):

@@ -25,6 +25,7 @@ from chatkit.doctor import diagnose
 from chatkit.errors import ChatkitError, ConfigError
 from chatkit.failures import explain
 from chatkit.keys import mask_key
+from chatkit.messages import say
 from chatkit.providers import LOCAL_KEY, NotSupported, presets, require, supports
 from chatkit.sandbox.scripted import ScriptedEngine
 from chatkit.sandbox.server import Sandbox
@@ -34,13 +35,17 @@ KEY = "sk-" + "d" * 32 + "DsK1"
 OPENAI_KEY = "sk-proj-" + "o" * 36 + "OpK2"
 ZHIPU_KEY = "0123456789abcdef0123456789abcdef.AbCdEfGhIjKlMnOp"  # Zhipu keys are "id.secret", not sk-…
 STOP = ("Moonshot Kimi offers no Responses API (checked 2026-11-26): this cell needs it. "
-        "Fix: Run it with the sandbox or OpenAI, or use client.chat.completions.create.")
+        "Fix: Run it with the sandbox, OpenAI, Azure OpenAI or DeepSeek, or use client.chat.completions.create.")
 connect_module = importlib.import_module("chatkit.connect")  # chatkit.connect is the function
 HOSTED = [("openai", "OPENAI_API_KEY", "https://api.openai.com/v1", "gpt-6-luna"),
           ("deepseek", "DEEPSEEK_API_KEY", "https://api.deepseek.com", "deepseek-flash"),
           ("qwen", "DASHSCOPE_API_KEY", "https://dashscope.aliyuncs.com/compatible-mode/v1", "qwen-plus"),
           ("zhipu", "ZHIPUAI_API_KEY", "https://open.bigmodel.cn/api/paas/v4", "glm-4-flash-250414"),
-          ("moonshot", "MOONSHOT_API_KEY", "https://api.moonshot.cn/v1", "moonshot-v1-8k")]
+          ("moonshot", "MOONSHOT_API_KEY", "https://api.moonshot.cn/v1", "moonshot-v1-8k"),
+          ("qianfan", "QIANFAN_API_KEY", "https://qianfan.baidubce.com/v2", "deepseek-v3.2"),
+          ("ark", "ARK_API_KEY", "https://ark.cn-beijing.volces.com/api/v3", "doubao-seed-1-6-flash-250828"),
+          ("hunyuan", "HUNYUAN_API_KEY", "https://api.hunyuan.cloud.tencent.com/v1", "hunyuan-turbos-latest"),
+          ("siliconflow", "SILICONFLOW_API_KEY", "https://api.siliconflow.cn/v1", "Qwen/Qwen3-8B")]
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +82,8 @@ def failure(call):
 def test_every_preset_is_dated_cites_its_docs_and_answers_every_endpoint():
     table = providers.table()
     assert table["checked"] == max(p.checked for p in presets().values()) and date.fromisoformat(table["checked"])
-    assert set(presets()) == {"openai", "azure", "deepseek", "qwen", "zhipu", "moonshot", "ollama", "vllm", "lmstudio"}
+    assert set(presets()) == {"openai", "azure", "deepseek", "qwen", "zhipu", "moonshot", "qianfan", "ark", "hunyuan",
+                             "siliconflow", "ollama", "vllm", "lmstudio"}
     for p in presets().values():
         assert date.fromisoformat(p.checked) <= date.fromisoformat(table["checked"]), p.name
         assert urlparse(p.docs).scheme == "https" and all(urlparse(s).scheme == "https" for s in p.sources), p.name
@@ -94,6 +100,11 @@ def test_local_servers_need_no_key_and_ask_for_their_model():
     for name in ("ollama", "vllm", "lmstudio"):
         p = presets()[name]
         assert p.local and p.model is None and p.base_url.startswith("http://localhost:")
+
+
+def test_each_hosted_preset_is_recognised_by_its_host():
+    for name, _, base_url, _ in HOSTED:
+        assert providers.match(base_url + "/chat/completions").name == name
 
 
 def test_zhipus_base_url_does_not_end_in_v1():
@@ -290,6 +301,25 @@ def test_require_names_the_cell_and_the_alternatives():
     assert error.what == "Zhipu GLM offers no Responses API (checked 2026-11-26): the exercise needs it."
     error = failure(lambda: require("deepseek", "embeddings"))
     assert "Run it with OpenAI," in error.fix  # the sandbox has no embeddings either
+
+
+def test_require_suggests_mainland_providers_first_to_a_chinese_reader(monkeypatch):
+    # OpenAI refuses requests from mainland China: a Chinese reader is sent to the ones they can reach.
+    monkeypatch.setenv("CHATKIT_LANG", "zh")
+    error = failure(lambda: require("moonshot", "responses"))
+    assert error.fix.startswith("在沙盒、DeepSeek、Qwen (DashScope) 或 Baidu Qianfan 上运行它，或者")
+    error = failure(lambda: require("deepseek", "batch"))
+    assert "在沙盒、Qwen (DashScope)、Zhipu GLM 或 Moonshot Kimi 上运行它" in error.fix
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_require_suggests_only_providers_known_to_offer_the_endpoint(monkeypatch, lang):
+    monkeypatch.setenv("CHATKIT_LANG", lang)
+    for endpoint in ("responses", "batch", "embeddings", "stream_usage"):
+        text = providers._elsewhere(endpoint)
+        named = [p for p in presets().values() if p.title in text]
+        assert 1 <= len(named) <= 3 and all(p.offers[endpoint] is True and not p.local for p in named), endpoint
+        assert (say("providers.the_sandbox") in text) == providers.SANDBOX_OFFERS[endpoint], endpoint
 
 
 def test_require_lets_through_what_is_offered_or_unknown():

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 import openai
 
 from .. import tokens
+from ..behaviour import batch_limits
 from ..errors import ChatkitError
 from ..failures import explain, is_billing
 from ..messages import say
@@ -25,6 +26,7 @@ from .jsonl import ResultsFile, read_results
 from .throttle import Throttle
 
 DOCS = "notebooks/06-batch-many-prompts.ipynb"
+CONCURRENCY = 8  # requests in flight when neither the caller nor the provider's entry tier says otherwise
 
 
 @dataclass
@@ -72,15 +74,17 @@ def requests_of(prompts) -> list[tuple[str, dict]]:
     return out
 
 
-async def run_batch(client, prompts, *, model: str | None = None, concurrency: int = 8,
+async def run_batch(client, prompts, *, model: str | None = None, concurrency: int | None = None,
                     rpm: float | None = None, tpm: float | None = None, out=None,
                     max_retries: int = 4, progress: bool = True, **params) -> list[Result]:
     """Send every prompt through Chat Completions with an async client; return results in input order.
 
     **Parameters:** ``prompts``: strings, or dicts with ``custom_id`` and ``prompt`` or
-    ``messages`` (plus any request parameter); ``concurrency``: requests in flight at most;
-    ``rpm``/``tpm``: limits to stay under; ``out``: a JSONL file of results, appended as
-    they arrive, and read back to skip finished items; ``**params``: for every request.
+    ``messages`` (plus any request parameter); ``concurrency``: requests in flight at most (default 8,
+    or fewer when the provider's entry tier allows fewer: Kimi's allows 1); ``rpm``/``tpm``: limits to
+    stay under (default: the entry tier's, when ``providers.json`` knows them); ``out``: a JSONL file
+    of results, appended as they arrive, and read back to skip finished items; ``**params``: for every
+    request.
 
     >>> client = chatkit.connect_async()                                        # doctest: +SKIP
     >>> results = await run_batch(client, ["Name a colour."] * 20, max_tokens=10)  # doctest: +SKIP
@@ -88,6 +92,9 @@ async def run_batch(client, prompts, *, model: str | None = None, concurrency: i
     if not isinstance(client, openai.AsyncOpenAI):
         raise ChatkitError(say("batch.not_async.what"), fix=say("batch.not_async.fix"), docs=DOCS)
     model = model or getattr(client, "default_model", None)
+    known = batch_limits(client)  # a preset's entry-tier limits: the defaults for what the caller left out
+    concurrency = concurrency or min(CONCURRENCY, known.get("concurrency", CONCURRENCY))
+    rpm, tpm = rpm or known.get("rpm"), tpm or known.get("tpm")
     items = requests_of(prompts)
     done = read_results(out) if out else {}
     todo = [(i, r) for i, r in items if i not in done]
@@ -172,6 +179,7 @@ class _Progress:
         self.bar = tqdm(total=total, initial=initial, disable=not show, unit="item", desc="batch")
         self.failed = self.tokens = 0
         self.cost: float | None = 0.0
+        self.currency = "USD"
 
     def record(self, result: Result, model: str) -> None:
         self.failed += result.status != "ok"
@@ -179,8 +187,9 @@ class _Progress:
             self.tokens += result.usage["total_tokens"]
             price = tokens.estimate_cost(model, result.usage["prompt_tokens"], result.usage["completion_tokens"])
             self.cost = None if self.cost is None or price.total is None else self.cost + price.total
+            self.currency = price.currency  # one model per run, so one currency
         self.bar.set_postfix(failed=self.failed, tokens=self.tokens,
-                             cost="?" if self.cost is None else f"${self.cost:.4f}", refresh=False)
+                             cost="?" if self.cost is None else tokens.money(self.cost, self.currency), refresh=False)
         self.bar.update(1)
 
     def close(self) -> None:

@@ -22,7 +22,6 @@ from ..messages import say
 
 DOCS = "notebooks/05-manage-conversation-context.ipynb"
 RESET_COMMANDS = frozenset({"/reset", "reset"})
-RESET_REPLY = "Done: I have forgotten our conversation. How can I help you?"
 OFF_TOPIC_RULE = ("If a request is not about {name} or the topics above, politely decline in one "
                   "sentence and offer help with one of those topics instead.")
 
@@ -193,7 +192,7 @@ class Bot:
         """The answer when the model must not be called (a command, a limit); else None."""
         if text.strip().lower() in RESET_COMMANDS:
             user.conversation = self._new_conversation()
-            return RESET_REPLY
+            return say("bot.reset")
         return self._admit(user, self.clock())
 
     def _admit(self, user: _User, now: float) -> Refusal | None:

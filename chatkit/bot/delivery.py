@@ -10,20 +10,20 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
 from ..conversation import CUT
 from ..errors import ChatkitError
 from ..failures import explain
+from ..messages import say
 from ..retry import Failed, retry_once
 from .bot import Bot, Refusal
 from .platforms import ADAPTERS, Incoming, Outgoing, lanying
 
 log = logging.getLogger("chatkit.bot")
 _httpx_log = logging.getLogger("httpx")
-APOLOGY = "Sorry, I cannot answer right now. Please try again in a few minutes."
 _TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
@@ -31,7 +31,7 @@ _TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 class Apology:
     """The answer when the model failed (the error is logged): the user is asked to try again later."""
 
-    text: str = APOLOGY
+    text: str = field(default_factory=lambda: say("bot.apology"))
 
     def __str__(self) -> str:
         return self.text
@@ -115,7 +115,8 @@ def stream_lanying(ctx: Context, incoming: Incoming) -> None:
             shown.show(text)
     except Exception as exc:  # noqa: BLE001 - a worker has no caller to raise to: the user gets an apology
         log.error("The model could not answer %s: %s", _who(incoming), explain(exc).line())
-        text = f"{text.rstrip()}{CUT}\n{APOLOGY}" if text else APOLOGY
+        apology = say("bot.apology")
+        text = f"{text.rstrip()}{CUT}\n{apology}" if text else apology
     shown.show(text, final=True)
 
 

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from ..errors import ChatkitError
+from ..messages import say
 from ..web import read_body
 from .platforms import Forged, Incoming, dingtalk, feishu, lanying, webhook
 from .settings import TITLES
@@ -58,8 +59,8 @@ async def accept(request: Request, platform: str) -> Incoming | JSONResponse:
     try:
         body = await read_body(
             request, MAX_BODY,
-            lambda: _Refused(413, f"The request body is larger than {MAX_BODY // 1024} KB; chat messages are smaller."),
-            lambda: _Refused(400, "The connection closed before the whole request body arrived."))
+            lambda: _Refused(413, say("bot.intake.too_large", kb=MAX_BODY // 1024)),
+            lambda: _Refused(400, say("bot.intake.cut")))
     except _Refused as exc:
         return error(*exc.args)
     try:
@@ -75,9 +76,9 @@ async def accept(request: Request, platform: str) -> Incoming | JSONResponse:
         return JSONResponse({"status": "ignored", "reason": "not a text message for the bot" if found is None
                              else "written by a bot"})
     if not found.message_id:
-        return error(400, f"The {TITLES[platform]} message has no message id, so re-deliveries cannot be told apart.")
+        return error(400, say("bot.intake.no_id", platform=TITLES[platform]))
     if state.workers.busy:  # checked before dedupe, so the platform's retry is not dropped as a repeat
-        return error(503, "The bot has too many messages waiting; try again in a minute.", retry_after=60)
+        return error(503, say("bot.intake.busy"), retry_after=60)
     if not state.seen.first_time(f"{platform}:{found.message_id}"):
         return JSONResponse({"status": "duplicate"}, status_code=409 if platform == "webhook" else 200)
     return found

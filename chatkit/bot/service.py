@@ -166,15 +166,14 @@ def serve(host: str = "127.0.0.1", port: int = 8787) -> int:
     bot = Bot(connect(), Shop.example())
     with BotService.start(bot, settings, host, port) as service:
         try:
-            print(f"The {bot.shop.name} bot ({bot.model}) is serving at {service.url}. Press Ctrl+C to stop.\n"
-                  "Callback URLs to give each platform (settings from the environment or .env):", flush=True)
+            print(say("bot.serve.serving", shop=bot.shop.name, model=bot.model, url=service.url), flush=True)
             for name, path in PATHS.items():
-                where = f"{service.url}{path}  ({settings.describe(name)})"
-                print(f"  {TITLES[name]:9} {where if settings.platform(name) else 'off: set ' + settings.needs(name)}",
-                      flush=True)
+                where = (f"{service.url}{path}  ({settings.describe(name)})" if settings.platform(name)
+                         else say("bot.serve.off", needs=settings.needs(name)))
+                print(f"  {TITLES[name]:9} {where}", flush=True)
             while not service.wait(timeout=0.5):  # short waits let Ctrl+C through
                 pass
         except KeyboardInterrupt:
             pass
-    print("Bot stopped.", flush=True)
+    print(say("bot.serve.stopped"), flush=True)
     return 0

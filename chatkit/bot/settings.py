@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 
 from ..keys import mask_key
+from ..messages import say
 from ..settings import value
 from .platforms import dingtalk, feishu, lanying
 
@@ -75,12 +76,12 @@ class BotSettings:
     def needs(self, name: str) -> str:
         """The variables still to set to turn platform ``name`` on, e.g. "A, B and C"."""
         names = self.missing.get(name) or REQUIRED[name]
-        return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+        return say("bot.settings.comma").join(names[:-1]) + say("bot.settings.and") + names[-1] if len(names) > 1 \
+            else names[0]
 
     def why_off(self, name: str) -> str:
         """One line saying which variables turn platform ``name`` on."""
-        return (f"{TITLES[name]} is not enabled on this bot: set {self.needs(name)} in the environment or .env, "
-                f"then restart the bot (see {DOCS}).")
+        return say("bot.settings.off", platform=TITLES[name], needs=self.needs(name), docs=DOCS)
 
     def describe(self, name: str) -> str:
         """Platform ``name``'s settings with every secret masked, or "off"."""

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, StreamingResponse
 from starlette.routing import Route
 
+from ..messages import say
 from ..web import read_body
 from . import delivery
 from .store import CLOSED, MAX_TEXT
@@ -61,7 +62,7 @@ async def page(request: Request):
     name = request.path_params.get("name", "index.html")
     _page_guard(request)
     if name not in PAGE_FILES:
-        raise PlatformError(404, f"There is no file {name!r} here.")
+        raise PlatformError(404, say("im.error.no_file", name=name))
     return FileResponse(STATIC / name, media_type=f"{PAGE_FILES[name]}; charset=utf-8", headers=PAGE_HEADERS)
 
 
@@ -79,13 +80,13 @@ async def post_message(request: Request):
     _page_guard(request, writing=True)
     body, store = await _json_body(request), request.app.state.store
     if not isinstance(body, dict):
-        raise PlatformError(400, 'Send a JSON object: {"from": "<customer uid>", "text": "..."}.')
+        raise PlatformError(400, say("im.error.page_body"))
     sender = store.user(body.get("from")) if isinstance(body.get("from"), (str, int)) else None
     if sender is None or sender.is_bot:
-        raise PlatformError(400, "'from' must be the uid of one of the customers listed in /api/state.")
+        raise PlatformError(400, say("im.error.page_from"))
     text = _text(body.get("text"), "text").strip()
     if not text:
-        raise PlatformError(400, "The message is empty: type some text.")
+        raise PlatformError(400, say("im.error.empty"))
     bot = request.app.state.credentials.bot_user_id
     message = store.add(sender.uid, bot, text, delivery={"status": "pending", "reason": ""})
     delivery.schedule(request.app.state, message)
@@ -98,7 +99,7 @@ async def events(request: Request):
     store = request.app.state.store
     queue = store.subscribe()
     if queue is None:
-        raise PlatformError(503, "Too many pages are open on the platform; close some tabs and reload.")
+        raise PlatformError(503, say("im.error.too_many_pages"))
     return StreamingResponse(_stream(store, queue), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
@@ -126,42 +127,36 @@ async def send_message(request: Request):
     _check_admin(request)
     body, store = await _json_body(request), request.app.state.store
     if not isinstance(body, dict):
-        raise PlatformError(400, "The body must be a JSON object with type, from_user_id, targets, "
-                            f"content_type and content. See {DOCS}")
+        raise PlatformError(400, say("im.error.send_body", docs=DOCS))
     if body.get("type") != 1:
-        raise PlatformError(400, f"type is {body.get('type')!r}: the local platform imitates only type 1 "
-                            "(a one-to-one chat message).")
+        raise PlatformError(400, say("im.error.type", type=body.get("type")))
     sender = _user(store, body.get("from_user_id"), "from_user_id")
     targets = body.get("targets")
     if not isinstance(targets, list) or not 1 <= len(targets) <= MAX_TARGETS:
-        raise PlatformError(400, f"targets must be a list of 1 to {MAX_TARGETS} user ids, e.g. [8589934610].")
+        raise PlatformError(400, say("im.error.targets", most=MAX_TARGETS))
     targets = [_user(store, uid, "targets") for uid in targets]
     content, kind = _text(body.get("content"), "content"), body.get("content_type")
     ext = body.get("ext") or ""
     if not isinstance(ext, str):
-        raise PlatformError(400, 'ext must be a JSON string, e.g. "{\\"ai\\": {\\"role\\": \\"ai\\"}}".')
+        raise PlatformError(400, say("im.error.ext"))
     _text(ext, "ext")  # the page shows it: it must be text that can be sent on
     if kind == 0 and type(kind) is int:
         ids = [store.add(sender.uid, to.uid, content, ext=ext)["id"] for to in targets]
     elif kind == 11 and type(kind) is int:
         ids = [_update(store, body.get("related_mid"), sender.uid, content)]
     else:
-        raise PlatformError(400, f"content_type is {kind!r}: the local platform imitates 0 (a text message) "
-                            "and 11 (an update of message related_mid).")
+        raise PlatformError(400, say("im.error.content_type", kind=kind))
     return JSONResponse({"code": 200, "message": "ok", "msg_ids": ids})
 
 
 def _update(store, related_mid, sender: str, content: str) -> str:
     if isinstance(related_mid, bool) or not isinstance(related_mid, (str, int)) or related_mid == "":
-        raise PlatformError(400, "An update (content_type 11) needs related_mid: the id /message/send "
-                            "returned in msg_ids for the message to update.")
+        raise PlatformError(400, say("im.error.no_related_mid"))
     found = store.get(related_mid)
     if found is None:
-        raise PlatformError(404, f"There is no message {related_mid} (the platform keeps the last "
-                            f"{store.max_messages}). Use an id from msg_ids of an earlier /message/send.")
+        raise PlatformError(404, say("im.error.no_message", id=related_mid, kept=store.max_messages))
     if found["from"] != sender:
-        raise PlatformError(403, f"Message {related_mid} was sent by user {found['from']}: only its sender "
-                            "can update it.")
+        raise PlatformError(403, say("im.error.not_sender", id=related_mid, sender=found["from"]))
     store.edit(related_mid, content)
     return found["id"]
 
@@ -174,9 +169,9 @@ def _check_admin(request: Request) -> None:
     right_token = hmac.compare_digest(token.encode(), credentials.admin_token.encode())
     if not (right_app and right_token):
         missing = [name for name, value in (("app_id", app_id), ("access-token", token)) if not value]
-        why = f"the {' and '.join(missing)} header is missing" if missing else "app_id or access-token is wrong"
-        raise PlatformError(401, f"Unauthorized: {why}. Copy LANYING_APP_ID and LANYING_ADMIN_TOKEN from the "
-                            "platform's setup output (or its --env-file) into the bot's settings.")
+        why = (say("im.error.header_missing", headers=say("im.error.and").join(missing)) if missing
+               else say("im.error.header_wrong"))
+        raise PlatformError(401, say("im.error.unauthorized", why=why))
 
 
 # --- shared checks ---------------------------------------------------------------------
@@ -185,43 +180,42 @@ def _page_guard(request: Request, writing: bool = False) -> None:
     """Refuse other web sites: a page elsewhere must not chat (and spend tokens) through this one."""
     host = request.headers.get("host", "")
     if urlsplit(f"//{host}").hostname not in request.app.state.page_hosts:
-        raise PlatformError(403, f"The page is served to {sorted(request.app.state.page_hosts)} only, "
-                            f"not to host {host[:100]!r}.")
+        raise PlatformError(403, say("im.error.host", hosts=sorted(request.app.state.page_hosts), host=host[:100]))
     if writing:
         origin = request.headers.get("origin")
         if origin is not None and urlsplit(origin).netloc != host:
-            raise PlatformError(403, "Messages can be sent only from the platform's own page.")
+            raise PlatformError(403, say("im.error.origin"))
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-            raise PlatformError(415, "Send the message as JSON (Content-Type: application/json).")
+            raise PlatformError(415, say("im.error.not_json_type"))
 
 
 async def _json_body(request: Request):
     raw = await read_body(request, MAX_BODY,
-                          lambda: PlatformError(413, f"The body is larger than {MAX_BODY // 1024} KB; send less."),
-                          lambda: PlatformError(400, "The connection closed before the whole body arrived."))
+                          lambda: PlatformError(413, say("im.error.too_large", kb=MAX_BODY // 1024)),
+                          lambda: PlatformError(400, say("im.error.cut")))
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):
-        raise PlatformError(400, "The body is not valid JSON (UTF-8).") from None
+        raise PlatformError(400, say("im.error.not_json")) from None
 
 
 def _user(store, uid, field: str):
     user = store.user(uid) if isinstance(uid, (str, int)) and not isinstance(uid, bool) else None
     if user is None:
         known = ", ".join(store.users)
-        raise PlatformError(400, f"{field}: {str(uid)[:40]!r} is not a user of this app (users: {known}).")
+        raise PlatformError(400, say("im.error.no_user", field=field, uid=str(uid)[:40], known=known))
     return user
 
 
 def _text(value, field: str) -> str:
     if not isinstance(value, str):
-        raise PlatformError(400, f"{field} must be a string of text.")
+        raise PlatformError(400, say("im.error.not_text", field=field))
     if len(value) > MAX_TEXT:
-        raise PlatformError(400, f"{field} is {len(value):,} characters long; the limit is {MAX_TEXT:,}.")
+        raise PlatformError(400, say("im.error.too_long", field=field, length=len(value), most=MAX_TEXT))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise PlatformError(400, f"{field} holds text that is not valid Unicode (a lone surrogate).") from None
+        raise PlatformError(400, say("im.error.surrogate", field=field)) from None
     return value
 
 

@@ -37,7 +37,7 @@ def serve(port: int = 8788, bot: str | None = None, env_file: str | None = None,
         pass
     finally:
         im.stop()
-    print("Local chat platform stopped.", flush=True)
+    print(say("im.cli.stopped"), flush=True)
     return 0
 
 
@@ -52,23 +52,12 @@ def saved_credentials(env_file: Path) -> Credentials | None:
 
 def announce(im: LocalPlatform, env_path: Path | None, reused: bool) -> None:
     """Print where the page is and the bot's settings, secrets masked."""
-    def say(line: str = "") -> None:
-        print(line, flush=True)
-
-    say(f"Local chat platform (an imitation of Lanying IM, for learning) at {im.url}")
-    say("Open it, chat as a customer, and watch the bot's replies stream in. Press Ctrl+C to stop.")
-    if im.bot_webhook:
-        say(f"Customer messages go to the bot's webhook: {shown_url(im.bot_webhook)}")
-    else:
-        say("No bot connected: messages will show 'not delivered'. Restart with --bot URL, e.g. "
-            f"--bot http://127.0.0.1:8787 (the chatkit bot's address; {BOT_ROUTE} is added).")
-    say("\nThe bot's settings (.env lines; secrets masked):")
-    for line in im.env_lines(masked=True):
-        say(f"  {line}")
+    lines = [say("im.cli.serving", url=im.url)]
+    lines.append(say("im.cli.bot", url=shown_url(im.bot_webhook)) if im.bot_webhook
+                 else say("im.cli.no_bot", route=BOT_ROUTE))
+    lines += ["", say("im.cli.settings")] + [f"  {line}" for line in im.env_lines(masked=True)] + [""]
     if env_path:
-        how = "reused from (endpoint updated)" if reused else "written in full to"
-        say(f"\nCredentials {how} {env_path}, readable only by you and listed in .gitignore. "
-            "Point the bot at that file.")
+        lines.append(say("im.cli.reused" if reused else "im.cli.written", path=env_path))
     else:
-        say("\nThe secrets are new on every start and shown only masked. To hand them to the bot, run again "
-            "with --env-file .env: they are written there in full, readable only by you, and reused next time.")
+        lines.append(say("im.cli.new_secrets"))
+    print("\n".join(lines), flush=True)

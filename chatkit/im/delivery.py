@@ -14,6 +14,7 @@ import logging
 import httpx
 
 from ..bot.workers import Workers
+from ..messages import say
 from ..retry import Failed, retry_once
 
 TIMEOUT = 5.0  # seconds the bot has to answer; a bot should answer at once and reply later
@@ -21,8 +22,6 @@ RETRY_AFTER = 0.5  # seconds between the first attempt and the retry
 AT_ONCE = 8  # deliveries running at once (different customers)
 MAX_IN_FLIGHT = 64  # deliveries waiting or running; more are refused, not queued forever
 log = logging.getLogger("chatkit.im")
-NO_BOT = ("No bot is connected, so nothing was delivered. Start the platform with "
-          "--bot URL (the bot's webhook), or set platform.bot_webhook.")
 
 
 def callback_body(message: dict, app_id: str) -> dict:
@@ -41,11 +40,10 @@ def schedule(state, message: dict) -> None:
     """Start delivering ``message`` in the background, after the sender's earlier messages."""
     store, deliveries = state.store, state.deliveries
     if not state.bot_webhook:
-        store.set_delivery(message["id"], "not_sent", NO_BOT)
+        store.set_delivery(message["id"], "not_sent", say("im.delivery.no_bot"))
         return
     if deliveries.busy:
-        store.set_delivery(message["id"], "failed", f"{MAX_IN_FLIGHT} deliveries are already waiting for the bot; "
-                           "this one was dropped. Send more slowly, or check that the bot answers.")
+        store.set_delivery(message["id"], "failed", say("im.delivery.busy", count=MAX_IN_FLIGHT))
         return
     deliveries.submit(message["from"], lambda: deliver(state, message)).add_done_callback(_report)
 
@@ -67,7 +65,7 @@ def deliver(state, message: dict) -> None:
         outcome, _ = retry_once(lambda: _attempt(client, url, headers, body), RETRY_AFTER,
                                 lambda failed: store.set_delivery(message["id"], "retrying", failed.why))
     if isinstance(outcome, Failed):
-        store.set_delivery(message["id"], "failed", f"{outcome.why} (tried twice)")
+        store.set_delivery(message["id"], "failed", say("im.delivery.twice", why=outcome.why))
     else:
         store.set_delivery(message["id"], "delivered")
 
@@ -80,13 +78,13 @@ def _attempt(client: httpx.Client, url: str, headers: dict, body: bytes) -> Fail
                 return None
             start = _first_bytes(answer, 200)  # only the start: the answer's size is the bot's choice
     except httpx.TimeoutException:
-        return Failed(f"The bot did not answer within {TIMEOUT:.0f} s. A bot should answer the callback at once "
-                      "and send its reply afterwards.")
+        return Failed(say("im.delivery.timeout", seconds=TIMEOUT))
     except httpx.HTTPError as exc:
-        return Failed(f"Could not reach the bot at {shown_url(url)} ({type(exc).__name__}). "
-                      "Is it running at that address?")
+        return Failed(say("im.delivery.unreachable", url=shown_url(url), error=type(exc).__name__))
     said = start.decode("utf-8", "replace").strip()
-    return Failed(f"The bot answered {answer.status_code} {answer.reason_phrase}" + (f": {said}" if said else "."))
+    status = f"{answer.status_code} {answer.reason_phrase}"
+    return Failed(say("im.delivery.answered_said", status=status, said=said) if said
+                  else say("im.delivery.answered", status=status))
 
 
 def _first_bytes(answer: httpx.Response, limit: int) -> bytes:

@@ -14,6 +14,8 @@ or ``auto``, it follows the notebook's edition: Chinese in ``notebooks/zh/``, En
 
 from __future__ import annotations
 
+import re
+import string
 import warnings
 
 from .. import settings
@@ -22,6 +24,9 @@ from . import en, zh
 LANGUAGE = "CHATKIT_LANG"  # "en", "zh", or "auto" (the notebook's edition)
 LANGUAGES = ("en", "zh")
 CATALOGUES = {"en": en.MESSAGES, "zh": zh.MESSAGES}
+_FORMAT = string.Formatter()
+# Chinese meets Latin text (a word, a number, a path, a quoted name), either way round
+_MEET = re.compile(r"[\u4e00-\u9fff][\w./'\"~$\[-]|[\w/'\"%)\].-][\u4e00-\u9fff]", re.ASCII)
 _warned: set[str] = set()  # one warning per unknown CHATKIT_LANG, not one per message
 
 
@@ -37,8 +42,26 @@ def say(key: str, /, *, lang: str | None = None, **fields) -> str:
     >>> say("explain.rate_limit.fix_wait", lang="zh", wait=2.5)
     '等 2.5 秒（见 retry-after 响应头）再发送；要发很多提示词时，请控制发送节奏（笔记本 06）。'
     """
-    catalogue = CATALOGUES[lang or current()]
-    return catalogue.get(key, CATALOGUES["en"][key]).format(**fields)
+    lang = lang or current()
+    template = CATALOGUES[lang].get(key, CATALOGUES["en"][key])
+    return _spaced(template, fields) if lang == "zh" else template.format(**fields)
+
+
+def _spaced(template: str, fields: dict) -> str:
+    """``template.format(**fields)`` with a space where a field's value meets Chinese text and a Latin
+    letter or digit: one field may hold "OpenAI" or "沙盒". The values themselves are left as they are."""
+    text, after_field = "", False
+    for literal, name, spec, conversion in _FORMAT.parse(template):
+        text = _join(text, literal) if after_field else text + literal
+        after_field = name is not None
+        if after_field:
+            value = _FORMAT.convert_field(_FORMAT.get_field(name, (), fields)[0], conversion)
+            text = _join(text, _FORMAT.format_field(value, spec))
+    return text
+
+
+def _join(left: str, right: str) -> str:
+    return left + (" " if _MEET.fullmatch(left[-1:] + right[:1]) else "") + right
 
 
 def current() -> str:

@@ -8,11 +8,14 @@ MESSAGES = {
     # --- chatkit/failures.py: how an Explanation is shown --------------------------------
     "explanation.text": "✗ {what}\n  Likely cause: {cause}\n  What to do: {fix}\n  Retry? {retry}",
     "explanation.line": "{what} Fix: {fix}",
-    "error.fix": "Fix: {fix}",
-    "error.docs": "(See {docs})",
+    "error.fix": " Fix: {fix}",
+    "error.docs": " (See {docs})",
     "explanation.line_docs": "{what} Fix: {fix} (See {docs})",
     "explanation.retry_yes": "Yes: wait a little and send it again (the SDK does this for you, see max_retries).",
     "explanation.retry_no": "No: the same request will fail the same way.",
+    # the status and code an explanation quotes: "(401 invalid_api_key)"
+    "explanation.said": " ({status})",
+    "explanation.said_code": " ({status} {code})",
     # the labels of the HTML table: the same words as in explanation.text
     "explanation.cause": "Likely cause",
     "explanation.fix": "What to do",
@@ -33,10 +36,10 @@ MESSAGES = {
     "explain.missing_key.cause": "OPENAI_API_KEY is not set, and no api_key= was given.",
     "explain.missing_key.fix": "Use chatkit.connect() (the sandbox needs no key), or save your key to .env "
                                "(notebook 02) and restart the kernel.",
-    "explain.no_key_sent.what": "No API key reached the server {said}.",
+    "explain.no_key_sent.what": "No API key reached the server{said}.",
     "explain.no_key_sent.cause": "the client was made without a key, or the key variable is empty.",
     "explain.no_key_sent.fix": "Save your key to .env (notebook 02), restart the kernel, and use chatkit.connect().",
-    "explain.wrong_key.what": "The server refused the key {key} {said}: {message}.",
+    "explain.wrong_key.what": "The server refused the key {key}{said}: {message}.",
     "explain.wrong_key.cause": "the key is mistyped, revoked, or made for another server or provider.",
     "explain.wrong_key.fix": "Copy the key again from the provider's API keys page (or create a new one), save it "
                              "to .env, restart the kernel, and check it with chatkit.verify(client).",
@@ -44,24 +47,24 @@ MESSAGES = {
                                      "python -m chatkit keys create --save. A sandbox key works only with the "
                                      "sandbox whose data folder made it (add --data-dir DIR if yours uses another "
                                      "folder).",
-    "explain.region.what": "The provider does not serve your country or region {said}.",
+    "explain.region.what": "The provider does not serve your country or region{said}.",
     "explain.region.cause": "OpenAI refuses requests from some places (including mainland China, Hong Kong and "
                             "Macau).",
     "explain.region.fix": "Use a provider that serves your region (notebook 01), or the offline sandbox.",
-    "explain.permission.what": "The key {key} may not do this {said}: {message}.",
+    "explain.permission.what": "The key {key} may not do this{said}: {message}.",
     "explain.permission.cause": "a restricted key without this permission, or a project without access to this "
                                 "model.",
     "explain.permission.fix": "Give the key the permission (API keys page, Permissions) or use another model.",
-    "explain.model.what": "The server has no model named {model!r} {said}.",
+    "explain.model.what": "The server has no model named {model!r}{said}.",
     "explain.model.cause": "a typo in the model name, or a model this server (or your project) does not offer.",
     "explain.model.fix": "Pick a model from the list (client.models.list() shows them all), or set CHATKIT_MODEL "
                          "in .env.",
-    "explain.url.what": "The server has no endpoint {path} {said}.",
+    "explain.url.what": "The server has no endpoint {path}{said}.",
     "explain.url.cause": "a base URL without /v1 (or with it twice), or a provider that lacks this API: many "
                          "compatible providers offer Chat Completions but not the Responses API.",
     "explain.url.fix": "Check OPENAI_BASE_URL; if the provider lacks the endpoint, use "
                        "client.chat.completions.create instead.",
-    "explain.quota.what": "The account may not spend more {said}.",
+    "explain.quota.what": "The account may not spend more{said}.",
     "explain.quota.cause": "{reason}: this is billing, not speed.",
     "explain.quota.fix": "Add credit on the billing page, or ask for a higher limit; in the sandbox, "
                          "box.limits.reset(). Waiting will not help.",
@@ -73,45 +76,45 @@ MESSAGES = {
     "billing.organization_spend_limit_exceeded": "the organization reached the spend limit set on it",
     "billing.project_spend_limit_exceeded": "this project reached the spend limit set on it",
     "billing.insufficient_quota": "no credit left, or a spend or usage limit reached",
-    "explain.over_limit.what": "The request is larger than the rate limit allows {said}: {message}.",
+    "explain.over_limit.what": "The request is larger than the rate limit allows{said}: {message}.",
     "explain.over_limit.cause": "one request needs more tokens per minute than the limit gives.",
     "explain.over_limit.fix": "Lower the output limit (max_output_tokens, or max_completion_tokens in Chat Completions) "
                               "or shorten the input; waiting will not help.",
-    "explain.rate_limit.what": "Rate limit reached {said}: {message}.",
+    "explain.rate_limit.what": "Rate limit reached{said}: {message}.",
     "explain.rate_limit.cause": "too many requests or tokens per minute for your usage tier.",
     "explain.rate_limit.fix": "Wait a little and send it again; for many prompts, pace them (notebook 06).",
     "explain.rate_limit.fix_wait": "Wait {wait:g} s (the retry-after header) and send it again; for many prompts, "
                                    "pace them (notebook 06).",
-    "explain.context_length.what": "The request is longer than the model's context window {said}.",
+    "explain.context_length.what": "The request is longer than the model's context window{said}.",
     "explain.context_length.cause": "a conversation or document that grew past what the model reads at once.",
     "explain.context_length.fix": "Trim the history (Conversation(client, budget=1500)), shorten the input, or "
                                   "lower the output limit (notebook 05).",
-    "explain.not_multimodal.what": "This model cannot read that kind of input {said}: {message}.",
+    "explain.not_multimodal.what": "This model cannot read that kind of input{said}: {message}.",
     "explain.not_multimodal.cause": "an image, audio or file sent to a model that reads text only (such as the "
                                     "sandbox's).",
     "explain.not_multimodal.fix": "Send text only, or use a model that reads images and audio (notebook 01 "
                                   "compares them).",
-    "explain.too_large.what": "The request body is too large {said}: {message}.",
+    "explain.too_large.what": "The request body is too large{said}: {message}.",
     "explain.too_large.cause": "a huge input, such as a whole file pasted into one message.",
     "explain.too_large.fix": "Send less text per request, or split the work (notebook 06).",
-    "explain.reasoning_sampling.what": "The model refused '{param}' {said}: {message}.",
+    "explain.reasoning_sampling.what": "The model refused '{param}'{said}: {message}.",
     "explain.reasoning_sampling.cause": "{model} is a reasoning model: at any reasoning effort but 'none' it picks its "
                                         "own words, so it takes no temperature, top_p or logprobs.",
     "explain.reasoning_sampling.fix": "Turn reasoning off to use '{param}' (reasoning={{'effort': 'none'}} in the "
                                       "Responses API, reasoning_effort='none' in Chat Completions) on a model that "
                                       "lists effort 'none', such as gpt-6-luna; or remove '{param}' (notebook 04).",
-    "explain.reasoning_effort.what": "The model refused this reasoning effort {said}: {message}.",
+    "explain.reasoning_effort.what": "The model refused this reasoning effort{said}: {message}.",
     "explain.reasoning_effort.cause": "each model accepts its own efforts; a model that does not reason accepts "
                                       "none of them.",
     "explain.reasoning_effort.fix": "Use one of the efforts the message lists, or leave the effort out to get the "
                                     "model's default (chatkit.reasoning.efforts(model) lists them; notebook 04).",
-    "explain.reasoning_max_tokens.what": "The model refused 'max_tokens' {said}: {message}.",
+    "explain.reasoning_max_tokens.what": "The model refused 'max_tokens'{said}: {message}.",
     "explain.reasoning_max_tokens.cause": "reasoning models take only the newer name of the output limit, which "
                                           "also covers their hidden reasoning tokens.",
     "explain.reasoning_max_tokens.fix": "Send max_completion_tokens instead of max_tokens, with room for the "
                                         "reasoning as well as the answer (notebook 03).",
-    "explain.bad_request.what": "The server rejected the request {said}: {message}.",
-    "explain.bad_request.what_param": "The server rejected the request {said}: {message}. Change the setting "
+    "explain.bad_request.what": "The server rejected the request{said}: {message}.",
+    "explain.bad_request.what_param": "The server rejected the request{said}: {message}. Change the setting "
                                       "'{param}'.",
     "explain.bad_request.cause": "a parameter out of range, of the wrong type, or not supported by this model or "
                                  "API.",
@@ -119,10 +122,10 @@ MESSAGES = {
                                "and run again.",
     "explain.bad_request.fix_type": "Send the value as the type the message names: a number without quotes "
                                     "(\"seed\": 7, not \"seed\": \"7\"), true or false without quotes; then run again.",
-    "explain.server_timeout.what": "The server timed out waiting for the request {said}.",
+    "explain.server_timeout.what": "The server timed out waiting for the request{said}.",
     "explain.server_timeout.cause": "a slow or interrupted upload.",
     "explain.server_timeout.fix": "Send it again.",
-    "explain.server.what": "The server had a problem {said}: {message}.",
+    "explain.server.what": "The server had a problem{said}: {message}.",
     "explain.server.cause": "an outage or overload on the provider's side, not your code.",
     "explain.server.fix": "Wait a few seconds and send it again; if it lasts, check the provider's status page.",
     "explain.http.what": "The server answered {status}: {message}.",
@@ -150,6 +153,30 @@ MESSAGES = {
     "explain.network.cause": "no network, a firewall or proxy, or the server went away mid-request.",
     "explain.network.fix": "Check your connection (and proxy settings), then send it again.",
     "explain.no_host": "the server",
+    "explain.no_provider": "The provider",
+    # content-safety refusals and finish reasons (chatkit/failures.py: REFUSALS, FILTERED)
+    "explain.content_filter.what": "{provider}'s content filter refused the request{said}: {message}.",
+    "explain.content_filter.what_input": "{provider}'s content filter refused your prompt{said}: {message}.",
+    "explain.content_filter.what_output": "{provider}'s content filter stopped the model's answer{said}: {message}.",
+    "explain.content_filter.cause": "the provider checks every prompt and answer against its content rules, and "
+                                    "something in this request matched (the history, the system prompt and any "
+                                    "file count too); harmless text is sometimes caught by mistake.",
+    "explain.content_filter.fix": "Reword or remove the flagged part, then send it again: the same words fail the "
+                                  "same way. In a conversation, drop the refused turn from the history, or every "
+                                  "later request carries it. If harmless text keeps being refused, report it to "
+                                  "the provider with the request id.",
+    "explain.filtered.what": "{provider}'s content filter cut the answer (finish_reason {reason!r}).",
+    "explain.filtered.cause": "the provider checks the answer while it is written and stopped it; what arrived "
+                              "may be partial or empty.",
+    "explain.filtered.fix": "Do not show or reuse the partial answer: remove it from the history before the next "
+                            "turn, and ask in other words.",
+    "explain.length.what": "The answer was cut at the output limit (finish_reason {reason!r}).",
+    "explain.length.cause": "the model used every token max_tokens (max_completion_tokens, max_output_tokens) "
+                            "allowed; a reasoning model's thinking counts too.",
+    "explain.length.fix": "Raise the output limit, or ask for a shorter answer.",
+    "explain.finished.what": "The answer is complete (finish_reason {reason!r}): nothing went wrong.",
+    "explain.finished.cause": "the model stopped on its own (or to call a tool).",
+    "explain.finished.fix": "Nothing to fix.",
 
     # --- chatkit/exercises/: the verdict of check() ---------------------------------------
     "exercises.not_done": "Not done yet. {hint}",
@@ -383,20 +410,31 @@ MESSAGES = {
 
     # --- chatkit/budget.py: the spending guard ---------------------------------------------
     "budget.no_limit.what": "A budget needs a limit.",
-    "budget.no_limit.fix": "Give dollars=0.50 or tokens=10_000 (or both).",
+    "budget.no_limit.fix": "Give dollars=0.50 (OpenAI), yuan=2 (DeepSeek, Qwen, GLM, Kimi…) or tokens=10_000; "
+                           "a money limit and a token limit can go together.",
+    "budget.two_currencies.what": "A budget counts money in one currency, and this one was given both dollars= "
+                                  "and yuan=.",
+    "budget.two_currencies.fix": "Keep the one your provider bills in: yuan= for DeepSeek, Qwen, GLM, Kimi and the "
+                                 "other Chinese providers, dollars= for OpenAI.",
     "budget.negative.what": "A budget cannot be negative.",
     "budget.negative.fix": "Give a limit of 0 or more.",
     "budget.over_tokens": "The spending guard refused this call before sending it: it may use up to "
                           "{most_tokens:,} tokens, and {committed:,} of the budget's {limit:,} are used or held.",
-    "budget.over_dollars": "The spending guard refused this call before sending it: it may cost up to "
-                           "${cost:.6f}, and ${committed:.6f} of the budget's ${limit:g} is spent or held.",
+    "budget.over_money": "The spending guard refused this call before sending it: it may cost up to "
+                         "{cost}, and {committed} of the budget's {limit} is spent or held.",
     "budget.unbounded": " (The call set no output limit, so {output:,} output tokens were counted, the sandbox's "
                         "cap: another server may write more.)",
     "budget.over.fix": "Lower the output limit or shorten the input, or raise the limit (budget.tokens = …, "
-                       "budget.dollars = …), or start over with budget.reset().",
+                       "budget.limit = …), or start over with budget.reset().",
     "budget.no_price.what": "The spending guard cannot price the model {model!r}, so it refused the call.",
     "budget.no_price.fix": "Give Budget(price_as='gpt-4.1-mini') (a model in chatkit's price table), or use a "
                            "token budget: Budget(tokens=10_000).",
+    "budget.other_currency.what": "The spending guard refused this call before sending it: {model!r} is priced in "
+                                  "{theirs}, and this budget counts {ours}. chatkit never adds two currencies into "
+                                  "one sum, and does not convert one into the other.",
+    "budget.other_currency.fix": "Make a budget in the model's currency: Budget(yuan=…) for a model priced in yuan, "
+                                 "Budget(dollars=…) for one priced in dollars; or count tokens, which every model "
+                                 "has: Budget(tokens=10_000).",
 
     # --- chatkit/providers.py: presets and the endpoints each offers -----------------------
     "providers.unknown.what": "CHATKIT_PROVIDER is {name!r}, which chatkit does not know.",
@@ -413,6 +451,7 @@ MESSAGES = {
     "providers.this_request": "this request",
     "providers.the_sandbox": "the sandbox",
     "providers.either": "{first} or {second}",
+    "providers.separator": ", ",
     "providers.nowhere": "a provider that offers it",
     # the endpoints, by their name in chatkit.providers.ENDPOINT_NAMES, and what to do instead (INSTEAD)
     "providers.endpoint.responses": "Responses API",
@@ -425,6 +464,23 @@ MESSAGES = {
     "providers.instead.batch": "send the requests one at a time",
     "providers.instead.embeddings": "skip this cell",
     "providers.instead.stream_usage": "read the usage from a call without stream=True",
+    # --- chatkit/behaviour.py: a provider's ranges and thinking, checked before sending ------------
+    "behaviour.on_models": " on {models} models",
+    "behaviour.range.between": "from {low} to {high}",
+    "behaviour.range.one": "equal to {value}",
+    "behaviour.out_of_range.what": "{provider} accepts {param} {range}{on} (checked {checked}): this request sends "
+                                   "{value}.",
+    "behaviour.out_of_range.cause": "{provider} answers a value outside its documented range with a 400 error; "
+                                    "chatkit stopped the request first, so nothing was sent or billed.",
+    "behaviour.out_of_range.fix": "Send a {param} {range}, or leave it out to get the provider's default.",
+    "behaviour.rule.what": "{provider} accepts {param} {range} when {other} is {equal}{on} (checked {checked}): "
+                           "this request sends {param}={value}.",
+    "behaviour.rule.fix": "Send {param} {range}, or a {other} other than {equal}.",
+    "behaviour.no_effect": "{provider}'s model thinks on this request, and while it thinks it accepts {params} but "
+                           "ignores them (checked {checked}): they will have no effect. To make them count, turn "
+                           "thinking off: {how}.",
+    "behaviour.off_for": "{how} ({endpoint})",
+    "behaviour.or": " or ",
 
     # --- chatkit/tokens.py: which tokenizer -------------------------------------------------
     "tokens.unknown_model.what": "chatkit does not know which tokenizer the model {model!r} uses.",
@@ -435,6 +491,10 @@ MESSAGES = {
                             "count(text, encoding='o200k_base').",
     "tokens.unknown_encoding.what": "Unknown encoding {encoding!r}.",
     "tokens.unknown_encoding.fix": "Use one of {encodings}.",
+    "tokens.cost": "{money} for {model} ({input:,} input + {output:,} output tokens; prices of {date})",
+    "tokens.unknown_price": "unknown price: {model!r} is not in chatkit's price table (prices of {date}); see {source}",
+    "tokens.currency.USD": "US dollars",
+    "tokens.currency.CNY": "yuan (CNY)",
 
     # --- chatkit/conversation.py ------------------------------------------------------------
     "conversation.no_model.what": "Conversation needs a model.",
@@ -447,6 +507,15 @@ MESSAGES = {
     "conversation.not_saved.fix": "Load a file written by Conversation.save().",
     "conversation.unknown_choice.what": "{name}={value!r} is not something Conversation knows.",
     "conversation.unknown_choice.fix": "Use one of: {allowed}.",
+    # what a trim did, and a conversation shown as bubbles (chatkit/bubbles.py)
+    "conversation.trim": "To stay within {budget} tokens, {what}: {before} → {after} tokens.",
+    "conversation.trim.summarized": "summarized {count} older messages into one",
+    "conversation.trim.dropped": "dropped the {count} oldest messages",
+    "conversation.html.instructions": "Instructions:",
+    "conversation.html.summarized": "{count} older messages summarized to stay within {budget} tokens.",
+    "conversation.html.left_out": "{count} older messages left out to stay within {budget} tokens.",
+    "conversation.html.summary": "Summary of earlier turns:",
+    "conversation.html.footer": "{count} messages, {tokens} tokens next time ({model})",
 
     # --- chatkit/__main__.py: python -m chatkit ----------------------------------------------
     "cli.unreadable_prompts.what": "Cannot read prompts from {input}: {error}.",
@@ -621,9 +690,9 @@ MESSAGES = {
     "widgets.calls.first_token": " (first token after {seconds:.2f} s)",
     "widgets.calls.seconds": "{seconds:.2f} s",
     "widgets.calls.first_run": "the first run took {timing}",
-    "widgets.calls.free": "cost: $0",
-    "widgets.calls.cost": "cost: about ${cost:.6f}",
-    "widgets.turn.no_call": "no model call: 0 tokens, cost: $0",
+    "widgets.calls.free": "cost: free",
+    "widgets.calls.cost": "cost: about {cost}",
+    "widgets.turn.no_call": "no model call: 0 tokens, nothing billed",
     "widgets.turn.no_price": "cost: unknown (no price for {model})",
     "widgets.turn.tokens_unknown": "tokens unknown",
     "widgets.turn.tokens_counted": "about {input} tokens in, {output} out (counted by chatkit)",
@@ -648,4 +717,237 @@ MESSAGES = {
     "widgets.logprobs.none_sent": "The server sent no log probabilities. Fix: use a model that supports logprobs, "
                                   "such as gpt-4.1-mini or the sandbox.",
     "widgets.logprobs.answer": "The answer: {answer}",
+
+    # --- chatkit/verify.py: verify(client) ---------------------------------------------------
+    "verify.works.one": "The key {key} works at {url} (1 model available).",
+    "verify.works.many": "The key {key} works at {url} ({count} models available).",
+    "verify.failed": "✗ {message}\n  Fix: {fix}",
+    "verify.not_an_api.what": "{url} answered, but not like an OpenAI-compatible API.",
+    "verify.not_an_api.fix": "Check OPENAI_BASE_URL: it usually ends with /v1.",
+
+    # --- chatkit/sandbox/__init__.py: simulate() ----------------------------------------------
+    "sandbox.simulated": "Simulated on the sandbox: {shown} (every other limit off)",
+    "sandbox.simulated_nothing": "Simulated on the sandbox: nothing (every other limit off)",
+    "sandbox.simulated_none": "Nothing simulated: the live backend is not the sandbox, so the real network and your "
+                              "account's own rate limits apply.",
+
+    # --- chatkit/connect.py: backend_info() ---------------------------------------------------
+    "connect.info": "Backend: {backend} at {where}{provider}\nBase URL: {base_url}\nDefault model: {model}\n"
+                    "Key: {key} (from {source})",
+    "connect.info.sandbox": "the local sandbox (no key needed)",
+    "connect.info.provider": "\nProvider: {provider}",
+    "connect.info.ask_models": "the first chat model the server lists (asked on first use)",
+    "connect.source.sandbox": "the sandbox, made for this session",
+    "connect.source.environment": "environment",
+    "connect.source.file": "{path}",
+    "connect.source.none_needed": "nowhere: a local server needs none",
+    "connect.source.variable": "{variable} in {source}",
+
+    # --- chatkit/doctor.py: python -m chatkit doctor ------------------------------------------
+    "doctor.check.runtime": "Model runtime",
+    "doctor.check.model": "Sandbox model",
+    "doctor.check.env_file": ".env file",
+    "doctor.check.env_private": ".env private",
+    "doctor.check.env_ignored": ".env ignored by git",
+    "doctor.check.key": "API key",
+    "doctor.check.backend": "Backend",
+    "doctor.check.call": "Test call",
+    "doctor.fix": "Fix: {fix}",
+    "doctor.fix_html": "<b>Fix:</b> {fix}",
+    "doctor.head.check": "Check",
+    "doctor.head.result": "Result",
+    "doctor.all_passed": "All {count} checks passed.",
+    "doctor.some_failed": "{failed} of {count} checks failed: follow each Fix, then run the doctor again.",
+    "doctor.crashed.what": "the check itself crashed: {error}: {message}",
+    "doctor.crashed.fix": "Run the doctor again; if this repeats, report it with the doctor's output.",
+    "doctor.python.old": "{found}: chatkit needs Python {need} or newer",
+    "doctor.python.fix": "Install Python {need} or newer (python.org), make a new virtual environment with it, "
+                         "and in it run: pip install -r requirements.txt",
+    "doctor.install": "In a terminal, in the chatkit folder, run: pip install -r requirements.txt; then restart the "
+                      "kernel.",
+    "doctor.package.missing": "not installed (there is no module '{module}' to import)",
+    "doctor.package.no_version": "importable (version unknown)",
+    "doctor.runtime.missing": "xllamacpp is not installed",
+    "doctor.runtime.broken": "llama.cpp (xllamacpp) does not load: {error}",
+    "doctor.runtime.ok": "llama.cpp loads (xllamacpp {version}, prebuilt)",
+    "doctor.runtime.fix.linux": "Install the GNU OpenMP runtime: on Debian or Ubuntu 'sudo apt-get install libgomp1', "
+                                "on Fedora 'sudo dnf install libgomp'; then restart the kernel.",
+    "doctor.runtime.fix.win32": "Install the Microsoft Visual C++ Redistributable (x64) from Microsoft's website "
+                                "(search 'vc_redist.x64.exe'); then restart the kernel.",
+    "doctor.runtime.fix.other": "Reinstall it: pip install --force-reinstall xllamacpp",
+    "doctor.model.missing": "missing: {path}",
+    "doctor.model.fix": "In a terminal, in the chatkit folder, run: pip install --force-reinstall ./model",
+    "doctor.model.ok": "{name} ({megabytes:.0f} MB)",
+    "doctor.env.none": "none ({where})",
+    "doctor.env.key_from_environment": "the key comes from the environment",
+    "doctor.env.no_key_needed": "{provider} needs no key",
+    "doctor.env.sandbox": "sandbox will be used",
+    "doctor.private.windows": "not checked on Windows (your user folder is private)",
+    "doctor.private.ok": "mode {mode}: only you can read it",
+    "doctor.private.everyone": "mode {mode}: every user of this computer can read it",
+    "doctor.private.group": "mode {mode}: your group can read it",
+    "doctor.private.writable": "mode {mode}: other users can change it",
+    "doctor.private.fix": "In a terminal, run: chmod 600 {path}",
+    "doctor.ignored.by_git": "git ignores it",
+    "doctor.ignored.listed": "listed in {ignore}",
+    "doctor.ignored.tracked": "git already tracks it: the key may be in your history",
+    "doctor.ignored.tracked_fix": "In a terminal, run: git rm --cached {quoted}; add the line {file} to {ignore}; "
+                                  "commit; then replace the key with a new one.",
+    "doctor.ignored.not_listed": "{file} is not listed in {ignore}: git could commit your key",
+    "doctor.ignored.fix": "Add the line {file} to {ignore}",
+    "doctor.key.local": "none ({provider} runs on your computer and needs none)",
+    "doctor.key.sandbox": "none (the sandbox makes its own)",
+    "doctor.key.environment": "the environment",
+    "doctor.key.set_again": "Then set {variable} again in your environment.",
+    "doctor.key.edit": "Edit the {variable} line in {source}.",
+    "doctor.key.refused": "{masked} from {source}: {what}",
+    "doctor.key.fix": "{fix} {where}",
+    "doctor.key.for": "{variable} {masked} from {source} (for {provider})",
+    "doctor.key.from": "{masked} from {source}",
+    "doctor.key.looks_right": "{masked} from {source} (the format looks right)",
+    "doctor.backend.sandbox": "sandbox (offline, on this computer), model {model}",
+    "doctor.backend.first_model": "the first chat model the server lists (set CHATKIT_MODEL to choose one)",
+    "doctor.backend.found": "{backend} at {url} ({who}), model {model}{lacks}",
+    "doctor.backend.provider": "provider: {provider}",
+    "doctor.backend.no_preset": "an OpenAI-compatible server chatkit has no preset for",
+    "doctor.backend.and_no": " and no ",
+    "doctor.backend.lacks.one": "; it offers no {missing} (checked {checked}): cells that need it stop and say so; "
+                                "run those with the sandbox",
+    "doctor.backend.lacks.many": "; it offers no {missing} (checked {checked}): cells that need them stop and say so; "
+                                 "run those with the sandbox",
+    "doctor.retired.fix": "Choose a current model in .env, for example CHATKIT_MODEL=gpt-6-luna (see notebook 01); "
+                          "{model} is retired by OpenAI on {day}.",
+    "doctor.retired.what": "{found}: OpenAI retired {model} on {day}",
+    "doctor.retiring": "{found} (OpenAI retires it on {day}, in {days} days: then set CHATKIT_MODEL=gpt-6-luna)",
+    "doctor.call.failed": "the test chat completion failed: {what}",
+    "doctor.call.ok": "{model} answered {text!r} in {ms} ms at {url}",
+
+    # --- chatkit/__main__.py: what the commands print -----------------------------------------
+    "cli.error": "error: {error}",
+    "cli.interrupted": "Interrupted.",
+    "cli.not_a_count": "{text!r} is not a whole number: use 0 or more (0 turns the limit off)",
+    "cli.not_a_port": "{text!r} is not a port number: use 1 to 65535, or 0 for any free port",
+    "cli.batch.done": "{done} of {total} done, {failed} failed; results in {out}",
+    "cli.serve.serving": "Sandbox serving {models} at {url} (data: {data}). Press Ctrl+C to stop.",
+    "cli.serve.settings": "Point any OpenAI client at it with these two settings (in .env or the environment):\n"
+                          "  OPENAI_BASE_URL={url}\n  OPENAI_API_KEY=<a key from: {command}>",
+    "cli.serve.limits": "Imitating the platform's limits, per key: {limits}",
+    "cli.serve.stopped": "Sandbox stopped.",
+    "cli.keys.created_shown": "Created {id} \"{name}\" in {folder}:\n\n    {key}\n",
+    "cli.keys.copy_now": "Copy it now: it will not be shown again (the sandbox keeps only a hash of it).",
+    "cli.keys.save_instead": "To write a new key straight to .env instead (readable only by you): {prog} keys create --save",
+    "cli.keys.created": "Created {id} \"{name}\": {masked}",
+    "cli.keys.saved": "Saved it to {path} as OPENAI_API_KEY (readable only by you; listed in .gitignore).",
+    "cli.keys.none": "No keys in {folder} yet. Create one with: {prog} keys create",
+    "cli.keys.list": "Keys in {folder}:",
+    "cli.keys.column.name": "NAME",
+    "cli.keys.column.key": "KEY",
+    "cli.keys.column.created": "CREATED",
+    "cli.keys.column.status": "STATUS",
+    "cli.keys.active": "active",
+    "cli.keys.revoked": "revoked",
+    "cli.keys.already_revoked": "{id} ({masked}) was already revoked on {date}.",
+    "cli.keys.revoked_now": "Revoked {id} \"{name}\" ({masked}): requests with it now get 401 Unauthorized.",
+
+    # --- chatkit/widgets/: labels, buttons and placeholders ------------------------------------
+    "widgets.chat.system": "System prompt",
+    "widgets.chat.system_bot": "System prompt (the bot's, read-only)",
+    "widgets.chat.placeholder": "Type a message and press Enter",
+    "widgets.chat.send": "Send",
+    "widgets.chat.stop": "Stop",
+    "widgets.chat.clear": "Clear",
+    "widgets.compare.run": "Run all",
+    "widgets.playground.system": "optional: a system message",
+    "widgets.playground.seed": "empty: random",
+    "widgets.playground.run": "Run",
+    "widgets.logprobs.run": "Show probabilities",
+    "widgets.logprobs.model": "the model (T=1)",
+    "widgets.logprobs.at": "at temperature {temperature:g}",
+    "widgets.keys.name": "Name",
+    "widgets.keys.first_name": "my first key",
+    "widgets.keys.create": "Create key",
+    "widgets.keys.yours": "Your sandbox keys",
+    "widgets.keys.none": "No keys yet: create one.",
+    "widgets.keys.row": "({id}, created {when}, {state})",
+    "widgets.keys.active": "active",
+    "widgets.keys.revoked_state": "revoked",
+    "widgets.keys.revoke": "Revoke",
+    "widgets.keys.provider": "Provider",
+    "widgets.keys.key": "API key",
+    "widgets.keys.save": "Save to .env",
+
+    # --- chatkit/bot/: what the bot tells its users, and what its command prints ----------------
+    "bot.reset": "Done: I have forgotten our conversation. How can I help you?",
+    "bot.apology": "Sorry, I cannot answer right now. Please try again in a few minutes.",
+    "bot.settings.comma": ", ",
+    "bot.settings.and": " and ",
+    "bot.settings.off": "{platform} is not enabled on this bot: set {needs} in the environment or .env, then restart "
+                        "the bot (see {docs}).",
+    "bot.serve.serving": "The {shop} bot ({model}) is serving at {url}. Press Ctrl+C to stop.\n"
+                         "Callback URLs to give each platform (settings from the environment or .env):",
+    "bot.serve.off": "off: set {needs}",
+    "bot.serve.stopped": "Bot stopped.",
+    # chatkit/bot/intake.py: why the bot refuses a platform's request
+    "bot.intake.too_large": "The request body is larger than {kb} KB; chat messages are smaller.",
+    "bot.intake.cut": "The connection closed before the whole request body arrived.",
+    "bot.intake.no_id": "The {platform} message has no message id, so re-deliveries cannot be told apart.",
+    "bot.intake.busy": "The bot has too many messages waiting; try again in a minute.",
+
+    # --- chatkit/im/: the local chat platform's command, errors and delivery states -------------
+    "im.cli.serving": "Local chat platform (an imitation of Lanying IM, for learning) at {url}\n"
+                      "Open it, chat as a customer, and watch the bot's replies stream in. Press Ctrl+C to stop.",
+    "im.cli.bot": "Customer messages go to the bot's webhook: {url}",
+    "im.cli.no_bot": "No bot connected: messages will show 'not delivered'. Restart with --bot URL, e.g. "
+                     "--bot http://127.0.0.1:8787 (the chatkit bot's address; {route} is added).",
+    "im.cli.settings": "The bot's settings (.env lines; secrets masked):",
+    "im.cli.reused": "Credentials reused from (endpoint updated) {path}, readable only by you and listed in "
+                     ".gitignore. Point the bot at that file.",
+    "im.cli.written": "Credentials written in full to {path}, readable only by you and listed in .gitignore. "
+                      "Point the bot at that file.",
+    "im.cli.new_secrets": "The secrets are new on every start and shown only masked. To hand them to the bot, run "
+                          "again with --env-file .env: they are written there in full, readable only by you, and "
+                          "reused next time.",
+    "im.cli.stopped": "Local chat platform stopped.",
+    "im.error.no_file": "There is no file {name!r} here.",
+    "im.error.page_body": "Send a JSON object: {{\"from\": \"<customer uid>\", \"text\": \"...\"}}.",
+    "im.error.page_from": "'from' must be the uid of one of the customers listed in /api/state.",
+    "im.error.empty": "The message is empty: type some text.",
+    "im.error.too_many_pages": "Too many pages are open on the platform; close some tabs and reload.",
+    "im.error.send_body": "The body must be a JSON object with type, from_user_id, targets, content_type and "
+                          "content. See {docs}",
+    "im.error.type": "type is {type!r}: the local platform imitates only type 1 (a one-to-one chat message).",
+    "im.error.targets": "targets must be a list of 1 to {most} user ids, e.g. [8589934610].",
+    "im.error.ext": "ext must be a JSON string, e.g. \"{{\\\"ai\\\": {{\\\"role\\\": \\\"ai\\\"}}}}\".",
+    "im.error.content_type": "content_type is {kind!r}: the local platform imitates 0 (a text message) and 11 "
+                             "(an update of message related_mid).",
+    "im.error.no_related_mid": "An update (content_type 11) needs related_mid: the id /message/send returned in "
+                               "msg_ids for the message to update.",
+    "im.error.no_message": "There is no message {id} (the platform keeps the last {kept}). Use an id from msg_ids "
+                           "of an earlier /message/send.",
+    "im.error.not_sender": "Message {id} was sent by user {sender}: only its sender can update it.",
+    "im.error.and": " and ",
+    "im.error.header_missing": "the {headers} header is missing",
+    "im.error.header_wrong": "app_id or access-token is wrong",
+    "im.error.unauthorized": "Unauthorized: {why}. Copy LANYING_APP_ID and LANYING_ADMIN_TOKEN from the platform's "
+                             "setup output (or its --env-file) into the bot's settings.",
+    "im.error.host": "The page is served to {hosts} only, not to host {host!r}.",
+    "im.error.origin": "Messages can be sent only from the platform's own page.",
+    "im.error.not_json_type": "Send the message as JSON (Content-Type: application/json).",
+    "im.error.too_large": "The body is larger than {kb} KB; send less.",
+    "im.error.cut": "The connection closed before the whole body arrived.",
+    "im.error.not_json": "The body is not valid JSON (UTF-8).",
+    "im.error.no_user": "{field}: {uid!r} is not a user of this app (users: {known}).",
+    "im.error.not_text": "{field} must be a string of text.",
+    "im.error.too_long": "{field} is {length:,} characters long; the limit is {most:,}.",
+    "im.error.surrogate": "{field} holds text that is not valid Unicode (a lone surrogate).",
+    "im.delivery.no_bot": "No bot is connected, so nothing was delivered. Start the platform with --bot URL (the "
+                          "bot's webhook), or set platform.bot_webhook.",
+    "im.delivery.busy": "{count} deliveries are already waiting for the bot; this one was dropped. Send more slowly, "
+                        "or check that the bot answers.",
+    "im.delivery.twice": "{why} (tried twice)",
+    "im.delivery.timeout": "The bot did not answer within {seconds:.0f} s. A bot should answer the callback at once "
+                           "and send its reply afterwards.",
+    "im.delivery.unreachable": "Could not reach the bot at {url} ({error}). Is it running at that address?",
+    "im.delivery.answered": "The bot answered {status}.",
+    "im.delivery.answered_said": "The bot answered {status}: {said}",
 }

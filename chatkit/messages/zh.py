@@ -1,21 +1,21 @@
 """chatkit 对学习者说的话，中文版：与 chatkit/messages/en.py 键相同、占位符相同。
 
-写给中文读者，不逐字翻译。术语：token（不译，不写作“令牌”），context window 上下文窗口，rate limit 速率限制，
-quota 配额，prompt 提示词，API key API 密钥，sandbox 沙盒，retry 重试，billing 账单，
-spend limit（平台上的）支出上限，spending guard（chatkit.Budget）花费上限，reasoning model 推理模型，
-reasoning effort 推理强度，reasoning tokens 推理 token，sampling settings 采样参数，output limit 输出上限。
-代码、参数名、错误码、命令和网址保持原样。
+写给中文读者，不逐字翻译。术语表只写一处：tests/test_zh_terms.py 的 GLOSSARY（读者在 zh/00 的术语表里
+看到同一张表），那里的测试也检查本文件的用词和引号。代码、参数名、错误码、命令和网址保持原样。
 """
 
 MESSAGES = {
     # --- chatkit/failures.py：Explanation 的显示方式 ---------------------------------------
     "explanation.text": "✗ {what}\n  可能的原因：{cause}\n  怎么办：{fix}\n  重试有用吗？{retry}",
-    "explanation.line": "{what} 解决办法：{fix}",
+    "explanation.line": "{what}解决办法：{fix}",
     "error.fix": "解决办法：{fix}",
     "error.docs": "（参见 {docs}）",
-    "explanation.line_docs": "{what} 解决办法：{fix}（参见 {docs}）",
+    "explanation.line_docs": "{what}解决办法：{fix}（参见 {docs}）",
     "explanation.retry_yes": "有用：稍等片刻再发送一次（SDK 会自动帮你重试，见 max_retries）。",
     "explanation.retry_no": "没用：同样的请求还会以同样的方式失败。",
+    # 解释里引用的状态码和错误码：“（401 invalid_api_key）”
+    "explanation.said": "（{status}）",
+    "explanation.said_code": "（{status} {code}）",
     # HTML 表格的标签：与 explanation.text 中的用词相同
     "explanation.cause": "可能的原因",
     "explanation.fix": "怎么办",
@@ -35,30 +35,30 @@ MESSAGES = {
     "explain.missing_key.what": "客户端没有 API 密钥。",
     "explain.missing_key.cause": "没有设置 OPENAI_API_KEY，也没有传入 api_key=。",
     "explain.missing_key.fix": "使用 chatkit.connect()（沙盒不需要密钥），或者把密钥保存到 .env（笔记本 02）后重启内核。",
-    "explain.no_key_sent.what": "服务器没有收到 API 密钥 {said}。",
+    "explain.no_key_sent.what": "服务器没有收到 API 密钥{said}。",
     "explain.no_key_sent.cause": "创建客户端时没有提供密钥，或者存放密钥的变量是空的。",
     "explain.no_key_sent.fix": "把密钥保存到 .env（笔记本 02），重启内核，然后使用 chatkit.connect()。",
-    "explain.wrong_key.what": "服务器拒绝了密钥 {key} {said}：{message}。",
+    "explain.wrong_key.what": "服务器拒绝了密钥 {key}{said}：{message}。",
     "explain.wrong_key.cause": "密钥输错了、已被吊销，或者是为另一个服务器或服务商创建的。",
     "explain.wrong_key.fix": "到服务商的 API 密钥页面重新复制密钥（或新建一个），保存到 .env，重启内核，"
                              "再用 chatkit.verify(client) 检查。",
     "explain.wrong_key.fix_sandbox": "重新复制一次密钥（错一个字符就不行），或者用 python -m chatkit keys create "
                                      "--save 生成一个新的。沙盒密钥只在创建它的那个数据文件夹的沙盒上有效"
                                      "（如果你的沙盒用的是别的文件夹，加上 --data-dir DIR）。",
-    "explain.region.what": "该服务商不为你所在的国家或地区提供服务 {said}。",
+    "explain.region.what": "该服务商不为你所在的国家或地区提供服务{said}。",
     "explain.region.cause": "OpenAI 拒绝来自部分地区的请求（包括中国大陆、香港和澳门）。",
     "explain.region.fix": "换一个为你所在地区提供服务的服务商（笔记本 01），或者使用离线沙盒。",
-    "explain.permission.what": "密钥 {key} 无权执行这个操作 {said}：{message}。",
+    "explain.permission.what": "密钥 {key} 无权执行这个操作{said}：{message}。",
     "explain.permission.cause": "这是一个没有该权限的受限密钥，或者项目无权使用这个模型。",
     "explain.permission.fix": "给密钥加上这项权限（API 密钥页面的 Permissions），或者换一个模型。",
-    "explain.model.what": "服务器上没有名为 {model!r} 的模型 {said}。",
+    "explain.model.what": "服务器上没有名为 {model!r} 的模型{said}。",
     "explain.model.cause": "模型名称拼错了，或者这个服务器（或你的项目）不提供这个模型。",
     "explain.model.fix": "从列表中选一个模型（client.models.list() 会列出全部），或者在 .env 中设置 CHATKIT_MODEL。",
-    "explain.url.what": "服务器上没有 {path} 这个端点 {said}。",
+    "explain.url.what": "服务器上没有 {path} 这个端点{said}。",
     "explain.url.cause": "base URL 缺了 /v1（或者写了两次），或者服务商没有这个 API：很多兼容 OpenAI 的服务商"
                          "提供 Chat Completions，但不提供 Responses API。",
     "explain.url.fix": "检查 OPENAI_BASE_URL；如果服务商没有这个端点，改用 client.chat.completions.create。",
-    "explain.quota.what": "这个账户不能再产生费用了 {said}。",
+    "explain.quota.what": "这个账户已经不能再继续扣费了{said}。",
     "explain.quota.cause": "{reason}：这是账单问题，不是速度问题。",
     "explain.quota.fix": "到账单页面充值，或者申请更高的上限；在沙盒中用 box.limits.reset()。干等是没有用的。",
     "explain.quota.fix_spend_limit": "提高或取消支出上限（Settings 中的 Limits），或者等每月重置；"
@@ -69,48 +69,48 @@ MESSAGES = {
     "billing.organization_spend_limit_exceeded": "组织已达到为它设置的支出上限",
     "billing.project_spend_limit_exceeded": "这个项目已达到为它设置的支出上限",
     "billing.insufficient_quota": "配额不足：余额用完，或者达到了支出上限或使用上限",
-    "explain.over_limit.what": "这个请求超出了速率限制允许的大小 {said}：{message}。",
+    "explain.over_limit.what": "这个请求超出了速率限制允许的大小{said}：{message}。",
     "explain.over_limit.cause": "单个请求每分钟需要的 token 数就超过了限制。",
     "explain.over_limit.fix": "调低输出上限（max_output_tokens，Chat Completions 里是 max_completion_tokens）或缩短输入；等待也没有用。",
-    "explain.rate_limit.what": "达到速率限制 {said}：{message}。",
+    "explain.rate_limit.what": "触发了速率限制{said}：{message}。",
     "explain.rate_limit.cause": "每分钟的请求数或 token 数超过了你的用量等级（usage tier）所允许的。",
     "explain.rate_limit.fix": "稍等片刻再发送；要发很多提示词时，请控制发送节奏（笔记本 06）。",
     "explain.rate_limit.fix_wait": "等 {wait:g} 秒（见 retry-after 响应头）再发送；要发很多提示词时，"
                                    "请控制发送节奏（笔记本 06）。",
-    "explain.context_length.what": "请求超出了模型的上下文窗口 {said}。",
+    "explain.context_length.what": "请求超出了模型的上下文窗口{said}。",
     "explain.context_length.cause": "对话或文档越来越长，超过了模型一次能读的长度。",
     "explain.context_length.fix": "裁剪历史（Conversation(client, budget=1500)）、缩短输入，或者调低输出上限"
                                   "（笔记本 05）。",
-    "explain.not_multimodal.what": "这个模型读不了这类输入 {said}：{message}。",
+    "explain.not_multimodal.what": "这个模型读不了这类输入{said}：{message}。",
     "explain.not_multimodal.cause": "把图片、音频或文件发给了只能读文本的模型（比如沙盒里的模型）。",
     "explain.not_multimodal.fix": "只发送文本，或者换一个能读图片和音频的模型（笔记本 01 对它们做了比较）。",
-    "explain.too_large.what": "请求体太大 {said}：{message}。",
+    "explain.too_large.what": "请求体太大{said}：{message}。",
     "explain.too_large.cause": "输入太大，比如把整个文件粘贴进了一条消息。",
     "explain.too_large.fix": "每次请求少发一些文本，或者把任务拆开（笔记本 06）。",
-    "explain.reasoning_sampling.what": "模型拒绝了参数 '{param}' {said}：{message}。",
+    "explain.reasoning_sampling.what": "模型拒绝了参数 '{param}'{said}：{message}。",
     "explain.reasoning_sampling.cause": "{model} 是推理模型。推理强度不是 'none' 时，它自己决定怎么选词，所以不接受 "
                                         "temperature、top_p 和 logprobs。",
     "explain.reasoning_sampling.fix": "想用 '{param}'，就先关掉推理（Responses API 里传 reasoning={{'effort': 'none'}}，"
                                       "Chat Completions 里传 reasoning_effort='none'），前提是模型支持 'none'，比如 "
                                       "gpt-6-luna；或者干脆去掉 '{param}'（见笔记本 04）。",
-    "explain.reasoning_effort.what": "模型不接受这个推理强度 {said}：{message}。",
+    "explain.reasoning_effort.what": "模型不接受这个推理强度{said}：{message}。",
     "explain.reasoning_effort.cause": "每个模型支持的推理强度各不相同；不做推理的模型，哪一档都不支持。",
     "explain.reasoning_effort.fix": "改用报错信息里列出的某个推理强度，或者不传，让模型用默认值"
                                     "（chatkit.reasoning.efforts(model) 会列出它们，见笔记本 04）。",
-    "explain.reasoning_max_tokens.what": "模型拒绝了参数 'max_tokens' {said}：{message}。",
+    "explain.reasoning_max_tokens.what": "模型拒绝了参数 'max_tokens'{said}：{message}。",
     "explain.reasoning_max_tokens.cause": "推理模型只接受输出上限的新参数名，而且这个上限把隐藏的推理 token 也算在内。",
     "explain.reasoning_max_tokens.fix": "把 max_tokens 换成 max_completion_tokens，并且留足空间，既够推理，"
                                         "又够回答（见笔记本 03）。",
-    "explain.bad_request.what": "服务器拒绝了这个请求 {said}：{message}。",
-    "explain.bad_request.what_param": "服务器拒绝了这个请求 {said}：{message}。请修改参数 '{param}'。",
+    "explain.bad_request.what": "服务器拒绝了这个请求{said}：{message}。",
+    "explain.bad_request.what_param": "服务器拒绝了这个请求{said}：{message}。请修改参数 '{param}'。",
     "explain.bad_request.cause": "某个参数超出了范围、类型不对，或者这个模型或 API 不支持它。",
     "explain.bad_request.fix": "按消息里指出的参数修改，改成允许范围内的值，或者这个模型支持的值，然后重新运行。",
     "explain.bad_request.fix_type": "按消息要求的类型传这个值：数字和 true、false 都不加引号（写 \"seed\": 7，"
                                     "不要写 \"seed\": \"7\"），然后重新运行。",
-    "explain.server_timeout.what": "服务器等待请求时超时了 {said}。",
+    "explain.server_timeout.what": "服务器等待请求时超时了{said}。",
     "explain.server_timeout.cause": "上传太慢或被中断。",
     "explain.server_timeout.fix": "再发送一次。",
-    "explain.server.what": "服务器出了问题 {said}：{message}。",
+    "explain.server.what": "服务器出了问题{said}：{message}。",
     "explain.server.cause": "服务商那边出现故障或过载，不是你代码的问题。",
     "explain.server.fix": "等几秒再发送一次；如果问题持续，查看服务商的状态页面。",
     "explain.http.what": "服务器返回了 {status}：{message}。",
@@ -138,6 +138,26 @@ MESSAGES = {
     "explain.network.cause": "没有网络、被防火墙或代理拦住了，或者服务器在请求中途断开了。",
     "explain.network.fix": "检查网络连接（和代理设置），然后再发送一次。",
     "explain.no_host": "服务器",
+    "explain.no_provider": "服务商",
+    # 内容安全拦截和 finish_reason（chatkit/failures.py：REFUSALS、FILTERED）
+    "explain.content_filter.what": "{provider} 的内容审核拦截了这个请求{said}：{message}。",
+    "explain.content_filter.what_input": "{provider} 的内容审核拦截了你的提示词{said}：{message}。",
+    "explain.content_filter.what_output": "{provider} 的内容审核中止了模型的回答{said}：{message}。",
+    "explain.content_filter.cause": "服务商会按自己的内容规则检查每一条提示词和回答，这次请求里有内容命中了规则"
+                                    "（历史消息、系统提示词和上传的文件也算在内）。正常的文字偶尔也会被误判。",
+    "explain.content_filter.fix": "改写或删掉被拦截的部分再发送，原样重发还会被拦截。如果是多轮对话，要把被拦截的"
+                                  "这一轮从历史里删掉，否则之后每次请求都会带上它。正常内容反复被拦截的话，"
+                                  "带上请求 ID 向服务商反馈。",
+    "explain.filtered.what": "{provider} 的内容审核截断了这次回答（finish_reason {reason!r}）。",
+    "explain.filtered.cause": "服务商在模型生成回答的过程中做检查，中途停止了生成，收到的回答可能不完整，甚至是空的。",
+    "explain.filtered.fix": "不要展示或复用这段不完整的回答。下一轮之前先把它从历史里删掉，再换个说法提问。",
+    "explain.length.what": "回答到达输出上限被截断了（finish_reason {reason!r}）。",
+    "explain.length.cause": "模型用完了 max_tokens（max_completion_tokens、max_output_tokens）允许的全部 token，"
+                            "推理模型的思考过程也算在内。",
+    "explain.length.fix": "调高输出上限，或者要求模型回答得短一些。",
+    "explain.finished.what": "回答是完整的（finish_reason {reason!r}），没有出错。",
+    "explain.finished.cause": "模型自己停了下来（或者停下来调用工具）。",
+    "explain.finished.fix": "不需要修改。",
 
     # --- chatkit/exercises/：check() 的结论 --------------------------------------------------
     "exercises.not_done": "还没完成。{hint}",
@@ -176,7 +196,7 @@ MESSAGES = {
     "02-find-keys.case_two_keys": "同一段文本里的两个密钥",
     "02-find-keys.case_masked": "打了码的密钥（可以放心显示）",
     "02-find-keys.case_words": "中间含有 'sk-' 的普通单词",
-    "02-find-keys.wrong": "对于「{case}」，find_keys() 返回了 {got!r}，应该是 {expected!r}。",
+    "02-find-keys.wrong": "对于“{case}”，find_keys() 返回了 {got!r}，应该是 {expected!r}。",
     "02-find-keys.works": "find_keys() 能找出完整的密钥，并忽略打了码的密钥。",
 
     "03-ask.hint": "用这个问题调用一次 API，带上本篇讲过的两个参数，一个让回答可以重复，一个让回答不会太长。"
@@ -247,13 +267,13 @@ MESSAGES = {
     "07-should-retry.case_overloaded": "503 服务器过载",
     "07-should-retry.case_connection": "连接错误",
     "07-should-retry.case_timeout": "超时",
-    "07-should-retry.raised": "遇到「{case}」（{exc_type}）时，should_retry() 抛出了 {error}：{crash}。"
+    "07-should-retry.raised": "遇到“{case}”（{exc_type}）时，should_retry() 抛出了 {error}：{crash}。"
                               "不是每种错误都有 status_code，先用 isinstance() 看看它是哪个类。",
-    "07-should-retry.retry": "遇到「{case}」（{exc_type}）时，should_retry() 返回了 {got!r}；应该是 True："
-                             "等一等可能就好了。",
-    "07-should-retry.no_retry": "遇到「{case}」（{exc_type}）时，should_retry() 返回了 {got!r}；应该是 False："
-                                "同样的请求还会以同样的方式失败。",
-    "07-should-retry.billing": "遇到「{case}」（{exc_type}）时，should_retry() 返回了 {got!r}；应该是 False。"
+    "07-should-retry.retry": "遇到“{case}”（{exc_type}）时，should_retry() 返回了 {got!r}；应该是 True，"
+                             "因为等一等可能就好了。",
+    "07-should-retry.no_retry": "遇到“{case}”（{exc_type}）时，should_retry() 返回了 {got!r}；应该是 False，"
+                                "因为同样的请求重发多少次都会同样失败。",
+    "07-should-retry.billing": "遇到“{case}”（{exc_type}）时，should_retry() 返回了 {got!r}；应该是 False。"
                                "这个 429 是钱的问题，不是速度的问题，等多久都没用。要看错误的 type，凡是账单问题的 429，"
                                "exc.type 都是 'insufficient_quota'，而 exc.code 说明碰到的是哪一种限制（这里是 {code!r}）。",
     "07-should-retry.works": "should_retry() 没问题：速率限制、服务器错误和断开的连接要重试；"
@@ -345,20 +365,28 @@ MESSAGES = {
 
     # --- chatkit/budget.py：花费上限 ----------------------------------------------------------
     "budget.no_limit.what": "预算需要一个上限。",
-    "budget.no_limit.fix": "给出 dollars=0.50 或 tokens=10_000（也可以两个都给）。",
+    "budget.no_limit.fix": "给出 yuan=2（DeepSeek、Qwen、GLM、Kimi 等）、dollars=0.50（OpenAI）或 tokens=10_000，"
+                           "金额上限和 token 上限可以同时给。",
+    "budget.two_currencies.what": "一个预算只按一种货币计算金额，这里却同时给了 dollars= 和 yuan=。",
+    "budget.two_currencies.fix": "只保留服务商结算用的那一种：DeepSeek、Qwen、GLM、Kimi 等国内服务商用 yuan=，"
+                                 "OpenAI 用 dollars=。",
     "budget.negative.what": "预算不能是负数。",
     "budget.negative.fix": "给一个大于或等于 0 的上限。",
     "budget.over_tokens": "花费上限在发送前拒绝了这次调用：它最多可能用掉 {most_tokens:,} 个 token，"
                           "而预算的 {limit:,} 个 token 中已有 {committed:,} 个被用掉或预留。",
-    "budget.over_dollars": "花费上限在发送前拒绝了这次调用：它最多可能花费 ${cost:.6f}，"
-                           "而预算的 ${limit:g} 中已有 ${committed:.6f} 被花掉或预留。",
+    "budget.over_money": "花费上限在发送前拒绝了这次调用：它最多可能花费 {cost}，"
+                         "而预算的 {limit} 中已有 {committed} 被花掉或预留。",
     "budget.unbounded": "（这次调用没有设置输出上限，所以按沙盒的上限计入了 {output:,} 个输出 token，"
                         "换成别的服务器可能会输出更多。）",
-    "budget.over.fix": "调低输出上限或缩短输入，或者提高上限（budget.tokens = …，budget.dollars = …），"
+    "budget.over.fix": "调低输出上限或缩短输入，或者提高上限（budget.tokens = …，budget.limit = …），"
                        "或者用 budget.reset() 从头开始计算。",
     "budget.no_price.what": "花费上限无法给模型 {model!r} 定价，所以拒绝了这次调用。",
     "budget.no_price.fix": "传入 Budget(price_as='gpt-4.1-mini')（chatkit 价格表里有的模型），"
                            "或者改用 token 预算：Budget(tokens=10_000)。",
+    "budget.other_currency.what": "花费上限在发送前拒绝了这次调用：{model!r} 按{theirs}计价，而这个预算按{ours}计算。"
+                                  "chatkit 不会把两种货币加进同一笔总数，也不会替你换算。",
+    "budget.other_currency.fix": "按模型的计价货币建预算：按人民币计价的模型用 Budget(yuan=…)，按美元计价的用 "
+                                 "Budget(dollars=…)；也可以改按 token 数设上限，这对所有模型都适用：Budget(tokens=10_000)。",
 
     # --- chatkit/providers.py：服务商预设，以及各自提供的接口 ------------------------------------
     "providers.unknown.what": "CHATKIT_PROVIDER 是 {name!r}，chatkit 不认识这个服务商。",
@@ -375,6 +403,7 @@ MESSAGES = {
     "providers.this_request": "这个请求",
     "providers.the_sandbox": "沙盒",
     "providers.either": "{first}或{second}",
+    "providers.separator": "、",
     "providers.nowhere": "提供它的服务商",
     # 各个接口（键名同 chatkit.providers.ENDPOINT_NAMES），以及可以改做什么（INSTEAD）
     "providers.endpoint.responses": "Responses API",
@@ -387,6 +416,22 @@ MESSAGES = {
     "providers.instead.batch": "逐个发送请求",
     "providers.instead.embeddings": "跳过这个单元格",
     "providers.instead.stream_usage": "从不带 stream=True 的调用里读取用量",
+    # --- chatkit/behaviour.py：发送前按平台的取值范围和思考模式检查请求 ----------------------------
+    "behaviour.on_models": "适用于 {models} 系列模型，",
+    "behaviour.range.between": " {low} 到 {high} 之间",
+    "behaviour.range.one": "等于 {value} ",
+    "behaviour.out_of_range.what": "{provider} 只接受{range}的 {param}（{on}核对于 {checked}），这个请求发送的是 "
+                                   "{value}。",
+    "behaviour.out_of_range.cause": "超出文档所列范围的值，{provider} 会以 400 错误拒绝。chatkit 在发送前就拦下了"
+                                    "这个请求，所以什么也没有发出，也不会计费。",
+    "behaviour.out_of_range.fix": "把 {param} 设为{range}的值，或者不传它，使用服务商的默认值。",
+    "behaviour.rule.what": "{other} 为 {equal} 时，{provider} 只接受{range}的 {param}（{on}核对于 {checked}），"
+                           "这个请求发送的是 {param}={value}。",
+    "behaviour.rule.fix": "把 {param} 设为{range}的值，或者把 {other} 改成 {equal} 以外的值。",
+    "behaviour.no_effect": "{provider} 的模型处理这个请求时会先思考。思考时它接受 {params}，但会忽略这些参数"
+                           "（核对于 {checked}），设置了也不起作用。想让它们生效，请关闭思考：{how}。",
+    "behaviour.off_for": "{how}（{endpoint}）",
+    "behaviour.or": "，或者 ",
 
     # --- chatkit/tokens.py：用哪个分词器 ---------------------------------------------------------
     "tokens.unknown_model.what": "chatkit 不知道模型 {model!r} 用的是哪个分词器。",
@@ -397,6 +442,10 @@ MESSAGES = {
                             "count(text, encoding='o200k_base')。",
     "tokens.unknown_encoding.what": "未知的编码 {encoding!r}。",
     "tokens.unknown_encoding.fix": "请使用这些编码之一：{encodings}。",
+    "tokens.cost": "{model} 约 {money}（输入 {input:,} 个 token，输出 {output:,} 个 token，按 {date} 的价格计算）",
+    "tokens.unknown_price": "价格未知：chatkit 的价格表（{date}）里没有 {model!r}，请到 {source} 查看价格",
+    "tokens.currency.USD": "美元",
+    "tokens.currency.CNY": "人民币",
 
     # --- chatkit/conversation.py --------------------------------------------------------------
     "conversation.no_model.what": "Conversation 需要一个模型。",
@@ -407,6 +456,15 @@ MESSAGES = {
     "conversation.not_saved.fix": "加载由 Conversation.save() 写出的文件。",
     "conversation.unknown_choice.what": "{name}={value!r} 不是 Conversation 认识的选项。",
     "conversation.unknown_choice.fix": "请使用这些选项之一：{allowed}。",
+    # 裁剪做了什么，以及以气泡显示的对话（chatkit/bubbles.py）
+    "conversation.trim": "为了不超出 {budget} 个 token，{what}，token 数从 {before} 降到 {after}。",
+    "conversation.trim.summarized": "把 {count} 条较早的消息总结成了一条",
+    "conversation.trim.dropped": "删掉了最早的 {count} 条消息",
+    "conversation.html.instructions": "指令：",
+    "conversation.html.summarized": "为了不超出 {budget} 个 token，{count} 条较早的消息已总结成摘要。",
+    "conversation.html.left_out": "为了不超出 {budget} 个 token，省去了 {count} 条较早的消息。",
+    "conversation.html.summary": "之前几轮对话的摘要：",
+    "conversation.html.footer": "{count} 条消息，下次发送 {tokens} 个 token（{model}）",
 
     # --- chatkit/__main__.py：python -m chatkit ----------------------------------------------
     "cli.unreadable_prompts.what": "无法从 {input} 读取提示词：{error}。",
@@ -558,7 +616,7 @@ MESSAGES = {
     "widgets.chat.empty.what": "没有可发送的内容。",
     "widgets.chat.empty.fix": "先输入一条消息。",
     "widgets.chat.busy.what": "上一条回复还在生成中。",
-    "widgets.chat.busy.fix": "等它写完，或者按 Stop。",
+    "widgets.chat.busy.fix": "等它写完，或者点“停止”。",
     "widgets.chat.cleared": "已清空：下一条消息会开始一段新对话。",
     "widgets.chat.stopped": "已停止：服务器停止了输出；已显示的部分会保留，并标记为 […]。",
     "widgets.chat.unanswered": "没有得到回答：见下方",
@@ -570,9 +628,9 @@ MESSAGES = {
     "widgets.calls.first_token": "（第一个 token 在 {seconds:.2f} 秒后到达）",
     "widgets.calls.seconds": "{seconds:.2f} 秒",
     "widgets.calls.first_run": "第一次运行用了 {timing}",
-    "widgets.calls.free": "费用：$0",
-    "widgets.calls.cost": "费用：约 ${cost:.6f}",
-    "widgets.turn.no_call": "没有调用模型：0 个 token，费用：$0",
+    "widgets.calls.free": "费用：免费",
+    "widgets.calls.cost": "费用：约 {cost}",
+    "widgets.turn.no_call": "没有调用模型：0 个 token，不产生费用",
     "widgets.turn.no_price": "费用：未知（没有 {model} 的价格）",
     "widgets.turn.tokens_unknown": "token 数未知",
     "widgets.turn.tokens_counted": "输入约 {input} 个 token，输出 {output} 个（由 chatkit 计数）",
@@ -597,4 +655,228 @@ MESSAGES = {
     "widgets.logprobs.none_sent": "服务器没有返回对数概率（logprobs）。解决办法：换一个支持 logprobs 的模型，"
                                   "例如 gpt-4.1-mini 或沙盒。",
     "widgets.logprobs.answer": "回答：{answer}",
+
+    # --- chatkit/verify.py：verify(client) ---------------------------------------------------
+    "verify.works.one": "密钥 {key} 可以使用，服务器 {url} 上有 1 个模型。",
+    "verify.works.many": "密钥 {key} 可以使用，服务器 {url} 上有 {count} 个模型。",
+    "verify.failed": "✗ {message}\n  解决办法：{fix}",
+    "verify.not_an_api.what": "{url} 有响应，但看起来不是兼容 OpenAI 的 API。",
+    "verify.not_an_api.fix": "检查 OPENAI_BASE_URL，它通常以 /v1 结尾。",
+
+    # --- chatkit/sandbox/__init__.py：simulate() ----------------------------------------------
+    "sandbox.simulated": "已在沙盒上模拟 {shown}，其他限制都已关闭。",
+    "sandbox.simulated_nothing": "沙盒上的限制已全部关闭，没有模拟任何限制。",
+    "sandbox.simulated_none": "当前后端不是沙盒，所以没有模拟任何限制，真实的网络和你账户自己的速率限制照常生效。",
+
+    # --- chatkit/connect.py：backend_info() ---------------------------------------------------
+    "connect.info": "后端：{backend}（{where}）{provider}\nbase URL：{base_url}\n默认模型：{model}\n"
+                    "密钥：{key}（{source}）",
+    "connect.info.sandbox": "运行在本机的沙盒，不需要密钥",
+    "connect.info.provider": "\n服务商：{provider}",
+    "connect.info.ask_models": "服务器列出的第一个聊天模型（第一次用到时询问）",
+    "connect.source.sandbox": "沙盒为本次会话生成",
+    "connect.source.environment": "来自环境变量",
+    "connect.source.file": "来自 {path}",
+    "connect.source.none_needed": "本地服务器不需要密钥",
+    "connect.source.variable": "{source}中的 {variable}",
+
+    # --- chatkit/doctor.py：python -m chatkit doctor ------------------------------------------
+    "doctor.check.runtime": "模型运行库",
+    "doctor.check.model": "沙盒模型",
+    "doctor.check.env_file": ".env 文件",
+    "doctor.check.env_private": ".env 权限",
+    "doctor.check.env_ignored": ".env 被 git 忽略",
+    "doctor.check.key": "API 密钥",
+    "doctor.check.backend": "后端",
+    "doctor.check.call": "测试调用",
+    "doctor.fix": "解决办法：{fix}",
+    "doctor.fix_html": "<b>解决办法：</b>{fix}",
+    "doctor.head.check": "检查项",
+    "doctor.head.result": "结果",
+    "doctor.all_passed": "{count} 项检查全部通过。",
+    "doctor.some_failed": "{count} 项检查中有 {failed} 项没有通过。按各项的解决办法处理后，再运行一次 doctor。",
+    "doctor.crashed.what": "这项检查本身出错了，{error}: {message}",
+    "doctor.crashed.fix": "再运行一次 doctor；如果还是这样，请带上 doctor 的完整输出报告这个问题。",
+    "doctor.python.old": "{found}，而 chatkit 需要 Python {need} 或更新的版本",
+    "doctor.python.fix": "安装 Python {need} 或更新的版本（python.org），用它新建一个虚拟环境，"
+                         "再在里面运行 pip install -r requirements.txt",
+    "doctor.install": "在终端里进入 chatkit 文件夹，运行 pip install -r requirements.txt，然后重启内核。",
+    "doctor.package.missing": "没有安装（找不到可以导入的模块 '{module}'）",
+    "doctor.package.no_version": "可以导入（版本未知）",
+    "doctor.runtime.missing": "没有安装 xllamacpp",
+    "doctor.runtime.broken": "llama.cpp（xllamacpp）加载失败：{error}",
+    "doctor.runtime.ok": "llama.cpp 可以加载（xllamacpp {version}，预编译版）",
+    "doctor.runtime.fix.linux": "安装 GNU OpenMP 运行库，Debian 或 Ubuntu 上运行 'sudo apt-get install libgomp1'，"
+                                "Fedora 上运行 'sudo dnf install libgomp'，然后重启内核。",
+    "doctor.runtime.fix.win32": "从微软官网下载安装 x64 版的 Microsoft Visual C++ Redistributable"
+                                "（搜索 'vc_redist.x64.exe'），然后重启内核。",
+    "doctor.runtime.fix.other": "运行 pip install --force-reinstall xllamacpp 重新安装它。",
+    "doctor.model.missing": "文件不存在：{path}",
+    "doctor.model.fix": "在终端里进入 chatkit 文件夹，运行 pip install --force-reinstall ./model",
+    "doctor.model.ok": "{name}（{megabytes:.0f} MB）",
+    "doctor.env.none": "没有（{where}）",
+    "doctor.env.key_from_environment": "密钥来自环境变量",
+    "doctor.env.no_key_needed": "{provider} 不需要密钥",
+    "doctor.env.sandbox": "将使用沙盒",
+    "doctor.private.windows": "Windows 上不检查（你的用户文件夹只有你能访问）",
+    "doctor.private.ok": "权限 {mode}，只有你能读取",
+    "doctor.private.everyone": "权限 {mode}，这台电脑上的所有用户都能读取",
+    "doctor.private.group": "权限 {mode}，你所在用户组的成员都能读取",
+    "doctor.private.writable": "权限 {mode}，其他用户可以修改它",
+    "doctor.private.fix": "在终端里运行 chmod 600 {path}",
+    "doctor.ignored.by_git": "git 会忽略它",
+    "doctor.ignored.listed": "已列在 {ignore} 里",
+    "doctor.ignored.tracked": "git 已经在跟踪它，密钥可能已经进了提交历史",
+    "doctor.ignored.tracked_fix": "在终端里运行 git rm --cached {quoted}，把 {file} 这一行加进 {ignore} 并提交，"
+                                  "然后换一个新密钥。",
+    "doctor.ignored.not_listed": "{ignore} 里没有 {file}，git 可能会把你的密钥提交上去",
+    "doctor.ignored.fix": "把 {file} 这一行加进 {ignore}",
+    "doctor.key.local": "没有（{provider} 运行在你的电脑上，不需要密钥）",
+    "doctor.key.sandbox": "没有（沙盒会自己生成密钥）",
+    "doctor.key.environment": "环境变量",
+    "doctor.key.set_again": "然后在环境变量里重新设置 {variable}。",
+    "doctor.key.edit": "修改 {source} 里 {variable} 那一行。",
+    "doctor.key.refused": "{masked}（来自{source}）：{what}",
+    "doctor.key.fix": "{fix}{where}",
+    "doctor.key.for": "{variable} {masked}，来自{source}（{provider} 的密钥）",
+    "doctor.key.from": "{masked}，来自{source}",
+    "doctor.key.looks_right": "{masked}，来自{source}（格式看起来没问题）",
+    "doctor.backend.sandbox": "沙盒（离线运行在这台电脑上），模型 {model}",
+    "doctor.backend.first_model": "服务器列出的第一个聊天模型（设置 CHATKIT_MODEL 可以指定模型）",
+    "doctor.backend.found": "{backend}，地址 {url}（{who}），模型 {model}{lacks}",
+    "doctor.backend.provider": "服务商 {provider}",
+    "doctor.backend.no_preset": "chatkit 没有预设的兼容 OpenAI 的服务器",
+    "doctor.backend.and_no": " 和 ",
+    "doctor.backend.lacks.one": "；它不提供 {missing}（核对于 {checked}），需要它的单元格会停下来并说明原因，"
+                                "请在沙盒上运行这些单元格",
+    "doctor.backend.lacks.many": "；它不提供 {missing}（核对于 {checked}），需要它们的单元格会停下来并说明原因，"
+                                 "请在沙盒上运行这些单元格",
+    "doctor.retired.fix": "在 .env 里换一个仍在服务的模型，例如 CHATKIT_MODEL=gpt-6-luna（见笔记本 01）。"
+                          "OpenAI 已于 {day} 停用 {model}。",
+    "doctor.retired.what": "{found}，OpenAI 已在 {day} 停用 {model}",
+    "doctor.retiring": "{found}（OpenAI 将在 {day} 停用它，还有 {days} 天，到时请设置 CHATKIT_MODEL=gpt-6-luna）",
+    "doctor.call.failed": "测试调用（Chat Completions）失败了：{what}",
+    "doctor.call.ok": "{model} 用 {ms} 毫秒回答了 {text!r}（{url}）",
+
+    # --- chatkit/__main__.py：命令打印的内容 -----------------------------------------------------
+    "cli.error": "错误：{error}",
+    "cli.interrupted": "已中断。",
+    "cli.not_a_count": "{text!r} 不是整数，请用 0 或更大的整数（0 表示关闭这项限制）",
+    "cli.not_a_port": "{text!r} 不是端口号，请用 1 到 65535，或者用 0 让系统挑一个空闲端口",
+    "cli.batch.done": "{total} 项中完成了 {done} 项，失败 {failed} 项，结果在 {out} 里",
+    "cli.serve.serving": "沙盒正在 {url} 上提供 {models}（数据在 {data}）。按 Ctrl+C 停止。",
+    "cli.serve.settings": "任何 OpenAI 客户端只要设置下面两项（写在 .env 或环境变量里）就能用它：\n"
+                          "  OPENAI_BASE_URL={url}\n  OPENAI_API_KEY=<运行 {command} 得到的密钥>",
+    "cli.serve.limits": "按密钥模拟平台的限制：{limits}",
+    "cli.serve.stopped": "沙盒已停止。",
+    "cli.keys.created_shown": "已在 {folder} 里创建 {id}（“{name}”）：\n\n    {key}\n",
+    "cli.keys.copy_now": "现在就复制它，它不会再显示了（沙盒只保存它的哈希值）。",
+    "cli.keys.save_instead": "想把新密钥直接写进 .env（只有你能读取），请运行 {prog} keys create --save",
+    "cli.keys.created": "已创建 {id}（“{name}”）：{masked}",
+    "cli.keys.saved": "已把它作为 OPENAI_API_KEY 保存到 {path}（只有你能读取，并且已列在 .gitignore 里）。",
+    "cli.keys.none": "{folder} 里还没有密钥。运行 {prog} keys create 可以创建一个。",
+    "cli.keys.list": "{folder} 里的密钥：",
+    "cli.keys.column.name": "名称",
+    "cli.keys.column.key": "密钥",
+    "cli.keys.column.created": "创建时间",
+    "cli.keys.column.status": "状态",
+    "cli.keys.active": "有效",
+    "cli.keys.revoked": "已吊销",
+    "cli.keys.already_revoked": "{id}（{masked}）已在 {date} 吊销。",
+    "cli.keys.revoked_now": "已吊销 {id}（“{name}”，{masked}），用它发出的请求现在会得到 401 Unauthorized。",
+
+    # --- chatkit/widgets/：标签、按钮和输入框提示 ----------------------------------------------
+    "widgets.chat.system": "系统提示词",
+    "widgets.chat.system_bot": "系统提示词（机器人的，只读）",
+    "widgets.chat.placeholder": "输入消息，按回车发送",
+    "widgets.chat.send": "发送",
+    "widgets.chat.stop": "停止",
+    "widgets.chat.clear": "清空",
+    "widgets.compare.run": "全部运行",
+    "widgets.playground.system": "可选，填写系统消息",
+    "widgets.playground.seed": "留空表示随机",
+    "widgets.playground.run": "运行",
+    "widgets.logprobs.run": "显示概率",
+    "widgets.logprobs.model": "模型原本的概率（T=1）",
+    "widgets.logprobs.at": "温度为 {temperature:g} 时",
+    "widgets.keys.name": "名称",
+    "widgets.keys.first_name": "我的第一个密钥",
+    "widgets.keys.create": "创建密钥",
+    "widgets.keys.yours": "你的沙盒密钥",
+    "widgets.keys.none": "还没有密钥，先创建一个吧。",
+    "widgets.keys.row": "（{id}，创建于 {when}，{state}）",
+    "widgets.keys.active": "有效",
+    "widgets.keys.revoked_state": "已吊销",
+    "widgets.keys.revoke": "吊销",
+    "widgets.keys.provider": "服务商",
+    "widgets.keys.key": "API 密钥",
+    "widgets.keys.save": "保存到 .env",
+
+    # --- chatkit/bot/：机器人对用户说的话，以及 bot serve 打印的内容 ------------------------------
+    "bot.reset": "好的，我已经忘掉了我们之前的对话。有什么可以帮你的吗？",
+    "bot.apology": "抱歉，我现在没法回答，请过几分钟再试。",
+    "bot.settings.comma": "、",
+    "bot.settings.and": " 和 ",
+    "bot.settings.off": "这个机器人没有启用 {platform}。请在环境变量或 .env 里设置 {needs}，然后重启机器人（见 {docs}）。",
+    "bot.serve.serving": "{shop} 的机器人（{model}）正在 {url} 上运行，按 Ctrl+C 停止。\n"
+                         "下面是要填到各个平台的回调地址（设置来自环境变量或 .env）：",
+    "bot.serve.off": "未启用，需要设置 {needs}",
+    "bot.serve.stopped": "机器人已停止。",
+    # chatkit/bot/intake.py：机器人拒绝平台请求的原因
+    "bot.intake.too_large": "请求体超过了 {kb} KB，聊天消息不会这么大。",
+    "bot.intake.cut": "请求体还没有传完，连接就断开了。",
+    "bot.intake.no_id": "这条 {platform} 消息没有消息 id，无法分辨平台是不是在重复投递。",
+    "bot.intake.busy": "机器人积压的消息太多了，请过一分钟再试。",
+
+    # --- chatkit/im/：本地聊天平台的命令输出、错误和投递状态 ----------------------------------------
+    "im.cli.serving": "本地聊天平台（模仿蓝莺 IM，供学习使用）已在 {url} 启动。\n"
+                      "打开它，以顾客身份聊天，就能看到机器人的回复逐字出现。按 Ctrl+C 停止。",
+    "im.cli.bot": "顾客的消息会发到机器人的 Webhook：{url}",
+    "im.cli.no_bot": "没有连接机器人，消息不会送到机器人那里（页面上显示 not delivered）。请加上 --bot URL 重新启动，例如 --bot http://127.0.0.1:8787"
+                     "（chatkit 机器人的地址，会自动补上 {route}）。",
+    "im.cli.settings": "机器人的设置（.env 里的几行，密钥已遮盖）：",
+    "im.cli.reused": "沿用了 {path} 里的凭据（已更新 endpoint）。这个文件只有你能读取，并且已列在 .gitignore 里。"
+                     "让机器人读取这个文件即可。",
+    "im.cli.written": "凭据已完整写入 {path}。这个文件只有你能读取，并且已列在 .gitignore 里。让机器人读取这个文件即可。",
+    "im.cli.new_secrets": "每次启动都会生成新的密钥，而且只显示遮盖后的样子。要把它们交给机器人，请加上 --env-file .env "
+                          "重新运行，密钥会完整写进这个文件（只有你能读取），下次启动时继续沿用。",
+    "im.cli.stopped": "本地聊天平台已停止。",
+    "im.error.no_file": "这里没有文件 {name!r}。",
+    "im.error.page_body": "请发送一个 JSON 对象：{{\"from\": \"<顾客 uid>\", \"text\": \"...\"}}。",
+    "im.error.page_from": "'from' 必须是 /api/state 列出的某位顾客的 uid。",
+    "im.error.empty": "消息是空的，请输入一些文字。",
+    "im.error.too_many_pages": "平台上打开的页面太多了，请关掉一些标签页再刷新。",
+    "im.error.send_body": "请求体必须是一个 JSON 对象，包含 type、from_user_id、targets、content_type 和 content。"
+                          "参见 {docs}",
+    "im.error.type": "type 是 {type!r}，而本地平台只模仿 type 1（一对一聊天消息）。",
+    "im.error.targets": "targets 必须是包含 1 到 {most} 个用户 id 的列表，例如 [8589934610]。",
+    "im.error.ext": "ext 必须是 JSON 字符串，例如 \"{{\\\"ai\\\": {{\\\"role\\\": \\\"ai\\\"}}}}\"。",
+    "im.error.content_type": "content_type 是 {kind!r}，而本地平台只模仿 0（文本消息）和 11（更新 related_mid 指向的消息）。",
+    "im.error.no_related_mid": "更新消息（content_type 11）需要 related_mid，也就是 /message/send 在 msg_ids 里"
+                               "返回的那条消息的 id。",
+    "im.error.no_message": "没有 id 为 {id} 的消息（平台只保留最近 {kept} 条）。请使用之前 /message/send 返回的 msg_ids 里的 id。",
+    "im.error.not_sender": "消息 {id} 是用户 {sender} 发的，只有发送者本人才能更新它。",
+    "im.error.and": " 和 ",
+    "im.error.header_missing": "缺少请求头 {headers}",
+    "im.error.header_wrong": "app_id 或 access-token 不对",
+    "im.error.unauthorized": "未授权，{why}。请从平台启动时的输出（或它的 --env-file）里复制 LANYING_APP_ID 和 "
+                             "LANYING_ADMIN_TOKEN，填到机器人的设置里。",
+    "im.error.host": "这个页面只能通过 {hosts} 访问，不接受主机名 {host!r}。",
+    "im.error.origin": "只能从平台自己的页面发送消息。",
+    "im.error.not_json_type": "请以 JSON 格式发送消息（Content-Type: application/json）。",
+    "im.error.too_large": "请求体超过了 {kb} KB，请少发一些。",
+    "im.error.cut": "请求体还没有传完，连接就断开了。",
+    "im.error.not_json": "请求体不是有效的 JSON（UTF-8）。",
+    "im.error.no_user": "{field}：{uid!r} 不是这个应用的用户（用户有 {known}）。",
+    "im.error.not_text": "{field} 必须是文本字符串。",
+    "im.error.too_long": "{field} 有 {length:,} 个字符，上限是 {most:,} 个。",
+    "im.error.surrogate": "{field} 里有无效的 Unicode 文本（孤立的代理字符）。",
+    "im.delivery.no_bot": "没有连接机器人，所以消息没有送出。请用 --bot URL（机器人的 Webhook）启动平台，"
+                          "或者设置 platform.bot_webhook。",
+    "im.delivery.busy": "已经有 {count} 条消息在等机器人处理，这一条被丢弃了。请放慢发送速度，或者检查机器人有没有回应。",
+    "im.delivery.twice": "{why}（已尝试两次）",
+    "im.delivery.timeout": "机器人没有在 {seconds:.0f} 秒内回应。机器人应该立即回应回调，之后再发送回复。",
+    "im.delivery.unreachable": "连不上 {url} 上的机器人（{error}）。它在这个地址上运行吗？",
+    "im.delivery.answered": "机器人返回了 {status}。",
+    "im.delivery.answered_said": "机器人返回了 {status}：{said}",
 }

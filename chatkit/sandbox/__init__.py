@@ -6,6 +6,7 @@
 """
 
 from ..config import read_settings
+from ..messages import say
 from .server import Sandbox
 from .server import ensure_running as running
 
@@ -22,9 +23,8 @@ def simulate(**settings) -> str:
     Simulated on the sandbox: latency_ms=1000 (every other limit off)
     """
     if read_settings().backend != "sandbox":
-        return ("Nothing simulated: the live backend is not the sandbox, so the real network and your "
-                "account's own rate limits apply.")
+        return say("sandbox.simulated_none")
     limits = running().limits
     limits.update(**{"latency_ms": None, "rpm": None, "tpm": None, "quota_tokens": None, **settings})
     shown = ", ".join(f"{k}={v}" for k, v in settings.items() if v)
-    return f"Simulated on the sandbox: {shown or 'nothing'} (every other limit off)"
+    return say("sandbox.simulated", shown=shown) if shown else say("sandbox.simulated_nothing")

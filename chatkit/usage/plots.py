@@ -8,6 +8,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
+from ..tokens import SIGNS, money
 from .tables import NO_MODEL, TOTAL, errors, over_time, read_log, summary
 
 # Bucket sizes the dashboard picks from, finest first, with how its axis names them.
@@ -99,15 +100,25 @@ def _tokens_by_model(df: pd.DataFrame, freq: str) -> pd.DataFrame:
 
 
 def _plot_cost(ax, df: pd.DataFrame) -> None:
-    cost = summary(df)["cost"].drop(TOTAL)
+    table = summary(df)
+    table = table[~table.index.str.startswith(TOTAL)]
+    cost, currency = table["cost"], table["currency"]
+    names = sorted(currency.dropna().unique())
     ax.barh(cost.index, cost.fillna(0))
-    for y, value in enumerate(cost):
+    for y, (value, code) in enumerate(zip(cost, currency.fillna(""), strict=True)):
         if pd.isna(value):
             ax.text(0, y, " price unknown", va="center", color="0.3")
+        elif len(names) > 1:  # one axis cannot measure yuan and dollars: each bar says its amount
+            ax.text(value, y, " " + money(value, code), va="center", fontsize="small")
     ax.invert_yaxis()  # the most used model on top
     ax.set_xlim(left=0)
-    ax.xaxis.set_major_formatter(StrMethodFormatter("${x:,.4g}"))
-    ax.set_xlabel("US dollars")
+    if len(names) > 1:
+        ax.set_xticks([])
+        ax.set_xlabel("each model in its own currency: ¥ yuan, $ US dollars")
+    else:
+        sign = SIGNS.get(names[0], "") if names else "$"
+        ax.xaxis.set_major_formatter(StrMethodFormatter(sign + "{x:,.4g}"))
+        ax.set_xlabel("yuan (CNY)" if sign == "¥" else "US dollars")
 
 
 def _plot_latency(ax, df: pd.DataFrame) -> None:

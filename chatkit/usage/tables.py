@@ -15,10 +15,11 @@ COLUMNS = {
     "time": "datetime64[ms, UTC]", "backend": "string", "method": "string", "endpoint": "string",
     "model": "string", "status": "Int64", "error": "string", "request_id": "string",
     "latency_s": "float64", "stream": "bool", "input_tokens": "Int64", "output_tokens": "Int64",
-    "cost": "float64", "priced_as": "string", "retry": "int64",
+    "cost": "float64", "currency": "string", "priced_as": "string", "retry": "int64",
 }
 USAGE_COLUMNS = ("key_id", "day", "requests", "input_tokens", "output_tokens")  # Store.usage() rows
 TOTAL = "total"
+OLD_CURRENCY = "USD"  # a log written before chatkit recorded the currency priced every call in US dollars
 NO_MODEL = "(no model)"  # e.g. GET /models, or a call refused before it named one
 
 
@@ -119,17 +120,19 @@ def _convert(values: pd.Series, dtype: str) -> pd.Series:
 # --- tables -------------------------------------------------------------------------------
 
 def summary(df) -> pd.DataFrame:
-    """One row per model and a ``total`` row: calls, errors, retries, tokens, cost, latency.
+    """One row per model and a ``total`` row: calls, errors, retries, tokens, cost, currency, latency.
 
     **Parameters:**
 
     * **df** - a table from :func:`read_log` (or anything it reads).
 
     ``calls`` counts every HTTP call, retries included; ``retries`` those the client sent
-    again. ``cost`` is in US dollars, and NaN when a successful call's price is unknown:
-    a partial sum would look like a real total. ``p50_latency_s`` and ``p95_latency_s``
-    are the median and 95th percentile of the latency in seconds. Models with the most
-    calls come first.
+    again. ``cost`` is in ``currency`` (``USD``, ``CNY``: each provider's own), and NaN when a
+    successful call's price is unknown: a partial sum would look like a real total. Yuan and
+    dollars never add up: when the log holds both, ``total``'s cost is NaN and one more row
+    per currency (``total CNY``, ``total USD``) sums that currency's calls. ``p50_latency_s``
+    and ``p95_latency_s`` are the median and 95th percentile of the latency in seconds.
+    Models with the most calls come first.
 
     >>> calls = read_log([{"time": "2026-11-26T03:01:02Z", "model": "my-model", "status": 200,
     ...                    "input_tokens": 7, "output_tokens": 3, "latency_s": 0.4}])
@@ -141,12 +144,27 @@ def summary(df) -> pd.DataFrame:
     """
     df = read_log(df)
     model = df["model"].fillna(NO_MODEL).rename("model")
+    currency = _currency(df)
+    names = sorted(currency.dropna().unique())
     per_call = _per_call(df)
     rows = per_call.groupby(model).sum().sort_index().sort_values("calls", ascending=False, kind="stable")
-    total = per_call.sum().to_frame(TOTAL).T.astype(per_call.dtypes.to_dict())
-    table = pd.concat([rows, total]).rename_axis("model")
+    # The total's currency: the one all priced calls share; with several there is a total per currency.
+    totals = {TOTAL: (pd.Series(True, index=df.index), names[0] if len(names) == 1 else pd.NA)}
+    if len(names) > 1:
+        totals.update({f"{TOTAL} {name}": (currency == name, name) for name in names})
+    table = pd.concat([rows] + [_total(per_call[calls], name) for name, (calls, _) in totals.items()])
     table["cost"] = table["cost"].where(table.pop("unpriced") == 0)
-    return table.join(_latency(df["latency_s"], model))
+    if len(names) > 1:
+        table.loc[TOTAL, "cost"] = float("nan")  # yuan and dollars do not add up
+    table["currency"] = pd.Series({**currency.groupby(model).first().to_dict(),
+                                   **{name: code for name, (_, code) in totals.items()}}, dtype="string")
+    latency = {name: df.loc[calls, "latency_s"] for name, (calls, _) in totals.items()}
+    return table.rename_axis("model").join(_latency(df["latency_s"], model, latency))
+
+
+def _total(per_call: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The sum of ``per_call``'s rows as one row named ``name``."""
+    return per_call.sum().to_frame(name).T.astype(per_call.dtypes.to_dict())
 
 
 def _per_call(df: pd.DataFrame) -> pd.DataFrame:
@@ -171,12 +189,13 @@ def _failed(df: pd.DataFrame) -> pd.Series:
     return (df["error"].notna() | status.isna() | status.ge(400).fillna(False)).astype(bool)
 
 
-def _latency(latency: pd.Series, model: pd.Series) -> pd.DataFrame:
-    """p50 and p95 of ``latency`` per model and for the total."""
+def _latency(latency: pd.Series, model: pd.Series, totals: dict[str, pd.Series]) -> pd.DataFrame:
+    """p50 and p95 of ``latency`` per model and for each total row (its calls' latencies)."""
     names = {0.5: "p50_latency_s", 0.95: "p95_latency_s"}
     rows = {name: latency.groupby(model).quantile(q) for q, name in names.items()}
     table = pd.DataFrame(rows, columns=list(names.values()))
-    table.loc[TOTAL] = [latency.quantile(q) for q in names]
+    for total, values in totals.items():
+        table.loc[total] = [values.quantile(q) for q in names]
     return table
 
 
@@ -210,7 +229,9 @@ def over_time(df, freq: str = "1min") -> pd.DataFrame:
     * **df** - a table from :func:`read_log` (or anything it reads).
     * **freq** - the bucket size, as pandas writes it: ``"10s"``, ``"1min"``, ``"1h"``, ``"1D"``.
 
-    ``cost`` is NaN in a bucket where a successful call's price is unknown.
+    ``cost`` is NaN in a bucket where a successful call's price is unknown. When the log holds
+    more than one currency, ``cost`` is NaN and a column per currency (``cost CNY``, ``cost USD``)
+    sums each.
 
     >>> calls = read_log([{"time": "2026-11-26T03:01:02Z", "status": 200, "input_tokens": 5},
     ...                   {"time": "2026-11-26T03:03:30Z", "status": 200, "input_tokens": 7}])
@@ -222,9 +243,21 @@ def over_time(df, freq: str = "1min") -> pd.DataFrame:
     2026-11-26 03:03:00+00:00      1             7
     """
     df = read_log(df)
-    table = _per_call(df).set_axis(df["time"]).resample(freq).sum()
+    per_call = _per_call(df).set_axis(df["time"])
+    table = per_call.resample(freq).sum()
     table["cost"] = table["cost"].where(table.pop("unpriced") == 0)
+    currency = _currency(df).set_axis(df["time"])
+    names = sorted(currency.dropna().unique())
+    if len(names) > 1:  # yuan and dollars do not add up: a cost column per currency instead
+        table["cost"] = float("nan")
+        for name in names:
+            table[f"cost {name}"] = per_call["cost"].where(currency == name, 0.0).resample(freq).sum()
     return table
+
+
+def _currency(df: pd.DataFrame) -> pd.Series:
+    """Each call's currency; a priced call in a log from before chatkit recorded it was in US dollars."""
+    return df["currency"].mask(df["currency"].isna() & df["cost"].notna(), OLD_CURRENCY)
 
 
 def sandbox_usage(store_rows: Iterable[dict]) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from ..errors import ChatkitError
 from ..messages import say
 from ..providers import is_chat_model
 from ..reasoning import limit_name
+from ..tokens import Cost
 from ..tokens import estimate_cost as price
 
 
@@ -34,7 +35,7 @@ class Result:
     reasoning_tokens: int | None = None  # of the completion tokens, those a reasoning model thought
     seconds: float = 0.0
     first_token_seconds: float | None = None
-    cost: float | None = None
+    cost: Cost | None = None  # in the currency the model's provider bills in
     cached: bool = False
     params: dict | None = None  # the request that produced it
 
@@ -55,8 +56,9 @@ def summary(result: Result) -> list[str]:
     if result.first_token_seconds is not None:
         timing += say("widgets.calls.first_token", seconds=result.first_token_seconds)
     parts.append(say("widgets.calls.first_run", timing=timing) if result.cached else timing)
-    if result.cost is not None and not result.cached:
-        parts.append(say("widgets.calls.free") if result.cost == 0 else say("widgets.calls.cost", cost=result.cost))
+    if result.cost is not None and result.cost.known and not result.cached:
+        parts.append(say("widgets.calls.cost", cost=result.cost.money) if result.cost.total
+                     else say("widgets.calls.free"))
     return parts
 
 
@@ -117,11 +119,11 @@ def stream_chat(client, params: dict, on_text: Callable[[str], None], stale: Cal
                   params=params)
 
 
-def estimate_cost(model: str, result: Result) -> float | None:
-    """Dollars for this run on a priced model (``chatkit.tokens``); None without a price or tokens."""
+def estimate_cost(model: str, result: Result) -> Cost | None:
+    """What this run cost, in its provider's currency (``chatkit.tokens``); None without tokens."""
     if result.prompt_tokens is None or result.completion_tokens is None:
         return None
-    return price(model, result.prompt_tokens, result.completion_tokens).total  # None: a model without a price
+    return price(model, result.prompt_tokens, result.completion_tokens)  # .known is False: a model without a price
 
 
 def default_model(client) -> str:

@@ -68,19 +68,20 @@ class ChatWindow(Panel):
     def _build(self, system: str) -> None:
         self.system = classed(w.Textarea(system, disabled=self.bot is not None,
                                          layout={"width": "95%", "height": "7em"}), "chatkit-system")
-        title = "System prompt (the bot's, read-only)" if self.bot is not None else "System prompt"
+        title = say("widgets.chat.system_bot") if self.bot is not None else say("widgets.chat.system")
         self.system_panel = w.Accordion(children=[self.system], titles=(title,), selected_index=None)
         self.log = classed(w.VBox(layout={"width": "100%", "max_width": "680px"}), "chatkit-chat-log")
-        self.input = classed(w.Text(placeholder="Type a message and press Enter", layout={"width": "360px"}),
+        self.input = classed(w.Text(placeholder=say("widgets.chat.placeholder"), layout={"width": "360px"}),
                              "chatkit-chat-input")
         # Enter: ipywidgets 8's Text sends a "submit" message, which the deprecated on_submit
         # listened to. Its advised replacement, continuous_update=False, also fires on blur: a
         # click on Stop or Clear would send a half-typed message. So the box syncs as one types.
         self.input.on_msg(self._on_input_message)
-        self.send_button = classed(w.Button(description="Send", button_style="primary", icon="paper-plane"),
-                                   "chatkit-send")
-        self.stop_button = classed(w.Button(description="Stop", icon="stop", disabled=True), "chatkit-stop")
-        self.clear_button = classed(w.Button(description="Clear", icon="trash"), "chatkit-clear")
+        self.send_button = classed(w.Button(description=say("widgets.chat.send"), button_style="primary",
+                                            icon="paper-plane"), "chatkit-send")
+        self.stop_button = classed(w.Button(description=say("widgets.chat.stop"), icon="stop", disabled=True),
+                                   "chatkit-stop")
+        self.clear_button = classed(w.Button(description=say("widgets.chat.clear"), icon="trash"), "chatkit-clear")
         self.send_button.on_click(self._safely(self._submit))
         self.stop_button.on_click(self._safely(self.stop))
         self.clear_button.on_click(self._safely(self.clear))

@@ -50,7 +50,7 @@ class Compare(Panel):
         self.results: dict[tuple, calls.Result] = {}
         self.prompt = w.Textarea(prompt, description="prompt", layout={"width": "95%"})
         self.prompt.add_class("chatkit-prompt")
-        self.run_button = w.Button(description="Run all", button_style="primary", icon="th")
+        self.run_button = w.Button(description=say("widgets.compare.run"), button_style="primary", icon="th")
         self.run_button.add_class("chatkit-run")
         self.table = w.HTML()
         self.table.add_class("chatkit-compare-table")

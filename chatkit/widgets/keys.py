@@ -55,8 +55,8 @@ class KeysPanel(_KeyWidget):
         self.store = box.store
         self.base_url = box.base_url  # where the sandbox listens: give it to a client with the new key
         self.new_key: str | None = None
-        self.name = w.Text(value="my first key", description="Name")
-        self.create_button = w.Button(description="Create key", button_style="primary", icon="key")
+        self.name = w.Text(value=say("widgets.keys.first_name"), description=say("widgets.keys.name"))
+        self.create_button = w.Button(description=say("widgets.keys.create"), button_style="primary", icon="key")
         self.create_button.on_click(self._safely(lambda: self.create(self.name.value)))
         self.table = w.VBox()
         self.widget = w.VBox([w.HBox([self.name, self.create_button]), self.status, self.table, self.errors])
@@ -84,15 +84,15 @@ class KeysPanel(_KeyWidget):
 
     def refresh(self) -> None:
         keys = self.store.list_keys()
-        header = w.HTML("<b>Your sandbox keys</b>" if keys else "<i>No keys yet: create one.</i>")
+        header = w.HTML(f"<b>{say('widgets.keys.yours')}</b>" if keys else f"<i>{say('widgets.keys.none')}</i>")
         self.table.children = [header] + [self._row(k) for k in keys]
 
     def _row(self, info) -> w.HBox:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.created_at))
-        state = "active" if info.active else "revoked"
+        state = say("widgets.keys.active" if info.active else "widgets.keys.revoked_state")
         label = w.HTML(f"<code>{html.escape(info.masked)}</code> {html.escape(info.name)} "
-                       f"<small>({info.id}, created {when}, {state})</small>")
-        button = w.Button(description="Revoke", disabled=not info.active, button_style="danger")
+                       f"<small>{html.escape(say('widgets.keys.row', id=info.id, when=when, state=state))}</small>")
+        button = w.Button(description=say("widgets.keys.revoke"), disabled=not info.active, button_style="danger")
         button.on_click(self._safely(lambda: self.revoke(info.id)))
         return w.HBox([label, button])
 
@@ -118,9 +118,9 @@ class KeyEntry(_KeyWidget):
         self.current = current.name if current else None  # what a save without a choice keeps
         choices = [(p.title, p.name) for p in presets().values() if not p.local]
         self.provider = w.Dropdown(options=choices, value=preset(provider).name if provider else self.current,
-                                   description="Provider")
-        self.field = w.Password(placeholder="sk-...", description="API key")
-        self.save_button = w.Button(description="Save to .env", button_style="primary", icon="lock")
+                                   description=say("widgets.keys.provider"))
+        self.field = w.Password(placeholder="sk-...", description=say("widgets.keys.key"))
+        self.save_button = w.Button(description=say("widgets.keys.save"), button_style="primary", icon="lock")
         self.save_button.on_click(self._safely(self.save))
         self.widget = w.VBox([self.provider, w.HBox([self.field, self.save_button]), self.status, self.errors])
         self.widget.add_class("chatkit-key-entry")

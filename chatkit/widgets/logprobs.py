@@ -43,8 +43,8 @@ def reshape(logprobs: list[float], temperature: float) -> list[float]:
 
 def bars(rows: list[tuple[str, float, float]], temperature: float) -> str:
     """A horizontal bar chart in plain HTML: one row per token, model vs. reshaped probability."""
-    lines = [f"<tr><th style='text-align:left'>token</th><th style='text-align:left'>the model (T=1)</th>"
-             f"<th style='text-align:left'>at temperature {temperature:g}</th></tr>"]
+    heads = ("token", say("widgets.logprobs.model"), say("widgets.logprobs.at", temperature=temperature))
+    lines = ["<tr>" + "".join(f"<th style='text-align:left'>{html.escape(head)}</th>" for head in heads) + "</tr>"]
     for token, before, after in rows:
         lines.append(f"<tr class='chatkit-logprob-row'><td><code>{html.escape(show_token(token))}</code></td>"
                      f"<td>{_bar(before, '#afb8c1')}</td><td>{_bar(after, '#0969da')}</td></tr>")
@@ -87,7 +87,8 @@ class TokenProbabilities(Panel):
         self.tokens_wanted, self.top = tokens, top
         self.entries: list = []  # one logprob entry per token of the answer
         self.prompt = classed(w.Textarea(prompt, description="prompt", layout={"width": "95%"}), "chatkit-prompt")
-        self.run_button = classed(w.Button(description="Show probabilities", button_style="primary"), "chatkit-run")
+        self.run_button = classed(w.Button(description=say("widgets.logprobs.run"), button_style="primary"),
+                                  "chatkit-run")
         self.position = classed(w.Dropdown(description="token", options=[]), "chatkit-logprobs-position")
         self.temperature = classed(w.FloatSlider(temperature, min=0, max=2, step=0.1, description="temperature"),
                                     "chatkit-logprobs-temperature")

@@ -60,8 +60,9 @@ class Playground(Panel):
 
     def _build(self, prompt, system, model, effort, temperature, top_p, max_tokens, seed, presence, frequency) -> None:
         self.prompt = classed(w.Textarea(prompt, description="prompt", layout={"width": "95%"}), "chatkit-prompt")
-        self.system = classed(w.Textarea(system, description="instructions", placeholder="optional: a system message",
-                                          layout={"width": "95%"}), "chatkit-system")
+        self.system = classed(w.Textarea(system, description="instructions",
+                                         placeholder=say("widgets.playground.system"), layout={"width": "95%"}),
+                              "chatkit-system")
         models = self._models(model)
         self.model = classed(w.Dropdown(options=models, value=model or models[0], description="model"),
                              "chatkit-model")
@@ -73,15 +74,17 @@ class Playground(Panel):
                               "chatkit-top-p")
         self.max_tokens = classed(w.IntSlider(max_tokens, min=1, max=512, description="max_tokens", **SLIDER),
                                    "chatkit-max-tokens")
-        self.seed = classed(w.Text("" if seed is None else str(seed), description="seed", placeholder="empty: random",
-                                    continuous_update=False), "chatkit-seed")
+        self.seed = classed(w.Text("" if seed is None else str(seed), description="seed",
+                                   placeholder=say("widgets.playground.seed"), continuous_update=False),
+                            "chatkit-seed")
         self.presence_penalty = classed(w.FloatSlider(presence, min=-2, max=2, step=0.1,
                                                        description="presence_penalty", **SLIDER),
                                          "chatkit-presence-penalty")
         self.frequency_penalty = classed(w.FloatSlider(frequency, min=-2, max=2, step=0.1,
                                                         description="frequency_penalty", **SLIDER),
                                           "chatkit-frequency-penalty")
-        self.run_button = classed(w.Button(description="Run", button_style="primary", icon="play"), "chatkit-run")
+        self.run_button = classed(w.Button(description=say("widgets.playground.run"), button_style="primary",
+                                           icon="play"), "chatkit-run")
         self.output = classed(w.HTML(_pre("")), "chatkit-output")
         self.model.observe(self._safely(self._follow_model), "value")  # before _on_change: the menu first
         self.effort.observe(self._safely(self._gate), "value")
