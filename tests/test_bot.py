@@ -128,6 +128,32 @@ def test_the_daily_quota_resets_at_the_next_day(scripted):
     assert bot.reply("ada", "Hi") == "OK"
 
 
+def test_the_quota_day_starts_at_midnight_in_the_bots_time_zone(scripted):
+    clock = Clock(MORNING + 5 * 3600)  # 15:00 UTC, 23:00 in Beijing
+    bot = scripted_bot(scripted, clock, rate=None, daily_quota=1, time_zone="Asia/Shanghai")
+    assert bot.reply("ada", "Hi") == "OK"
+    refusal = bot.reply("ada", "Hi")
+    assert refusal.retry_after == 3600 and "Asia/Shanghai" in refusal.fix
+    clock.now += 3600  # midnight in Beijing, 16:00 UTC: a new day there
+    assert bot.reply("ada", "Hi") == "OK"
+
+
+def test_the_time_zone_comes_from_the_setting_and_the_platforms_region(scripted, monkeypatch):
+    from chatkit.bot.platforms import lanying
+    from chatkit.bot.settings import BotSettings
+
+    assert BotSettings(lanying=lanying.Settings("app1", "42", "admin-token-0123456789abcd", "sig-0123456789"),
+                       ).time_zone() == "Asia/Shanghai"
+    assert BotSettings(webhook_secret="s" * 20).time_zone() is None  # a plain webhook: no region, UTC
+    chosen = scripted_bot(scripted, time_zone="Europe/Berlin")
+    chosen.serve_in("Asia/Shanghai")  # a service does not override what the bot was given
+    assert chosen._zone.key == "Europe/Berlin"
+    monkeypatch.setenv("CHATKIT_BOT_TIME_ZONE", "Asia/Tokyo")
+    assert scripted_bot(scripted)._zone.key == "Asia/Tokyo"
+    with pytest.raises(ChatkitError, match="Asia/Shanghai"):
+        scripted_bot(scripted, time_zone="Beijing")
+
+
 def test_limits_and_memory_are_per_user(scripted):
     scripted.engine.enqueue("Hi Ada.", "Hi Bob.")
     bot = scripted_bot(scripted, rate=(1, 60))

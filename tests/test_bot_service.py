@@ -166,6 +166,10 @@ def no_more_calls(service, platform: FakePlatform, expected: int) -> None:
 
 # --- Lanying -------------------------------------------------------------------------------
 
+def test_the_bots_day_starts_at_midnight_where_the_platforms_users_are(service):
+    assert service.app.state.context.bot._zone.key == "Asia/Shanghai"  # Lanying, Feishu, DingTalk: mainland China
+
+
 def test_a_lanying_message_is_answered_through_message_send(service, platform, engine):
     engine.enqueue("Certainly!")
     response = post_lanying(service, lanying_body())

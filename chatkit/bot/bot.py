@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import threading
 import time
+import zoneinfo
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,9 +20,11 @@ from dataclasses import dataclass, field
 from ..conversation import Conversation
 from ..errors import ChatkitError
 from ..messages import say
+from ..settings import value
 
 DOCS = "notebooks/05-manage-conversation-context.ipynb"
 RESET_COMMANDS = frozenset({"/reset", "reset"})
+TIME_ZONE = "CHATKIT_BOT_TIME_ZONE"  # where the quota's day starts, e.g. Asia/Shanghai
 OFF_TOPIC_RULE = ("If a request is not about {name} or the topics above, politely decline in one "
                   "sentence and offer help with one of those topics instead.")
 
@@ -117,7 +120,10 @@ class Bot:
     - ``shop``: a :class:`Shop`; its ``system_prompt()`` is every conversation's instructions.
     - ``budget``: input tokens per request for each user; older turns are dropped to fit.
     - ``rate``: ``(messages, seconds)``, at most that many messages per user in any window of
-      that length. ``daily_quota``: messages per user per day (UTC). ``None`` turns either off.
+      that length. ``daily_quota``: messages per user per day. ``None`` turns either off.
+    - ``time_zone``: where a day starts for the quota, an IANA name such as "Asia/Shanghai".
+      Default: ``CHATKIT_BOT_TIME_ZONE``, else the region of the platforms a :class:`BotService`
+      serves (Lanying, Feishu and DingTalk: Asia/Shanghai), else UTC.
     - ``clock``: returns the time in seconds since the epoch, like ``time.time`` (tests pass a fake).
     - Other options (``encoding``, ``max_output_tokens``, ``temperature``…) go to each Conversation.
 
@@ -134,8 +140,10 @@ class Bot:
 
     def __init__(self, client, shop: Shop, *, model: str | None = None, budget: int | None = 1500,
                  rate: tuple[int, float] | None = (5, 60), daily_quota: int | None = 50,
-                 clock: Callable[[], float] = time.time, **options) -> None:
+                 clock: Callable[[], float] = time.time, time_zone: str | None = None, **options) -> None:
         self.client, self.shop, self.budget = client, shop, budget
+        self.time_zone = time_zone or value(TIME_ZONE)  # None: the service chooses, or UTC
+        self._zone = zone(self.time_zone or "UTC")
         self.model = model or getattr(client, "default_model", None)
         if not self.model:
             raise ChatkitError(say("bot.no_model.what"), fix=say("bot.no_model.fix"), docs=DOCS)
@@ -215,19 +223,33 @@ class Bot:
         return Refusal("rate", say("bot.over_rate.what", count=count, window=_duration(window)),
                        say("bot.over_rate.fix", wait=_duration(wait)), wait)
 
+    def serve_in(self, time_zone: str) -> None:
+        """Count days in ``time_zone`` unless the bot was given one (a :class:`BotService` calls this)."""
+        if self.time_zone is None:
+            self._zone = zone(time_zone)
+
     def _over_quota(self, user: _User, now: float) -> Refusal | None:
-        day = dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
+        day = dt.datetime.fromtimestamp(now, self._zone).date()
         if user.day != day:
             user.day, user.today = day, 0
         if self.daily_quota is None or user.today < self.daily_quota:
             return None
-        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), self._zone)
         wait = midnight.timestamp() - now
         return Refusal("quota", say("bot.over_quota.what", quota=self.daily_quota),
-                       say("bot.over_quota.fix", wait=_duration(wait)), wait)
+                       say("bot.over_quota.fix", wait=_duration(wait), zone=self._zone.key), wait)
 
     def __repr__(self) -> str:
         return f"<Bot {self.shop.name!r} model={self.model!r}: {len(self._users)} users>"
+
+
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    """The time zone called ``name``, or a ChatkitError that says how to name one."""
+    try:
+        return zoneinfo.ZoneInfo(name.strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ChatkitError(say("bot.time_zone.what", name=name), fix=say("bot.time_zone.fix", variable=TIME_ZONE),
+                           docs="notebooks/08-build-a-support-chatbot.ipynb") from None
 
 
 def _duration(seconds: float) -> str:

@@ -135,8 +135,10 @@ class BotService(Background):
     def start(cls, bot: Bot, settings: BotSettings | None = None, host: str = "127.0.0.1", port: int = 0,
               **options) -> BotService:
         """Start serving in a daemon thread and return once it accepts connections."""
-        app = create_app(bot, settings if settings is not None else BotSettings.from_env(), **options)
-        return cls(app, host, port)
+        settings = settings if settings is not None else BotSettings.from_env()
+        if settings.time_zone():
+            bot.serve_in(settings.time_zone())  # the quota's day starts at the platform's users' midnight
+        return cls(create_app(bot, settings, **options), host, port)
 
     @property
     def url(self) -> str:

@@ -27,6 +27,9 @@ REQUIRED = {
     "webhook": ("CHATKIT_WEBHOOK_SECRET",),
 }
 OPTIONAL = ("LANYING_API_ENDPOINT", "FEISHU_API_ENDPOINT")
+# Where each platform's users are: the bot's day (its daily quota) starts at their midnight.
+# Lanying IM, Feishu and DingTalk are mainland China's platforms; a plain webhook says nothing.
+REGIONS = {"lanying": "Asia/Shanghai", "feishu": "Asia/Shanghai", "dingtalk": "Asia/Shanghai"}
 NAMES = (*(name for names in REQUIRED.values() for name in names), *OPTIONAL)
 
 
@@ -64,6 +67,11 @@ class BotSettings:
                                    **_given(api_base=get("FEISHU_API_ENDPOINT"))) if "feishu" in on else None,
             dingtalk=dingtalk.Settings(get("DINGTALK_APP_SECRET")) if "dingtalk" in on else None,
             webhook_secret=get("CHATKIT_WEBHOOK_SECRET") or None, missing=missing)
+
+    def time_zone(self) -> str | None:
+        """The time zone of the enabled platforms' region, when they share one; else None (the webhook has none)."""
+        zones = {REGIONS[name] for name in self.enabled() if name in REGIONS}
+        return zones.pop() if len(zones) == 1 else None
 
     def platform(self, name: str):
         """The settings the adapter ``name`` needs (the secret, for the webhook), or None if off."""

@@ -581,7 +581,9 @@ MESSAGES = {
     "bot.over_rate.what": "You have sent {count} messages within {window}.",
     "bot.over_rate.fix": "Please try again in {wait}.",
     "bot.over_quota.what": "You have used today's {quota} messages.",
-    "bot.over_quota.fix": "Please come back tomorrow, in {wait} (days start at midnight UTC).",
+    "bot.over_quota.fix": "Please come back tomorrow, in {wait} (days start at midnight, {zone} time).",
+    "bot.time_zone.what": "{name!r} is not a time zone chatkit knows.",
+    "bot.time_zone.fix": "Name one the IANA way, such as Asia/Shanghai or Europe/Berlin (in {variable} or Bot(time_zone=...)).",
     # the parts of a duration in a refusal: "9 seconds", "1 minute", "3 hours 20 minutes"
     "bot.second.one": "{n} second",
     "bot.second.many": "{n} seconds",

@@ -528,7 +528,9 @@ MESSAGES = {
     "bot.over_rate.what": "你在 {window}内发送了 {count} 条消息。",
     "bot.over_rate.fix": "请在 {wait}后再试。",
     "bot.over_quota.what": "你已经用完了今天的 {quota} 条消息。",
-    "bot.over_quota.fix": "请明天再来，还有 {wait}（每天从 UTC 午夜开始）。",
+    "bot.over_quota.fix": "请明天再来，还有 {wait}（按 {zone} 时间，每天零点重新计数）。",
+    "bot.time_zone.what": "chatkit 不认识时区 {name!r}。",
+    "bot.time_zone.fix": "请用 IANA 时区名，例如 Asia/Shanghai 或 Europe/Berlin（写在 {variable} 里，或传给 Bot(time_zone=...)）。",
     # 拒绝消息里的时长："9 秒"、"1 分钟"、"3 小时 20 分钟"
     "bot.second.one": "{n} 秒",
     "bot.second.many": "{n} 秒",
