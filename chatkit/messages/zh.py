@@ -528,9 +528,9 @@ MESSAGES = {
     "bot.over_rate.what": "你在 {window}内发送了 {count} 条消息。",
     "bot.over_rate.fix": "请在 {wait}后再试。",
     "bot.over_quota.what": "你已经用完了今天的 {quota} 条消息。",
-    "bot.over_quota.fix": "请明天再来，还有 {wait}（按 {zone} 时间，每天零点重新计数）。",
-    "bot.time_zone.what": "chatkit 不认识时区 {name!r}。",
-    "bot.time_zone.fix": "请用 IANA 时区名，例如 Asia/Shanghai 或 Europe/Berlin（写在 {variable} 里，或传给 Bot(time_zone=...)）。",
+    "bot.over_quota.fix": "请明天再来。消息数按 {zone} 时间每天零点重新计算，离下一个零点还有 {wait}。",
+    "bot.time_zone.what": "chatkit 找不到名为 {name!r} 的时区。",
+    "bot.time_zone.fix": "请改用 IANA 时区名，例如 Asia/Shanghai 或 Europe/Berlin，写在 {variable} 里，或者传给 Bot(time_zone=...)。",
     # 拒绝消息里的时长："9 秒"、"1 分钟"、"3 小时 20 分钟"
     "bot.second.one": "{n} 秒",
     "bot.second.many": "{n} 秒",
@@ -544,6 +544,7 @@ MESSAGES = {
     # chatkit/bot/platforms/：检查聊天平台发来的请求
     "bot.platforms.not_json.what": "{platform} 的请求体不是一个 JSON 对象。",
     "bot.platforms.not_json.fix": "按 {platform} 文档里的格式发送请求体。",
+    "bot.platforms.not_text.what": "{platform} 请求里的 {field} 不是文本。",
     "bot.platforms.no_secret.what": "没有配置{name}，所以无法检查任何请求。",
     "bot.platforms.no_secret.fix": "从平台的控制台复制{name}，填到机器人的设置里。",
     "bot.platforms.missing": "缺失",
@@ -824,11 +825,23 @@ MESSAGES = {
                          "下面是要填到各个平台的回调地址（设置来自环境变量或 .env）：",
     "bot.serve.off": "未启用，需要设置 {needs}",
     "bot.serve.stopped": "机器人已停止。",
+    "bot.serve.state": "对话记录保存在 {path}（保留 {days:g} 天，可用 {variable} 修改）。",
+    "bot.interrupted": "抱歉，服务重启打断了我的回答。如果内容不完整，请再问一次。",
+    "bot.store.retention.what": "{variable}={value!r} 不是有效的天数。",
+    "bot.store.retention.fix": "请把 {variable} 设为大于 0 的数，例如 7；删掉这项设置则默认保留 7 天。",
     # chatkit/bot/intake.py：机器人拒绝平台请求的原因
     "bot.intake.too_large": "请求体超过了 {kb} KB，聊天消息不会这么大。",
     "bot.intake.cut": "请求体还没有传完，连接就断开了。",
     "bot.intake.no_id": "这条 {platform} 消息没有消息 id，无法分辨平台是不是在重复投递。",
     "bot.intake.busy": "机器人积压的消息太多了，请过一分钟再试。",
+    "bot.intake.no_sender": "这条 {platform} 消息没有发送者，回答无人可收。请按 {platform} 文档带上发送者的用户 id。",
+    "bot.intake.no_conversation": "这条 {platform} 消息没有会话 id，无法和其他会话区分开。请按 {platform} 文档带上会话 id。",
+    "bot.intake.not_utf8": "这条 {platform} 消息里有不合法的 Unicode 文本（孤立的代理码元），请发送 UTF-8 文本。",
+    # chatkit/logs.py 和服务的日志行（python -m chatkit bot serve / im serve）
+    "bot.log.refused": "拒绝了发往 {route} 的 {platform} 请求（HTTP {status}）：{why}",
+    "im.log.refused": "拒绝了 {method} {route}（HTTP {status}）：{why}",
+    "logs.level.what": "{variable}={level!r} 不是日志级别。",
+    "logs.level.fix": "把 {variable} 设为 {levels} 中的一个，或者使用 --log-level 参数。",
 
     # --- chatkit/im/：本地聊天平台的命令输出、错误和投递状态 ----------------------------------------
     "im.cli.serving": "本地聊天平台（模仿蓝莺 IM，供学习使用）已在 {url} 启动。\n"
