@@ -102,12 +102,34 @@ def _choose(model: str | None, encoding) -> object:
     """An encoding name, or an engine (anything with ``render`` and ``tokenize``)."""
     if encoding is None and model is None:
         raise TokenizerError(say("tokens.no_choice.what"), fix=say("tokens.no_choice.fix"), docs=DOCS)
-    choice = encoding if encoding is not None else encoding_name(model)
+    choice = encoding if encoding is not None else _estimated(model)
     if isinstance(choice, str) and choice not in ENCODINGS + (SANDBOX,):
         raise TokenizerError(say("tokens.unknown_encoding.what", encoding=choice),
                              fix=say("tokens.unknown_encoding.fix", encodings=", ".join(ENCODINGS + (SANDBOX,))),
                              docs=DOCS)
     return _sandbox_engine(model) if choice == SANDBOX else choice
+
+
+class EstimateWarning(UserWarning):
+    """chatkit has no tokenizer for a model, so its counts are o200k_base's: an estimate."""
+
+
+def _estimated(model: str) -> str:
+    """The model's encoding; for a model chatkit has no tokenizer for, o200k_base, with one warning per model.
+
+    GPT-6's tokenizer is unpublished, and DeepSeek's, Qwen's or GLM's are not OpenAI's: a budget or an
+    estimate still needs a count, and a close one serves it better than an error on every message.
+    """
+    try:
+        return encoding_name(model)
+    except TokenizerError:
+        if model not in _warned:
+            _warned.add(model)
+            warnings.warn(say("tokens.estimated", model=model), EstimateWarning, stacklevel=4)
+        return "o200k_base"
+
+
+_warned: set[str] = set()
 
 
 def encode(text: str, model: str | None = None, *, encoding=None) -> list[int]:

@@ -12,6 +12,7 @@ import doctest
 import gzip
 import hashlib
 import importlib.resources
+import warnings
 
 import pytest
 from hypothesis import given, settings
@@ -100,10 +101,28 @@ def test_model_to_encoding(model, name):
     assert tokens.encoding_name(model) == name
 
 
-def test_unknown_model_says_what_to_do():
+def test_a_model_without_a_known_tokenizer_is_counted_as_an_estimate_with_one_warning(monkeypatch):
+    monkeypatch.setattr(tokens, "_warned", set())
+    with pytest.warns(tokens.EstimateWarning, match="'deepseek-flash'.*o200k_base.*estimate"):
+        assert count("你好，世界", "deepseek-flash") == count("你好，世界", encoding="o200k_base")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said once per model, not on every message
+        count_messages([{"role": "user", "content": "hi"}], "deepseek-flash")
     with pytest.raises(TokenizerError, match="encoding='o200k_base'") as info:
-        count("hi", "llama3.2")
+        tokens.encoding_name("llama3.2")  # asked directly, the exact answer is still "not known"
     assert "'llama3.2'" in str(info.value)
+
+
+def test_a_conversation_on_such_a_model_keeps_its_budget(scripted):
+    from chatkit import Conversation
+    from support import client_for
+
+    conv = Conversation(client_for(scripted), model="gpt-6-luna", budget=100)  # GPT-6: tokenizer unpublished
+    conv.turns = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]
+    assert conv.count() == count_messages(conv.messages, encoding="o200k_base")
+
+
+def test_unknown_model_says_what_to_do():
     with pytest.raises(TokenizerError, match="Pass a model"):
         count("hi")
     with pytest.raises(TokenizerError, match="Unknown encoding 'p50k_base'"):
