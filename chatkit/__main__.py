@@ -24,6 +24,7 @@ from .display import columns, ljust
 from .errors import ChatkitError
 from .failures import explain
 from .keys import mask_key, save_key
+from .logs import FORMAT_VARIABLE, LEVEL_VARIABLE, LEVELS, configure
 from .messages import say
 
 PROG = "python -m chatkit"
@@ -162,15 +163,26 @@ def _bot_commands(commands) -> None:
     bot = commands.add_parser("bot", help="run the support bot inside chat platforms (Lanying, Feishu, DingTalk)")
     bot.set_defaults(parser=bot)
     actions = bot.add_subparsers(title="commands", metavar="COMMAND")
-    serve = actions.add_parser("serve", help="answer the platforms' message callbacks until Ctrl+C")
+    serve = actions.add_parser("serve", parents=[_log_options()],
+                               help="answer the platforms' message callbacks until Ctrl+C")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8787, help="port to listen on (default: 8787)")
     serve.set_defaults(run=_bot_serve)
 
 
+def _log_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    logs = options.add_argument_group("the log (stderr)")
+    logs.add_argument("--log-level", choices=LEVELS, help=f"least severe lines to log (default: ${LEVEL_VARIABLE}, "
+                      "else warning: refused requests, failed deliveries, model errors)")
+    logs.add_argument("--log-json", action="store_true", help=f"write JSON lines (or set {FORMAT_VARIABLE}=json)")
+    return options
+
+
 def _bot_serve(args) -> int:
     from .bot.service import serve
 
+    configure(args.log_level, args.log_json)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl+C
     try:
         return serve(args.host, args.port)
@@ -182,7 +194,8 @@ def _im_commands(commands) -> None:
     im = commands.add_parser("im", help="a local chat platform (imitates Lanying IM) to try a bot on")
     im.set_defaults(parser=im)
     actions = im.add_subparsers(title="commands", metavar="COMMAND")
-    serve = actions.add_parser("serve", help="serve a chat page and Lanying's bot API until Ctrl+C",
+    serve = actions.add_parser("serve", parents=[_log_options()],
+                               help="serve a chat page and Lanying's bot API until Ctrl+C",
                                epilog="Secrets are printed masked; --env-file writes them in full (mode 0600).")
     serve.add_argument("--port", type=_port, default=8788, help="port to listen on (default: 8788)")
     serve.add_argument("--bot", metavar="URL", help="the bot's webhook, e.g. http://127.0.0.1:8787 "
@@ -196,6 +209,7 @@ def _im_commands(commands) -> None:
 def _im_serve(args) -> int:
     from .im.cli import serve
 
+    configure(args.log_level, args.log_json)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl+C
     try:
         return serve(args.port, args.bot, args.env_file, args.open)

@@ -396,7 +396,8 @@ def test_fifty_users_with_three_messages_each_get_three_answers_in_order(service
     for user in users:
         answered = [c["path"].split("/")[-2] for c in calls if f"om_{user}_" in c["path"]]
         assert answered == [f"om_{user}_{k}" for k in range(3)]
-        asked = [t["content"] for t in bot.conversation(f"feishu:{user}").turns if t["role"] == "user"]
+        chat = "feishu:oc_5ce6d572455d361153b7xx51da133945"  # the payload's chat_id: memory is per user and chat
+        asked = [t["content"] for t in bot.conversation(f"feishu:{user}", chat).turns if t["role"] == "user"]
         assert asked == ["question 0", "question 1", "question 2"]
 
 

@@ -401,7 +401,7 @@ def test_the_bot_refuses_in_chinese(monkeypatch):
             return "Sell tea."
 
     bot = Bot(None, Shop(), model="m", rate=(5, 60), clock=lambda: 1000.0)
-    user = _User(conversation=None)
+    user = _User()
     user.recent.extend([990.0] * 5)
     english = bot._over_rate(user, 1000.0)
     assert isinstance(english, Refusal)

@@ -1,7 +1,9 @@
-"""A support bot for a small shop: one memory per user, a rate limit and a daily quota.
+"""A support bot for a small shop: one memory per user and chat, a rate limit and a daily quota.
 
 The same :class:`Bot` can serve a notebook chat window and a webhook with many users at
 once: each user's turns run one at a time and in order, different users in parallel.
+Its memory lives in this process, or in a :class:`~chatkit.bot.store.Store` that
+survives restarts.
 
 >>> from chatkit.bot import Bot, Shop
 """
@@ -21,6 +23,7 @@ from ..conversation import Conversation
 from ..errors import ChatkitError
 from ..messages import say
 from ..settings import value
+from .store import Store
 
 DOCS = "notebooks/05-manage-conversation-context.ipynb"
 RESET_COMMANDS = frozenset({"/reset", "reset"})
@@ -104,7 +107,6 @@ class Refusal:
 
 @dataclass
 class _User:
-    conversation: Conversation
     lock: threading.Lock = field(default_factory=threading.Lock)  # one turn at a time, in order
     recent: deque = field(default_factory=deque)  # times of the messages inside the rate window
     day: dt.date | None = None
@@ -112,7 +114,7 @@ class _User:
 
 
 class Bot:
-    """A support bot: one :class:`~chatkit.Conversation` per user id, with limits per user.
+    """A support bot: one :class:`~chatkit.Conversation` per user and chat, with limits per user.
 
     **Parameters:**
 
@@ -125,7 +127,14 @@ class Bot:
       Default: ``CHATKIT_BOT_TIME_ZONE``, else the region of the platforms a :class:`BotService`
       serves (Lanying, Feishu and DingTalk: Asia/Shanghai), else UTC.
     - ``clock``: returns the time in seconds since the epoch, like ``time.time`` (tests pass a fake).
+    - ``store``: where conversations are kept. ``None`` (the default): in this process, gone
+      when it ends, which suits a notebook. A :class:`~chatkit.bot.store.Store`: in a SQLite
+      file, so a restarted bot remembers (``python -m chatkit bot serve`` uses one).
     - Other options (``encoding``, ``max_output_tokens``, ``temperature``…) go to each Conversation.
+
+    ``chat`` (in :meth:`reply`, :meth:`stream`, :meth:`reset`, :meth:`conversation`) names
+    where the user writes, such as a group: the same user has one memory per chat, so a
+    private question never reaches a group's context. Leave it out for a single chat.
 
     A message counts toward the limits when it is let through, before the model is called.
     Over a limit, the answer is a :class:`Refusal` (print it, or read its ``text``) and no
@@ -140,7 +149,8 @@ class Bot:
 
     def __init__(self, client, shop: Shop, *, model: str | None = None, budget: int | None = 1500,
                  rate: tuple[int, float] | None = (5, 60), daily_quota: int | None = 50,
-                 clock: Callable[[], float] = time.time, time_zone: str | None = None, **options) -> None:
+                 clock: Callable[[], float] = time.time, time_zone: str | None = None, store: Store | None = None,
+                 **options) -> None:
         self.client, self.shop, self.budget = client, shop, budget
         self.time_zone = time_zone or value(TIME_ZONE)  # None: the service chooses, or UTC
         self._zone = zone(self.time_zone or "UTC")
@@ -148,18 +158,24 @@ class Bot:
         if not self.model:
             raise ChatkitError(say("bot.no_model.what"), fix=say("bot.no_model.fix"), docs=DOCS)
         self.rate, self.daily_quota, self.clock, self.options = rate, daily_quota, clock, options
-        self.instructions = shop.system_prompt()
+        self.instructions, self.store = shop.system_prompt(), store
         self._users: dict[str, _User] = {}
+        self._conversations: dict[tuple[str, str], Conversation] = {}  # (chat, user) -> it, without a store
         self._users_lock = threading.Lock()
 
-    def reply(self, user_id: str, text: str) -> str | Refusal:
+    def reply(self, user_id: str, text: str, chat: str = "") -> str | Refusal:
         """The answer to ``text`` from ``user_id``: the model's, the reset note, or a :class:`Refusal`."""
         user = self._user(user_id)
         with user.lock:
-            early = self._without_model(user, text)
-            return user.conversation.ask(text) if early is None else early
+            early = self._without_model(user, user_id, chat, text)
+            if early is not None:
+                return early
+            conversation = self.conversation(user_id, chat)
+            answer = conversation.ask(text)
+            self._keep(user_id, chat, conversation)
+            return answer
 
-    def stream(self, user_id: str, text: str) -> Iterator[str | Refusal]:
+    def stream(self, user_id: str, text: str, chat: str = "") -> Iterator[str | Refusal]:
         """Like :meth:`reply`, but yields the answer in pieces as the model writes them.
 
         The reset note or a :class:`Refusal` comes as one piece. Nothing happens until the
@@ -170,36 +186,67 @@ class Bot:
         """
         user = self._user(user_id)
         with user.lock:
-            early = self._without_model(user, text)
+            early = self._without_model(user, user_id, chat, text)
             if early is not None:
                 yield early
                 return
-            yield from user.conversation.stream(text)
+            conversation = self.conversation(user_id, chat)
+            try:
+                yield from conversation.stream(text)
+            finally:  # a stream closed early is kept too, marked as cut
+                self._keep(user_id, chat, conversation)
 
-    def reset(self, user_id: str) -> None:
-        """Forget what ``user_id`` said (the rate limit and quota still count)."""
-        user = self._user(user_id)
-        with user.lock:
-            user.conversation = self._new_conversation()
+    def reset(self, user_id: str, chat: str = "") -> None:
+        """Forget what ``user_id`` said in ``chat`` (the rate limit and quota still count)."""
+        with self._user(user_id).lock:
+            self._forget(user_id, chat)
 
-    def conversation(self, user_id: str) -> Conversation:
-        """The conversation with ``user_id`` so far (it shows as chat bubbles in a notebook)."""
-        return self._user(user_id).conversation
+    def remember(self, user_id: str, question: str, answer: str, chat: str = "") -> None:
+        """Add a turn the model did not write through this bot (the part of an answer shown before a restart)."""
+        with self._user(user_id).lock:
+            conversation = self.conversation(user_id, chat)
+            conversation.turns += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+            self._keep(user_id, chat, conversation)
+
+    def conversation(self, user_id: str, chat: str = "") -> Conversation:
+        """The conversation with ``user_id`` in ``chat`` so far (it shows as chat bubbles in a notebook).
+
+        With a store, each call reads it afresh from the file.
+        """
+        if self.store is None:
+            with self._users_lock:
+                if (chat, user_id) not in self._conversations:
+                    self._conversations[chat, user_id] = self._new_conversation()
+                return self._conversations[chat, user_id]
+        conversation, kept = self._new_conversation(), self.store.memory(chat, user_id) or {}
+        conversation.turns, conversation.summary = kept.get("turns", []), kept.get("summary")
+        conversation.input_tokens = kept.get("input_tokens", [])
+        return conversation
+
+    def _keep(self, user_id: str, chat: str, conversation: Conversation) -> None:
+        if self.store is not None:
+            self.store.remember(chat, user_id, conversation.to_dict())
+
+    def _forget(self, user_id: str, chat: str) -> None:
+        if self.store is not None:
+            self.store.forget(chat, user_id)
+        with self._users_lock:
+            self._conversations.pop((chat, user_id), None)
 
     def _user(self, user_id: str) -> _User:
         with self._users_lock:
             if user_id not in self._users:
-                self._users[user_id] = _User(self._new_conversation())
+                self._users[user_id] = _User()
             return self._users[user_id]
 
     def _new_conversation(self) -> Conversation:
         return Conversation(self.client, instructions=self.instructions, model=self.model,
                             budget=self.budget, **self.options)
 
-    def _without_model(self, user: _User, text: str) -> str | Refusal | None:
+    def _without_model(self, user: _User, user_id: str, chat: str, text: str) -> str | Refusal | None:
         """The answer when the model must not be called (a command, a limit); else None."""
         if text.strip().lower() in RESET_COMMANDS:
-            user.conversation = self._new_conversation()
+            self._forget(user_id, chat)
             return say("bot.reset")
         return self._admit(user, self.clock())
 

@@ -3,6 +3,11 @@
 These functions run on the service's worker threads (see ``workers.py``), never on the
 event loop: the Bot and ``httpx.Client`` block. Nothing here logs a token, a secret, a
 ``sessionWebhook`` or the user's text; model errors are logged as ``explain(exc).line()``.
+
+With a durable store (``Bot(store=...)``) each taken message stays "in flight" until its
+answer is delivered, and :func:`recover` deals with those a restart interrupted: one
+nobody saw a word of is answered again; one the user may have seen is never sent again
+in full, only ended by a short note (a growing Lanying message is cut and marked).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -21,6 +27,7 @@ from ..messages import say
 from ..retry import Failed, retry_once
 from .bot import Bot, Refusal
 from .platforms import ADAPTERS, Incoming, Outgoing, lanying
+from .store import Store
 
 log = logging.getLogger("chatkit.bot")
 _httpx_log = logging.getLogger("httpx")
@@ -38,8 +45,13 @@ class Apology:
 
 
 def user_key(incoming: Incoming) -> str:
-    """The Bot's user id: one memory (and one queue) per user on each platform."""
+    """The Bot's user id: one queue and one set of limits per user on each platform."""
     return f"{incoming.platform}:{incoming.user_id}"
+
+
+def chat_key(incoming: Incoming) -> str:
+    """The Bot's chat: the same user has one memory per chat (a private chat, each group)."""
+    return f"{incoming.platform}:{incoming.conversation_id}"
 
 
 class Sender:
@@ -86,10 +98,17 @@ class Context:
 
 def answer(ctx: Context, incoming: Incoming) -> None:
     """Ask the Bot and send its whole answer (Feishu, DingTalk): one message."""
-    said = ask(ctx.bot, incoming)
+    said = str(ask(ctx.bot, incoming))
+    if ctx.bot.store is not None:
+        ctx.bot.store.sending(incoming, said)
+    send(ctx, incoming, said)
+
+
+def send(ctx: Context, incoming: Incoming, text: str) -> None:
+    """Send ``text`` as a new message answering ``incoming`` (Feishu, DingTalk, Lanying)."""
     settings = ctx.settings.platform(incoming.platform)
     try:
-        out = ADAPTERS[incoming.platform].reply(settings, incoming, str(said))
+        out = ADAPTERS[incoming.platform].reply(settings, incoming, text)
     except ChatkitError as exc:  # e.g. DingTalk's sessionWebhook expired while the model wrote
         log.warning("Cannot answer %s: %s", _who(incoming), exc.what)
         return
@@ -99,18 +118,73 @@ def answer(ctx: Context, incoming: Incoming) -> None:
 def ask(bot: Bot, incoming: Incoming) -> str | Refusal | Apology:
     """The Bot's answer (a Refusal is an answer too), or an Apology when the model failed."""
     try:
-        return bot.reply(user_key(incoming), incoming.text)
+        return bot.reply(user_key(incoming), incoming.text, chat_key(incoming))
     except Exception as exc:  # noqa: BLE001 - a worker has no caller to raise to: the user gets an apology
         log.error("The model could not answer %s: %s", _who(incoming), explain(exc).line())
         return Apology()
 
 
+def tracked(ctx: Context, incoming: Incoming, job: Callable[[Context, Incoming], object]) -> Callable[[], object]:
+    """``job`` for the workers, with ``incoming`` kept in flight in the bot's store until it is done.
+
+    Call it when the message is taken, not when a worker starts it: a message still waiting
+    in the queue at a restart is answered after it.
+    """
+    store = ctx.bot.store
+    if store is None:
+        return lambda: job(ctx, incoming)
+    store.begin(incoming)
+
+    def run():
+        try:
+            return job(ctx, incoming)
+        finally:
+            store.done(incoming)
+    return run
+
+
+def recover(ctx: Context, workers) -> int:
+    """Deal with the answers a restart interrupted (see the module's docstring); how many there were."""
+    store = ctx.bot.store
+    if store is None:
+        return 0
+    unfinished = store.in_flight()
+    for incoming, stage, shown, sent_id in unfinished:
+        if incoming.platform not in JOBS:  # the webhook's caller lost its connection: let its retry in
+            store.done(incoming)
+            store.unsee(f"{incoming.platform}:{incoming.message_id}")
+        elif stage == "asking":
+            workers.submit(user_key(incoming), tracked(ctx, incoming, JOBS[incoming.platform]))
+        else:
+            workers.submit(user_key(incoming), tracked(ctx, incoming, _mark_cut(shown, sent_id)))
+    if unfinished:
+        log.warning("Restarted with %d unfinished answers: the unseen ones are answered again, the others "
+                    "marked as interrupted.", len(unfinished))
+    return len(unfinished)
+
+
+def _mark_cut(shown: str | None, sent_id: str | None):
+    """The job ending an answer the user may have seen part of: never the whole answer again."""
+    def job(ctx: Context, incoming: Incoming) -> None:
+        note = say("bot.interrupted")
+        if shown and sent_id and incoming.platform == "lanying":
+            text = f"{shown.rstrip()}{CUT}\n{note}"
+            ctx.sender.send(lanying.update(ctx.settings.lanying, incoming, sent_id, text))
+        else:
+            send(ctx, incoming, note)
+        user, chat = user_key(incoming), chat_key(incoming)
+        # The turn is in memory already when the restart came after the model had finished.
+        if shown and {"role": "user", "content": incoming.text} not in ctx.bot.conversation(user, chat).turns[-2:]:
+            ctx.bot.remember(user, incoming.text, f"{shown.rstrip()}{CUT}", chat)
+    return job
+
+
 def stream_lanying(ctx: Context, incoming: Incoming) -> None:
     """Stream the answer into one Lanying message: the first piece, then updates of the whole text."""
-    shown = Growing(ctx.sender, ctx.settings.lanying, incoming, ctx.update_every)
+    shown = Growing(ctx.sender, ctx.settings.lanying, incoming, ctx.update_every, ctx.bot.store)
     text = ""
     try:
-        for piece in ctx.bot.stream(user_key(incoming), incoming.text):
+        for piece in ctx.bot.stream(user_key(incoming), incoming.text, chat_key(incoming)):
             text += str(piece)  # a Refusal comes whole
             shown.show(text)
     except Exception as exc:  # noqa: BLE001 - a worker has no caller to raise to: the user gets an apology
@@ -128,8 +202,10 @@ class Growing:
     without the bot sending a request per token.
     """
 
-    def __init__(self, sender: Sender, settings: lanying.Settings, incoming: Incoming, every: float) -> None:
+    def __init__(self, sender: Sender, settings: lanying.Settings, incoming: Incoming, every: float,
+                 store: Store | None = None) -> None:
         self.sender, self.settings, self.incoming, self.every = sender, settings, incoming, every
+        self.store = store  # told what is shown before it is sent, so a restart never sends it again
         self.mid: str | None = None  # the id of the message being updated
         self.shown: str | None = None
         self.at = -math.inf  # when the text was last sent
@@ -141,10 +217,18 @@ class Growing:
         if self.mid is None:
             if self.shown is not None and not final:
                 return  # the first message failed or gave no id: send the whole answer at the end
+            self._sending(text)
             self.mid = _sent_id(self.sender.send(lanying.reply(self.settings, self.incoming, text)))
+            if self.mid is not None:
+                self._sending(text)  # now a restart can amend this message instead of sending another
         else:
+            self._sending(text)
             self.sender.send(lanying.update(self.settings, self.incoming, self.mid, text))
         self.shown, self.at = text, now
+
+    def _sending(self, text: str) -> None:
+        if self.store is not None:
+            self.store.sending(self.incoming, text, self.mid)
 
 
 def _sent_id(answer: dict | None) -> str | None:
@@ -191,3 +275,6 @@ def _where(url: str) -> str:
 
 def _who(incoming: Incoming) -> str:
     return f"{incoming.platform} user {incoming.user_id} (message {incoming.message_id})"
+
+
+JOBS = {"lanying": stream_lanying, "feishu": answer, "dingtalk": answer}  # what answers each platform in the background

@@ -55,33 +55,66 @@ async def accept(request: Request, platform: str) -> Incoming | JSONResponse:
     state = request.app.state
     settings = state.settings.platform(platform)
     if not settings:
-        return error(404, state.settings.why_off(platform))
+        return _refuse(request, platform, 404, state.settings.why_off(platform))
     try:
         body = await read_body(
             request, MAX_BODY,
             lambda: _Refused(413, say("bot.intake.too_large", kb=MAX_BODY // 1024)),
             lambda: _Refused(400, say("bot.intake.cut")))
     except _Refused as exc:
-        return error(*exc.args)
+        return _refuse(request, platform, *exc.args)
     try:
         found = READERS[platform](settings, request.headers, body)
     except Forged as exc:  # the adapters' messages never hold the secret
-        log.warning("Refused a %s request: %s", TITLES[platform], exc.what)
-        return error(401, str(exc))
+        return _refuse(request, platform, 401, str(exc), why=exc.what)
     except ChatkitError as exc:  # BadPayload, or a DingTalk sessionWebhook that already expired
-        return error(400, str(exc))
+        return _refuse(request, platform, 400, str(exc), why=exc.what)
     if isinstance(found, dict):
         return JSONResponse(found)  # Feishu's url_verification challenge
     if found is None or found.is_from_bot:
         return JSONResponse({"status": "ignored", "reason": "not a text message for the bot" if found is None
                              else "written by a bot"})
-    if not found.message_id:
-        return error(400, say("bot.intake.no_id", platform=TITLES[platform]))
+    unusable = _unusable(found)
+    if unusable:
+        return _refuse(request, platform, 400, say(unusable, platform=TITLES[platform]))
     if state.workers.busy:  # checked before dedupe, so the platform's retry is not dropped as a repeat
-        return error(503, say("bot.intake.busy"), retry_after=60)
+        return _refuse(request, platform, 503, say("bot.intake.busy"), retry_after=60)
     if not state.seen.first_time(f"{platform}:{found.message_id}"):
         return JSONResponse({"status": "duplicate"}, status_code=409 if platform == "webhook" else 200)
     return found
+
+
+def _unusable(found: Incoming) -> str | None:
+    """Why a message cannot be answered (a catalogue key), or None.
+
+    Without a sender the answer has no recipient, and without a conversation every such
+    message would share one memory: one chat's words would reach another's model context.
+    """
+    if not found.message_id:
+        return "bot.intake.no_id"
+    if not found.user_id:
+        return "bot.intake.no_sender"
+    if not found.conversation_id:
+        return "bot.intake.no_conversation"
+    if not all(map(_utf8, (found.message_id, found.user_id, found.conversation_id, found.text))):
+        return "bot.intake.not_utf8"  # a lone surrogate ("\ud800") that no model API or platform accepts
+    return None
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _refuse(request: Request, platform: str, status: int, message: str, *, why: str | None = None,
+            retry_after: float | None = None) -> JSONResponse:
+    """The error response, and one log line for the operator: the route, the status and why (never the body)."""
+    log.warning(say("bot.log.refused", platform=TITLES[platform], route=request.url.path, status=status,
+                    why=why or message))
+    return error(status, message, retry_after)
 
 
 class _Refused(Exception):

@@ -34,11 +34,12 @@ from ..failures import explain
 from ..messages import say
 from ..serving import Background
 from .bot import Bot, Refusal, Shop
-from .delivery import Apology, Context, Sender, answer, ask, stream_lanying, user_key
+from .delivery import Apology, Context, Sender, answer, ask, recover, stream_lanying, tracked, user_key
 from .intake import accept
 from .platforms import webhook
 from .platforms.dedupe import SeenIds
 from .settings import TITLES, BotSettings
+from .store import RETENTION, Store
 from .workers import Workers
 
 log = logging.getLogger("chatkit.bot")
@@ -53,7 +54,7 @@ async def _in_background(request: Request, platform: str, job) -> JSONResponse:
     if isinstance(found, JSONResponse):
         return found
     context = request.app.state.context
-    request.app.state.workers.submit(user_key(found), lambda: job(context, found)).add_done_callback(_report)
+    request.app.state.workers.submit(user_key(found), tracked(context, found, job)).add_done_callback(_report)
     log.info("Accepted %s message %s from user %s.", TITLES[platform], found.message_id, found.user_id)
     return JSONResponse({"status": "accepted"})
 
@@ -83,7 +84,8 @@ async def webhook_messages(request: Request) -> JSONResponse:
     if isinstance(found, JSONResponse):
         return found
     state = request.app.state
-    said = await asyncio.wrap_future(state.workers.submit(user_key(found), lambda: ask(state.context.bot, found)))
+    job = tracked(state.context, found, lambda context, incoming: ask(context.bot, incoming))
+    said = await asyncio.wrap_future(state.workers.submit(user_key(found), job))
     status = 429 if isinstance(said, Refusal) else 502 if isinstance(said, Apology) else 200
     headers = {"Retry-After": str(math.ceil(said.retry_after))} if isinstance(said, Refusal) else None
     return JSONResponse(webhook.response(found, str(said)), status_code=status, headers=headers)
@@ -105,7 +107,8 @@ def create_app(bot: Bot, settings: BotSettings, *, workers: int = 4, update_ever
                retry_pause: float = 0.5) -> Starlette:
     """The Starlette app; ``app.state.workers`` and ``app.state.context.sender`` need closing after use."""
     app = Starlette(routes=ROUTES)
-    app.state.settings, app.state.seen, app.state.workers = settings, SeenIds(), Workers(workers)
+    seen = bot.store if bot.store is not None else SeenIds()  # a store remembers them across restarts
+    app.state.settings, app.state.seen, app.state.workers = settings, seen, Workers(workers)
     app.state.context = Context(bot, Sender(retry_pause), settings, update_every)
     return app
 
@@ -138,7 +141,9 @@ class BotService(Background):
         settings = settings if settings is not None else BotSettings.from_env()
         if settings.time_zone():
             bot.serve_in(settings.time_zone())  # the quota's day starts at the platform's users' midnight
-        return cls(create_app(bot, settings, **options), host, port)
+        service = cls(create_app(bot, settings, **options), host, port)
+        recover(service.app.state.context, service.app.state.workers)  # answers a restart interrupted
+        return service
 
     @property
     def url(self) -> str:
@@ -165,7 +170,8 @@ class BotService(Background):
 def serve(host: str = "127.0.0.1", port: int = 8787) -> int:
     """``python -m chatkit bot serve``: the example shop's bot on the live backend, until Ctrl+C."""
     settings = BotSettings.from_env()
-    bot = Bot(connect(), Shop.example())
+    store = Store()  # durable: a restarted bot remembers its conversations and the messages it took
+    bot = Bot(connect(), Shop.example(), store=store)
     with BotService.start(bot, settings, host, port) as service:
         try:
             print(say("bot.serve.serving", shop=bot.shop.name, model=bot.model, url=service.url), flush=True)
@@ -173,6 +179,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787) -> int:
                 where = (f"{service.url}{path}  ({settings.describe(name)})" if settings.platform(name)
                          else say("bot.serve.off", needs=settings.needs(name)))
                 print(f"  {TITLES[name]:9} {where}", flush=True)
+            print(say("bot.serve.state", path=store.path, days=store.retention_days, variable=RETENTION), flush=True)
             while not service.wait(timeout=0.5):  # short waits let Ctrl+C through
                 pass
         except KeyboardInterrupt:

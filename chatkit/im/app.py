@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import logging
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
 PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'none'; "
                 "frame-ancestors 'none'", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 DOCS = "https://github.com/maxim-top/lanying-connector"
+log = logging.getLogger("chatkit.im")
 
 
 class PlatformError(Exception):
@@ -220,6 +222,9 @@ def _text(value, field: str) -> str:
 
 
 async def _platform_error(request: Request, exc: PlatformError):
+    # One line for the operator; the messages name a field or a header, never its secret value.
+    log.warning(say("im.log.refused", method=request.method, route=request.url.path, status=exc.status,
+                    why=exc.message))
     return JSONResponse({"code": exc.status, "message": exc.message}, status_code=exc.status)
 
 

@@ -486,6 +486,8 @@ MESSAGES = {
     "tokens.unknown_model.what": "chatkit does not know which tokenizer the model {model!r} uses.",
     "tokens.unknown_model.fix": "Pass the encoding yourself, e.g. count(text, encoding='o200k_base'); for models "
                                 "that are not OpenAI's (Llama, Qwen…) that count is only an estimate.",
+    "tokens.estimated": "chatkit has no tokenizer for {model!r}, so it counts with o200k_base: an estimate "
+                        "(the reply's usage has the exact figure). Pass encoding=... to choose another.",
     "tokens.no_choice.what": "Say which tokenizer to use.",
     "tokens.no_choice.fix": "Pass a model, count(text, 'gpt-4.1-mini'), or an encoding, "
                             "count(text, encoding='o200k_base').",
@@ -597,6 +599,7 @@ MESSAGES = {
     # chatkit/bot/platforms/: checking what a chat platform sends
     "bot.platforms.not_json.what": "The {platform} request body is not a JSON object.",
     "bot.platforms.not_json.fix": "Send the body {platform} documents.",
+    "bot.platforms.not_text.what": "The {platform} request's {field} is not text.",
     "bot.platforms.no_secret.what": "No {name} is configured, so no request can be checked.",
     "bot.platforms.no_secret.fix": "Copy the {name} from the platform's console into the bot's settings.",
     "bot.platforms.missing": "is missing",
@@ -889,11 +892,26 @@ MESSAGES = {
                          "Callback URLs to give each platform (settings from the environment or .env):",
     "bot.serve.off": "off: set {needs}",
     "bot.serve.stopped": "Bot stopped.",
+    "bot.serve.state": "Memory: {path} (conversations kept {days:g} days; {variable} changes it).",
+    "bot.interrupted": "Sorry, a restart interrupted my answer. If something is missing, please ask again.",
+    "bot.store.retention.what": "{variable}={value!r} is not a number of days.",
+    "bot.store.retention.fix": "Set {variable} to a number above 0, such as 7, or remove it to keep conversations 7 days.",
     # chatkit/bot/intake.py: why the bot refuses a platform's request
     "bot.intake.too_large": "The request body is larger than {kb} KB; chat messages are smaller.",
     "bot.intake.cut": "The connection closed before the whole request body arrived.",
     "bot.intake.no_id": "The {platform} message has no message id, so re-deliveries cannot be told apart.",
     "bot.intake.busy": "The bot has too many messages waiting; try again in a minute.",
+    "bot.intake.no_sender": "The {platform} message names no sender, so the answer would have no recipient; "
+                            "send the sender's user id as {platform} documents.",
+    "bot.intake.no_conversation": "The {platform} message names no chat, so it cannot be kept apart from other "
+                                  "chats; send the chat's id as {platform} documents.",
+    "bot.intake.not_utf8": "The {platform} message holds text that is not valid Unicode (a lone surrogate); "
+                           "send UTF-8 text.",
+    # chatkit/logs.py and the servers' log lines (python -m chatkit bot serve / im serve)
+    "bot.log.refused": "Refused a {platform} request to {route} (HTTP {status}): {why}",
+    "im.log.refused": "Refused {method} {route} (HTTP {status}): {why}",
+    "logs.level.what": "{variable}={level!r} is not a log level.",
+    "logs.level.fix": "Set {variable} to one of {levels}, or pass --log-level.",
 
     # --- chatkit/im/: the local chat platform's command, errors and delivery states -------------
     "im.cli.serving": "Local chat platform (an imitation of Lanying IM, for learning) at {url}\n"

@@ -437,6 +437,8 @@ MESSAGES = {
     "tokens.unknown_model.what": "chatkit 不知道模型 {model!r} 用的是哪个分词器。",
     "tokens.unknown_model.fix": "自己指定编码，例如 count(text, encoding='o200k_base')；对于不是 OpenAI 的模型"
                                 "（Llama、Qwen…），这样数出来的 token 数只是估计值。",
+    "tokens.estimated": "chatkit 没有 {model!r} 的分词器，所以用 o200k_base 来数，得到的是估计值"
+                        "（准确的数字以回复里的 usage 为准）。想换一种编码，请传入 encoding=...。",
     "tokens.no_choice.what": "请说明要用哪个分词器。",
     "tokens.no_choice.fix": "传入一个模型，count(text, 'gpt-4.1-mini')，或者一个编码，"
                             "count(text, encoding='o200k_base')。",

@@ -4,7 +4,6 @@ the checks that refuse a forged webhook (see the package's docstring)."""
 from __future__ import annotations
 
 import hmac
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from dataclasses import dataclass, field
 from ...errors import ChatkitError, ConfigError
 from ...keys import mask_key
 from ...messages import say
+from ...web import load_json as _parse
 
 # Header values a request may show in full; any other value (a token) is masked.
 _PUBLIC_HEADERS = {"content-type", "app_id"}
@@ -65,15 +65,30 @@ def header(headers: Mapping[str, str], name: str) -> str:
 
 
 def load_json(body: bytes, platform: str, docs: str) -> dict:
-    """The body as a JSON object, or BadPayload."""
+    """The body as a JSON object, or BadPayload (also for nesting too deep to parse)."""
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        data = _parse(body)
+    except ValueError:
         data = None
     if not isinstance(data, dict):
         raise BadPayload(say("bot.platforms.not_json.what", platform=platform),
                          fix=say("bot.platforms.not_json.fix", platform=platform), docs=docs)
     return data
+
+
+def ident(value) -> str:
+    """An id from a body, as text: a string or an integer; "" for anything else (a list, a float, true)."""
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else ""
+
+
+def text_field(value, field: str, platform: str, docs: str) -> str:
+    """A message's text, or BadPayload when the field holds something else (a list, an object)."""
+    if not isinstance(value, str):
+        raise BadPayload(say("bot.platforms.not_text.what", platform=platform, field=field),
+                         fix=say("bot.platforms.not_json.fix", platform=platform), docs=docs)
+    return value
 
 
 def require_secret(secret: str | None, name: str, docs: str) -> None:

@@ -20,10 +20,12 @@ from .base import (
     Incoming,
     Outgoing,
     header,
+    ident,
     load_json,
     require_fresh,
     require_match,
     require_secret,
+    text_field,
 )
 
 DOCS = "https://open.dingtalk.com/document/isvapp/receive-message"
@@ -66,17 +68,18 @@ def parse(body: bytes) -> Incoming | None:
 
     ``is_from_bot`` is set when the sender is the robot itself (``senderId == chatbotUserId``).
     """
-    data = load_json(body, say("bot.platforms.dingtalk"), DOCS)
+    title = say("bot.platforms.dingtalk")
+    data = load_json(body, title, DOCS)
     text = data.get("text") if isinstance(data.get("text"), dict) else {}
     if data.get("msgtype") != "text":
         return None
-    expires, sender = data.get("sessionWebhookExpiredTime"), data.get("senderId")
-    return Incoming(platform="dingtalk", message_id=str(data.get("msgId", "")),
-                    user_id=str(data.get("senderStaffId") or sender or ""),
-                    conversation_id=str(data.get("conversationId", "")),
-                    text=str(text.get("content", "")).strip(),
+    expires, sender = data.get("sessionWebhookExpiredTime"), ident(data.get("senderId"))
+    return Incoming(platform="dingtalk", message_id=ident(data.get("msgId")),
+                    user_id=ident(data.get("senderStaffId")) or sender,
+                    conversation_id=ident(data.get("conversationId")),
+                    text=text_field(text.get("content", ""), "text.content", title, DOCS).strip(),
                     is_from_bot=bool(sender) and sender == data.get("chatbotUserId"),
-                    reply_handle=str(data.get("sessionWebhook", "")),
+                    reply_handle=ident(data.get("sessionWebhook")),
                     reply_expires_at=expires / 1000 if isinstance(expires, (int, float)) else None)
 
 
@@ -87,8 +90,11 @@ def reply(settings: Settings, incoming: Incoming, text: str, *, now: float | Non
     would make the bot POST its answers (and the user's question) anywhere.
     """
     url = incoming.reply_handle or ""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # "https://[oapi…": no host anyone can reach
+        parts, host = urlsplit(""), ""
     allowed = settings.allowed_reply_hosts
     # A single string would turn `in` into a substring test ("ding" in "oapi.dingtalk.com").
     allowed = {h.strip().lower() for h in (allowed.split(",") if isinstance(allowed, str) else allowed)}

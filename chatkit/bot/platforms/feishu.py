@@ -13,15 +13,18 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from ...messages import say
+from ...web import load_json as parse_json
 from .base import (
     BadPayload,
     Incoming,
     Outgoing,
     header,
+    ident,
     load_json,
     require_fresh,
     require_match,
     require_secret,
+    text_field,
 )
 
 DOCS = "https://open.feishu.cn/document/server-docs/im-v1/message/events/receive"
@@ -98,17 +101,20 @@ def parse(body: bytes) -> Incoming | None:
     if event_type != "im.message.receive_v1" or message.get("message_type") != "text":
         return None
     try:
-        text = str(json.loads(message.get("content") or "{}").get("text", ""))
-    except (AttributeError, TypeError, ValueError):
+        content = parse_json(message.get("content") or "{}")
+    except (TypeError, ValueError):  # not a string, not JSON, or nested too deeply
+        content = None
+    if not isinstance(content, dict):
         raise BadPayload(say("bot.platforms.feishu.content.what"), fix=say("bot.platforms.feishu.content.fix"),
-                         docs=DOCS) from None
+                         docs=DOCS)
+    text = text_field(content.get("text", ""), "content.text", say("bot.platforms.feishu"), DOCS)
     mentions = message.get("mentions") if isinstance(message.get("mentions"), list) else []
     for key in (_dict(mention).get("key") for mention in mentions):
         text = text.replace(key, "") if isinstance(key, str) and key else text
-    message_id = str(message.get("message_id", ""))
+    message_id = ident(message.get("message_id"))
     return Incoming(platform="feishu", message_id=message_id,
-                    user_id=str(_dict(sender.get("sender_id")).get("open_id", "")),
-                    conversation_id=str(message.get("chat_id", "")), text=text.strip(),
+                    user_id=ident(_dict(sender.get("sender_id")).get("open_id")),
+                    conversation_id=ident(message.get("chat_id")), text=text.strip(),
                     is_from_bot=sender.get("sender_type") == "app", reply_handle=message_id)
 
 

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ...messages import say
-from .base import Incoming, Outgoing, header, load_json, require_match, require_secret
+from ...web import load_json as parse_json
+from .base import Incoming, Outgoing, header, ident, load_json, require_match, require_secret, text_field
 
 DOCS = "https://github.com/maxim-top/lanying-connector"
 TEXT, STREAM_UPDATE = 0, 11  # content_type values for a new text message and an update of one
@@ -50,15 +51,17 @@ def parse(body: bytes, bot_user_id: str) -> Incoming | None:
     >>> msg.text, msg.user_id, msg.is_from_bot
     ('hi', '2', False)
     """
-    data = load_json(body, say("bot.platforms.lanying"), DOCS)
+    title = say("bot.platforms.lanying")
+    data = load_json(body, title, DOCS)
     sender, to = _uid(data.get("from")), _uid(data.get("to"))
     if data.get("type") != "CHAT" or data.get("ctype") != "TEXT" or to != str(bot_user_id):
         return None
     ai = _object(data.get("ext")).get("ai")
     ai_written = isinstance(ai, dict) and ai.get("role") == "ai"
-    message_id = str(data.get("msgId", ""))
+    message_id = ident(data.get("msgId"))
     return Incoming(platform="lanying", message_id=message_id, user_id=sender,
-                    conversation_id=f"{data.get('appId', '')}:{sender}", text=str(data.get("content", "")),
+                    conversation_id=f"{ident(data.get('appId'))}:{sender}" if sender else "",
+                    text=text_field(data.get("content", ""), "content", title, DOCS),
                     is_from_bot=ai_written or sender == str(bot_user_id), reply_handle=message_id)
 
 
@@ -89,15 +92,16 @@ def _send(settings: Settings, incoming: Incoming, content_type: int, text: str, 
 
 
 def _uid(party) -> str:
-    return str(party.get("uid", "")) if isinstance(party, dict) else ""
+    return ident(party.get("uid")) if isinstance(party, dict) else ""
 
 
 def _object(raw) -> dict:
-    # ext arrives as a JSON string (sometimes empty, sometimes already an object).
+    # ext arrives as a JSON string (sometimes empty, sometimes already an object); it is the
+    # app's own field, so text that is not JSON (even nested too deeply) only means "no marker".
     if isinstance(raw, dict):
         return raw
     try:
-        value = json.loads(raw or "{}")
+        value = parse_json(raw or "{}")
     except (TypeError, ValueError):
         return {}
     return value if isinstance(value, dict) else {}
