@@ -17,6 +17,7 @@ import json
 import logging
 import sys
 import time
+import warnings
 
 from .errors import ChatkitError
 from .failures import mask_secrets
@@ -38,6 +39,11 @@ def configure(level: str | None = None, json_lines: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLines() if json_lines else Masked(TEXT, "%Y-%m-%dT%H:%M:%S%z"))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    warnings.showwarning = _log_warning  # a warning (an estimated token count...) is a log line too, never raw text
+
+
+def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    logging.getLogger("chatkit.warnings").warning("%s: %s", category.__name__, message)
 
 
 class Masked(logging.Formatter):

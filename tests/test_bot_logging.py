@@ -145,6 +145,9 @@ def rejecting():
 
 def test_bot_serve_logs_one_line_per_refusal_failed_delivery_and_model_error(tmp_path, scripted, rejecting):
     lines = run_bot(tmp_path, scripted, rejecting).splitlines()
+    [estimate] = [line for line in lines if "EstimateWarning" in line]  # a Python warning, written as a log line
+    assert "WARNING chatkit.warnings:" in estimate and "o200k_base" in estimate
+    lines.remove(estimate)
     assert len(lines) == 3, lines  # WARNING by default: nothing else
     [refused] = [line for line in lines if "Refused a Webhook request to /webhook (HTTP 401)" in line]
     assert "WARNING chatkit.bot:" in refused and "x-chatkit-signature" in refused
