@@ -195,7 +195,7 @@ def test_a_whole_answer_that_may_have_been_sent_is_followed_by_a_short_note(scri
     incoming = feishu_incoming("text_p2p.json", "Where is my order?")
     store = interrupted(tmp_path, incoming, "sending", "Use the tracking link.")
     with BotService.start(make_bot(scripted, store=store), settings_for(platform)):
-        [call] = platform.wait_for(1)
+        fetch, call = platform.wait_for(2)  # a tenant access token, then the reply
     assert json.loads(call["json"]["content"]) == {"text": say("bot.interrupted", lang="en")}
     assert scripted.engine.history == [] and store.in_flight() == []
 

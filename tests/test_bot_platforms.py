@@ -20,6 +20,7 @@ from chatkit.bot.platforms import (
     Forged,
     Incoming,
     Outgoing,
+    Refused,
     dingtalk,
     feishu,
     lanying,
@@ -34,8 +35,9 @@ SECRET = "test-secret-0123456789abcdef"
 BOT_UID = "8589934592"
 LANYING = lanying.Settings(app_id="demoapp01", bot_user_id=BOT_UID,
                            admin_token="admin-token-0123456789abcdef", callback_signature=SECRET)
-FEISHU = feishu.Settings(verification_token="test-verification-token",
-                         tenant_access_token="t-g1044qeGEDXTB6NDJOGV4JQCYDGHRBARFTGT1234")
+FEISHU = feishu.Settings(verification_token="test-verification-token", app_id="cli_a5f1d2c3b4e6f789",
+                         app_secret="feishu-app-secret-0123456789abcdef")
+TENANT_TOKEN = "t-g1044qeGEDXTB6NDJOGV4JQCYDGHRBARFTGT1234"
 DINGTALK = dingtalk.Settings(app_secret=SECRET)
 
 
@@ -78,7 +80,7 @@ def test_incoming_repr_hides_the_reply_handle():
 
 def test_settings_reprs_hide_secrets():
     for settings in (LANYING, FEISHU, DINGTALK):
-        assert_no_leak(Exception(repr(settings)), SECRET, LANYING.admin_token, FEISHU.tenant_access_token)
+        assert_no_leak(Exception(repr(settings)), SECRET, LANYING.admin_token, FEISHU.app_secret)
 
 
 def test_forged_says_what_and_how_to_fix():
@@ -238,11 +240,40 @@ def test_feishu_refuses_content_that_is_not_a_json_string():
 
 
 def test_feishu_reply_answers_the_message_with_the_tenant_token():
-    out = feishu.reply(FEISHU, feishu.parse(payload("feishu", "text_p2p")), "It ships today.")
+    out = feishu.sign(feishu.reply(FEISHU, feishu.parse(payload("feishu", "text_p2p")), "It ships today."),
+                      TENANT_TOKEN)
     assert out.url == "https://open.feishu.cn/open-apis/im/v1/messages/om_5ce6d572455d361153b7cb51da133945/reply"
-    assert out.headers["Authorization"] == f"Bearer {FEISHU.tenant_access_token}"
+    assert out.headers["Authorization"] == f"Bearer {TENANT_TOKEN}"
     assert out.json == {"msg_type": "text", "content": '{"text": "It ships today."}'}
-    assert FEISHU.tenant_access_token not in repr(out)
+    assert TENANT_TOKEN not in repr(out)
+
+
+def test_feishu_asks_for_a_tenant_token_with_the_app_id_and_secret_and_hides_the_secret():
+    out = feishu.token_request(FEISHU)
+    assert (out.method, out.url) == ("POST", "https://open.feishu.cn/open-apis/auth/v3/tenant_access_token/internal")
+    assert out.json == {"app_id": FEISHU.app_id, "app_secret": FEISHU.app_secret}
+    assert FEISHU.app_secret not in repr(out) and FEISHU.app_secret not in repr(FEISHU)
+
+
+def test_feishu_reads_the_token_and_its_lifetime():
+    answer = {"code": 0, "msg": "ok", "tenant_access_token": TENANT_TOKEN, "expire": 7200}
+    assert feishu.read_token(answer) == (TENANT_TOKEN, 7200.0)
+
+
+@pytest.mark.parametrize("answer", [{"code": 10014, "msg": "app secret invalid"},
+                                    {"code": 0, "msg": "ok", "expire": 7200},
+                                    {"code": 0, "msg": "ok", "tenant_access_token": TENANT_TOKEN, "expire": "7200"}])
+def test_feishu_refusing_the_app_credentials_says_which_settings_to_fix(answer):
+    with pytest.raises(Refused) as caught:
+        feishu.read_token(answer)
+    assert f"code {answer['code']}" in caught.value.what
+    assert "FEISHU_APP_ID and FEISHU_APP_SECRET" in caught.value.fix and caught.value.docs == feishu.TOKEN_DOCS
+
+
+def test_feishu_calls_only_its_invalid_token_codes_a_reason_to_renew():
+    assert feishu.rejected({"code": 99991663, "msg": "Invalid access token for authorization."})
+    assert not feishu.rejected({"code": 0, "msg": "success"})
+    assert not feishu.rejected({"code": 230002, "msg": "Bot/User can NOT be out of the chat."})
 
 
 def test_feishu_reply_keeps_a_strange_message_id_in_its_path_segment():

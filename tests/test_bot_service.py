@@ -43,24 +43,30 @@ BOT_UID, USER_UID = "8589934592", "8589934610"
 SIGNATURE = "lanying-signature-Qx7fR2mZpL9wK4tB"
 ADMIN_TOKEN = "lanying-admin-token-Hn3vC8sJ5dW1yE6u"
 FEISHU_TOKEN = "feishu-verification-token-Tg4bN7kP2"
-TENANT_TOKEN = "t-g1044qeGEDXTB6NDJOGV4JQCYDGHRBARFTG9876"
+APP_ID = "cli_a5f1d2c3b4e6f789"
+APP_SECRET = "feishu-app-secret-Wq4eR7tY2uI9oP3a"
 DINGTALK_SECRET = "dingtalk-app-secret-Zr5mQ8xL1cV3nB7h"
 WEBHOOK_SECRET = "chatkit-webhook-secret-Jk2wF9sD4gH6"
 SESSION = "session-credential-Pq8rT3yU6iO1aS5d"
-SECRETS = [SIGNATURE, ADMIN_TOKEN, FEISHU_TOKEN, TENANT_TOKEN, DINGTALK_SECRET, WEBHOOK_SECRET, SESSION]
+SECRETS = [SIGNATURE, ADMIN_TOKEN, FEISHU_TOKEN, APP_SECRET, DINGTALK_SECRET, WEBHOOK_SECRET, SESSION]
 
 
 class FakePlatform:
     """The platforms' REST APIs on loopback: every request is recorded, answered like the platform.
 
     ``fail`` makes the next that many requests answer 500; ``wrap`` puts Lanying's
-    ``msg_ids`` inside ``data``.
+    ``msg_ids`` inside ``data``. Feishu's token endpoint hands out a new tenant access token
+    (``issued``) for ``APP_ID`` and ``APP_SECRET``; a reply must carry one that is ``valid``
+    (``revoke()`` empties it, ``refuse_tokens`` makes every token invalid).
     """
 
     def __init__(self) -> None:
         self.calls: list[dict] = []
         self.changed = threading.Condition()
         self.fail, self.wrap = 0, False
+        self.issued: list[str] = []
+        self.valid: set[str] = set()
+        self.refuse_tokens = False
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -88,12 +94,38 @@ class FakePlatform:
             if self.fail:
                 self.fail -= 1
                 return {"code": 500, "message": "try later"}, 500
+            if path == feishu.TOKEN_PATH:
+                return self.token(body), 200
+            if path.startswith("/open-apis/") and not self.authorized(headers):
+                return {"code": 99991663, "msg": "Invalid access token for authorization. Please make a request "
+                                                 "with token attached."}, 400
             if path == "/message/send":
                 ids = {"msg_ids": [f"mid-{len(self.calls)}"]}
                 return {"code": 200, "message": "", **({"data": ids} if self.wrap else {"data": {}, **ids})}, 200
             if path.startswith("/robot/"):
                 return {"errcode": 0, "errmsg": "ok"}, 200
             return {"code": 0, "msg": "success", "data": {"message_id": "om_reply"}}, 200
+
+    def token(self, body: dict) -> dict:
+        """Feishu's answer on its self-built app token endpoint (its documented shape)."""
+        if body != {"app_id": APP_ID, "app_secret": APP_SECRET}:
+            return {"code": 10014, "msg": "app secret invalid"}
+        token = f"t-g1044{len(self.issued):04d}qeGEDXTB6NDJOGV4JQCYDGHRBAR"
+        self.issued.append(token)
+        self.valid.add(token)
+        return {"code": 0, "msg": "ok", "tenant_access_token": token, "expire": 7200}
+
+    def authorized(self, headers: dict) -> bool:
+        bearer = {k.lower(): v for k, v in headers.items()}.get("authorization", "").removeprefix("Bearer ")
+        return not self.refuse_tokens and bearer in self.valid
+
+    def revoke(self) -> None:
+        with self.changed:
+            self.valid.clear()
+
+    def paths(self) -> list[str]:
+        """Each call so far: "token" for a token fetch, else the path."""
+        return ["token" if c["path"] == feishu.TOKEN_PATH else c["path"] for c in self.calls]
 
     def wait_for(self, count: int, timeout: float = 10) -> list[dict]:
         with self.changed:
@@ -127,7 +159,7 @@ def make_bot(box, key: str | None = None, **options) -> Bot:
 def settings_for(platform: FakePlatform) -> BotSettings:
     return BotSettings(
         lanying=lanying.Settings("demoapp01", BOT_UID, ADMIN_TOKEN, SIGNATURE, endpoint=platform.url),
-        feishu=feishu.Settings(FEISHU_TOKEN, TENANT_TOKEN, api_base=platform.url),
+        feishu=feishu.Settings(FEISHU_TOKEN, APP_ID, APP_SECRET, api_base=platform.url),
         dingtalk=dingtalk.Settings(DINGTALK_SECRET, allowed_reply_hosts=("127.0.0.1",)),
         webhook_secret=WEBHOOK_SECRET)
 
@@ -310,9 +342,10 @@ def test_feishu_gets_its_challenge_and_replies_to_the_message(service, platform,
     challenge = httpx.post(url, content=json.dumps({**verification, "token": FEISHU_TOKEN}))
     assert challenge.json() == {"challenge": "ajls384kdjx98XX"}
     assert httpx.post(url, content=feishu_body()).json() == {"status": "accepted"}
-    [call] = platform.wait_for(1)
+    fetch, call = platform.wait_for(2)
+    assert fetch["path"] == feishu.TOKEN_PATH and fetch["json"] == {"app_id": APP_ID, "app_secret": APP_SECRET}
     assert call["path"] == "/open-apis/im/v1/messages/om_5ce6d572455d361153b7cb51da133945/reply"
-    assert call["headers"]["authorization"] == f"Bearer {TENANT_TOKEN}"
+    assert call["headers"]["authorization"] == f"Bearer {platform.issued[0]}"
     assert call["json"] == {"msg_type": "text", "content": json.dumps({"text": "Use the tracking link."})}
     assert httpx.post(url, content=feishu_body(token="guess")).status_code == 401
     assert httpx.post(url, content=b"not json").status_code == 400
@@ -354,7 +387,7 @@ def test_a_platform_without_settings_answers_404_naming_the_variables(scripted, 
         health = httpx.get(f"{service.url}/health").json()
         assert service.callback_urls() == {"webhook": f"{service.url}/webhook"}
     assert response.status_code == 404
-    assert "FEISHU_VERIFICATION_TOKEN and FEISHU_TENANT_ACCESS_TOKEN" in response.json()["error"]
+    assert "FEISHU_VERIFICATION_TOKEN, FEISHU_APP_ID and FEISHU_APP_SECRET" in response.json()["error"]
     assert health == {"status": "ok", "platforms": ["webhook"], "pending": 0}
 
 
@@ -365,11 +398,12 @@ def test_settings_come_from_the_environment_and_dotenv(monkeypatch, tmp_path):
                                    f"LANYING_ADMIN_TOKEN={ADMIN_TOKEN}\nDINGTALK_APP_SECRET={DINGTALK_SECRET}\n")
     monkeypatch.setenv("LANYING_CALLBACK_SIGNATURE", SIGNATURE)
     monkeypatch.setenv("FEISHU_VERIFICATION_TOKEN", FEISHU_TOKEN)
+    monkeypatch.setenv("FEISHU_APP_ID", APP_ID)
     settings = BotSettings.from_env()
     assert settings.enabled() == ["lanying", "dingtalk"]
     assert settings.lanying.admin_token == ADMIN_TOKEN and settings.lanying.endpoint == lanying.Settings.endpoint
     assert "LANYING_ADMIN_TOKEN" not in os.environ
-    assert settings.why_off("feishu").startswith("Feishu is not enabled on this bot: set FEISHU_TENANT_ACCESS_TOKEN ")
+    assert settings.why_off("feishu").startswith("Feishu is not enabled on this bot: set FEISHU_APP_SECRET ")
     shown = repr(settings)
     assert "admin token …" in shown and "feishu=off" in shown
     assert not any(secret in shown for secret in SECRETS)
@@ -391,7 +425,8 @@ def test_fifty_users_with_three_messages_each_get_three_answers_in_order(service
         thread.start()
     for thread in threads:
         thread.join()
-    calls = platform.wait_for(len(users) * 3, timeout=30)
+    calls = platform.wait_for(len(users) * 3 + 1, timeout=30)
+    assert platform.paths().count("token") == 1  # 50 users on 4 workers, one tenant access token
     bot = service.app.state.context.bot
     for user in users:
         answered = [c["path"].split("/")[-2] for c in calls if f"om_{user}_" in c["path"]]

@@ -26,8 +26,9 @@ from ..failures import explain
 from ..messages import say
 from ..retry import Failed, retry_once
 from .bot import Bot, Refusal
-from .platforms import ADAPTERS, Incoming, Outgoing, lanying
+from .platforms import ADAPTERS, Incoming, Outgoing, Refused, lanying
 from .store import Store
+from .tokens import AccessToken
 
 log = logging.getLogger("chatkit.bot")
 _httpx_log = logging.getLogger("httpx")
@@ -63,24 +64,42 @@ class Sender:
         if not any(isinstance(f, _HideQueries) for f in _httpx_log.filters):
             _httpx_log.addFilter(_HideQueries())
 
-    def send(self, out: Outgoing) -> dict | None:
-        """The platform's JSON answer (``{}`` if not JSON), or None when delivery failed (logged)."""
-        outcome, attempts = retry_once(lambda: self._attempt(out), self.retry_pause)
+    def send(self, out: Outgoing, token: AccessToken | None = None) -> dict | None:
+        """The platform's JSON answer (``{}`` if not JSON), or None when delivery failed (logged).
+
+        With a ``token``, the request carries it (Feishu's tenant access token). Raises
+        ``Refused`` when the platform will not give the app a token.
+        """
+        outcome, attempts = retry_once(lambda: self._attempt(out, token), self.retry_pause)
         if not isinstance(outcome, Failed):
             return outcome
         log.warning("Could not deliver a reply to %s (%s, %d attempts); going on.", _where(out.url), outcome.why,
                     attempts)
         return None
 
-    def _attempt(self, out: Outgoing) -> dict | Failed:
+    def exchange(self, out: Outgoing) -> tuple[int, dict] | Failed:
+        """One request: the status and the JSON answer, or why no answer came."""
         try:
             response = self.client.request(out.method, out.url, headers=out.headers, json=out.json)
         except httpx.HTTPError as exc:
             # A read timeout may mean the message did arrive: one retry risks a duplicate,
             # none risks a lost answer; platforms drop exact repeats more often than not.
             return Failed(type(exc).__name__)
-        answer = _json(response)
-        return _failure(response.status_code, answer) or answer
+        return response.status_code, _json(response)
+
+    def _attempt(self, out: Outgoing, token: AccessToken | None) -> dict | Failed:
+        got = self.exchange(out) if token is None else self._with(out, token)
+        return got if isinstance(got, Failed) else _failure(*got) or got[1]
+
+    def _with(self, out: Outgoing, token: AccessToken) -> tuple[int, dict] | Failed:
+        used = token.get()
+        if isinstance(used, Failed):
+            return used
+        got = self.exchange(token.sign(out, used))
+        if isinstance(got, Failed) or not token.rejected(got[1]):
+            return got
+        used = token.renew(used)  # revoked, or expired early: one new token, one more try
+        return used if isinstance(used, Failed) else self.exchange(token.sign(out, used))
 
     def close(self) -> None:
         self.client.close()
@@ -94,6 +113,7 @@ class Context:
     sender: Sender
     settings: object  # BotSettings
     update_every: float = 1.0
+    tokens: dict[str, AccessToken] = field(default_factory=dict)  # platform -> its access token (Feishu)
 
 
 def answer(ctx: Context, incoming: Incoming) -> None:
@@ -109,10 +129,11 @@ def send(ctx: Context, incoming: Incoming, text: str) -> None:
     settings = ctx.settings.platform(incoming.platform)
     try:
         out = ADAPTERS[incoming.platform].reply(settings, incoming, text)
+        ctx.sender.send(out, ctx.tokens.get(incoming.platform))
+    except Refused as exc:  # the app id or secret is wrong: every reply will fail until it is fixed
+        log.error("Cannot answer %s: %s", _who(incoming), exc)
     except ChatkitError as exc:  # e.g. DingTalk's sessionWebhook expired while the model wrote
         log.warning("Cannot answer %s: %s", _who(incoming), exc.what)
-        return
-    ctx.sender.send(out)
 
 
 def ask(bot: Bot, incoming: Incoming) -> str | Refusal | Apology:
@@ -249,12 +270,14 @@ def _json(response: httpx.Response) -> dict:
 
 def _failure(status: int, answer: dict) -> Failed | None:
     """Why the platform refused, and whether trying again may help; None when it took the message."""
-    if status >= 400:
-        return Failed(f"HTTP {status}", again=status == 429 or status >= 500)
     # Errors can come back as 200s: Lanying says code 200 when fine, Feishu code 0, DingTalk errcode 0.
     code = answer.get("code", answer.get("errcode"))
+    said = str(answer.get("message") or answer.get("msg") or answer.get("errmsg") or "")[:120]
+    if 400 <= status < 500 and code not in (None, status):  # Feishu's 400s name the reason in "code"
+        return Failed(f"HTTP {status}, code {code}{': ' + said if said else ''}", again=status == 429)
+    if status >= 400:
+        return Failed(f"HTTP {status}", again=status == 429 or status >= 500)
     if code not in (None, 0, 200, "0", "200"):
-        said = str(answer.get("message") or answer.get("msg") or answer.get("errmsg") or "")[:120]
         return Failed(f"the platform answered code {code}{': ' + said if said else ''}", again=False)
     return None
 

@@ -36,10 +36,11 @@ from ..serving import Background
 from .bot import Bot, Refusal, Shop
 from .delivery import Apology, Context, Sender, answer, ask, recover, stream_lanying, tracked, user_key
 from .intake import accept
-from .platforms import webhook
+from .platforms import feishu, webhook
 from .platforms.dedupe import SeenIds
 from .settings import TITLES, BotSettings
 from .store import RETENTION, Store
+from .tokens import AccessToken
 from .workers import Workers
 
 log = logging.getLogger("chatkit.bot")
@@ -109,7 +110,9 @@ def create_app(bot: Bot, settings: BotSettings, *, workers: int = 4, update_ever
     app = Starlette(routes=ROUTES)
     seen = bot.store if bot.store is not None else SeenIds()  # a store remembers them across restarts
     app.state.settings, app.state.seen, app.state.workers = settings, seen, Workers(workers)
-    app.state.context = Context(bot, Sender(retry_pause), settings, update_every)
+    sender = Sender(retry_pause)
+    tokens = {"feishu": AccessToken(feishu, settings.feishu, sender.exchange)} if settings.feishu else {}
+    app.state.context = Context(bot, sender, settings, update_every, tokens)
     return app
 
 

@@ -22,7 +22,7 @@ TITLES = {"lanying": "Lanying", "feishu": "Feishu", "dingtalk": "DingTalk", "web
 # The variables each platform needs, defined here and nowhere else.
 REQUIRED = {
     "lanying": ("LANYING_APP_ID", "LANYING_BOT_USER_ID", "LANYING_ADMIN_TOKEN", "LANYING_CALLBACK_SIGNATURE"),
-    "feishu": ("FEISHU_VERIFICATION_TOKEN", "FEISHU_TENANT_ACCESS_TOKEN"),
+    "feishu": ("FEISHU_VERIFICATION_TOKEN", "FEISHU_APP_ID", "FEISHU_APP_SECRET"),
     "dingtalk": ("DINGTALK_APP_SECRET",),
     "webhook": ("CHATKIT_WEBHOOK_SECRET",),
 }
@@ -63,7 +63,7 @@ class BotSettings:
             lanying=lanying.Settings(get("LANYING_APP_ID"), get("LANYING_BOT_USER_ID"), get("LANYING_ADMIN_TOKEN"),
                                      get("LANYING_CALLBACK_SIGNATURE"),
                                      **_given(endpoint=get("LANYING_API_ENDPOINT"))) if "lanying" in on else None,
-            feishu=feishu.Settings(get("FEISHU_VERIFICATION_TOKEN"), get("FEISHU_TENANT_ACCESS_TOKEN"),
+            feishu=feishu.Settings(get("FEISHU_VERIFICATION_TOKEN"), get("FEISHU_APP_ID"), get("FEISHU_APP_SECRET"),
                                    **_given(api_base=get("FEISHU_API_ENDPOINT"))) if "feishu" in on else None,
             dingtalk=dingtalk.Settings(get("DINGTALK_APP_SECRET")) if "dingtalk" in on else None,
             webhook_secret=get("CHATKIT_WEBHOOK_SECRET") or None, missing=missing)
@@ -105,7 +105,7 @@ def _describe(name: str, settings) -> str:
         return (f"app {settings.app_id}, bot user {settings.bot_user_id}, "
                 f"admin token {mask_key(settings.admin_token)}")
     if name == "feishu":
-        return f"tenant token {mask_key(settings.tenant_access_token)}"
+        return f"app {settings.app_id}, app secret {mask_key(settings.app_secret)}"
     if name == "dingtalk":
         return f"app secret {mask_key(settings.app_secret)}"
     return f"secret {mask_key(settings)}"

@@ -637,6 +637,10 @@ MESSAGES = {
     "bot.platforms.feishu.encrypted.what": "This Feishu event is encrypted, and chatkit does not decrypt events.",
     "bot.platforms.feishu.encrypted.fix": "In the Feishu console (Events and callbacks > Encryption strategy), clear "
                                           "the Encrypt Key and keep the Verification Token.",
+    "bot.platforms.feishu.refused.what": "Feishu gave the bot no tenant access token for its app id and secret "
+                                         "(code {code}: {said}), so it cannot reply.",
+    "bot.platforms.feishu.refused.fix": "Copy the App ID and App Secret from the Feishu developer console (Credentials "
+                                        "& Basic Info) into FEISHU_APP_ID and FEISHU_APP_SECRET, then restart the bot.",
     "bot.platforms.lanying.secret": "Lanying callback signature",
     "bot.platforms.lanying.signature": "Lanying signature header",
     "bot.platforms.lanying.signature.fix": "Set the same callback signature in the Lanying console and in the bot's "

@@ -12,8 +12,8 @@ any networking, so they can be tested with saved payloads.
 """
 
 from . import dingtalk, feishu, lanying, webhook
-from .base import BadPayload, Forged, Incoming, Outgoing
+from .base import BadPayload, Forged, Incoming, Outgoing, Refused
 
 ADAPTERS = {"lanying": lanying, "feishu": feishu, "dingtalk": dingtalk, "webhook": webhook}
 
-__all__ = ["ADAPTERS", "BadPayload", "Forged", "Incoming", "Outgoing"]
+__all__ = ["ADAPTERS", "BadPayload", "Forged", "Incoming", "Outgoing", "Refused"]

@@ -25,6 +25,10 @@ class BadPayload(ChatkitError, ValueError):
     """A webhook body that is not the JSON the platform documents."""
 
 
+class Refused(ChatkitError):
+    """The platform would not give the bot an access token: its app id or secret is wrong."""
+
+
 @dataclass(frozen=True)
 class Incoming:
     """One text message for the bot, whatever platform it came from."""

@@ -2,6 +2,7 @@
 
 Events: https://open.feishu.cn/document/server-docs/im-v1/message/events/receive
 Reply: https://open.feishu.cn/document/server-docs/im-v1/message/reply
+Tenant access token: see ``TOKEN_DOCS``; :class:`chatkit.bot.tokens.AccessToken` keeps one fresh.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from ...messages import say
@@ -18,6 +19,7 @@ from .base import (
     BadPayload,
     Incoming,
     Outgoing,
+    Refused,
     header,
     ident,
     load_json,
@@ -30,13 +32,34 @@ from .base import (
 DOCS = "https://open.feishu.cn/document/server-docs/im-v1/message/events/receive"
 WINDOW = 5 * 60  # seconds a signed request stays acceptable
 
+# A self-built app's tenant access token (checked 2026-12-06 at TOKEN_DOCS): POST
+# {"app_id", "app_secret"} to TOKEN_PATH; the answer is {"code": 0, "msg": "ok",
+# "tenant_access_token": "t-…", "expire": 7200}, ``expire`` in seconds, at most 2 hours. With
+# less than 30 minutes left the endpoint hands out a new token (both stay valid); with 30 or
+# more it hands back the same one, so renewing earlier than that gains nothing.
+TOKEN_DOCS = ("https://open.feishu.cn/document/ukTMukTMukTM/ukDNz4SO0MjL5QzM/auth-v3/auth/"
+              "tenant_access_token_internal")
+TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
+RENEW_BEFORE = 30 * 60  # seconds before expiry
+# Answers meaning "this token is no good": renew once and send again. 99991663 (tenant access
+# token invalid) and 99991671 (access token invalid) are ErrCodeTenantAccessTokenInvalid and
+# ErrCodeAccessTokenInvalid in Feishu's own SDKs (larksuite/oapi-sdk-go, oapi-sdk-java);
+# 99991661 is the token missing or malformed.
+INVALID_TOKEN = frozenset({99991661, 99991663, 99991671})
+
 
 @dataclass(frozen=True)
 class Settings:
-    """The app's secrets from the Feishu console (none of them in the repr)."""
+    """The app's credentials from the Feishu console (no secret in the repr).
+
+    ``app_id`` and ``app_secret`` (Credentials & Basic Info) buy the 2-hour tenant access
+    token the replies need; ``verification_token`` and ``encrypt_key`` (Events and callbacks)
+    prove that Feishu sent an event.
+    """
 
     verification_token: str = field(repr=False)
-    tenant_access_token: str = field(repr=False)  # lasts 2 hours: refresh it with the app secret
+    app_id: str
+    app_secret: str = field(repr=False)
     encrypt_key: str = field(default="", repr=False)
     api_base: str = "https://open.feishu.cn"  # Lark: https://open.larksuite.com
 
@@ -119,12 +142,54 @@ def parse(body: bytes) -> Incoming | None:
 
 
 def reply(settings: Settings, incoming: Incoming, text: str) -> Outgoing:
-    """Answer ``incoming`` in its chat, as a reply to it, with the tenant access token."""
+    """Answer ``incoming`` in its chat, as a reply to it; :func:`sign` adds the tenant access token."""
     message_id = quote(incoming.reply_handle or "", safe="")  # from the body: keep it one path segment
     url = f"{settings.api_base.rstrip('/')}/open-apis/im/v1/messages/{message_id}/reply"
-    return Outgoing("POST", url, {"Authorization": f"Bearer {settings.tenant_access_token}",
-                                  "Content-Type": "application/json; charset=utf-8"},
+    return Outgoing("POST", url, {"Content-Type": "application/json; charset=utf-8"},
                     {"msg_type": "text", "content": json.dumps({"text": text}, ensure_ascii=False)})
+
+
+def token_request(settings: Settings) -> Outgoing:
+    """The request for a tenant access token (its repr hides the secret, which is in the body).
+
+    >>> token_request(Settings("v", "cli_a1b2", "secret-0123456789")).url
+    'https://open.feishu.cn/open-apis/auth/v3/tenant_access_token/internal'
+    """
+    return _Secret("POST", settings.api_base.rstrip("/") + TOKEN_PATH,
+                   {"Content-Type": "application/json; charset=utf-8"},
+                   {"app_id": settings.app_id, "app_secret": settings.app_secret})
+
+
+def read_token(answer: dict) -> tuple[str, float]:
+    """The token and its lifetime in seconds from Feishu's answer, or Refused saying what to set.
+
+    >>> read_token({"code": 0, "msg": "ok", "tenant_access_token": "t-caecc734c2e3", "expire": 7200})
+    ('t-caecc734c2e3', 7200.0)
+    """
+    token, expire, code = answer.get("tenant_access_token"), answer.get("expire"), answer.get("code")
+    if code == 0 and isinstance(token, str) and token and isinstance(expire, (int, float)) and expire > 0:
+        return token, float(expire)
+    said = str(answer.get("msg") or "")[:120]
+    raise Refused(say("bot.platforms.feishu.refused.what", code=code, said=said),
+                  fix=say("bot.platforms.feishu.refused.fix"), docs=TOKEN_DOCS)
+
+
+def sign(out: Outgoing, token: str) -> Outgoing:
+    """``out`` with the tenant access token as its bearer."""
+    return replace(out, headers={**out.headers, "Authorization": f"Bearer {token}"})
+
+
+def rejected(answer: dict) -> bool:
+    """True when Feishu refused the request because of its token (see ``INVALID_TOKEN``)."""
+    return answer.get("code") in INVALID_TOKEN
+
+
+@dataclass(frozen=True, repr=False)
+class _Secret(Outgoing):
+    """A request whose body holds a secret: its repr leaves the body out."""
+
+    def __repr__(self) -> str:
+        return f"Outgoing({self.method} {self.url}, body hidden)"
 
 
 def _plain(body: bytes) -> dict:
