@@ -1,4 +1,4 @@
-"""Feishu's tenant access token (chatkit.bot.tokens): bought with the app id and secret, reused,
+"""Feishu's tenant access token (chatkit.bot.access): bought with the app id and secret, reused,
 renewed before it expires and once after an invalid-token reply, never logged.
 
 The bot service runs on loopback; Feishu is the stand-in platform of test_bot_service, whose
@@ -15,9 +15,9 @@ from dataclasses import replace
 import httpx
 import pytest
 
+from chatkit.bot.access import AccessToken
 from chatkit.bot.platforms import feishu
 from chatkit.bot.service import BotService
-from chatkit.bot.tokens import AccessToken
 from support import wait_until
 from test_bot_service import (  # noqa: F401 - fixtures
     APP_ID,

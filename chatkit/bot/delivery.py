@@ -25,10 +25,10 @@ from ..errors import ChatkitError
 from ..failures import explain
 from ..messages import say
 from ..retry import Failed, retry_once
+from .access import AccessToken
 from .bot import Bot, Refusal
 from .platforms import ADAPTERS, Incoming, Outgoing, Refused, lanying
 from .store import Store
-from .tokens import AccessToken
 
 log = logging.getLogger("chatkit.bot")
 _httpx_log = logging.getLogger("httpx")

@@ -33,6 +33,7 @@ from ..errors import ChatkitError
 from ..failures import explain
 from ..messages import say
 from ..serving import Background
+from .access import AccessToken
 from .bot import Bot, Refusal, Shop
 from .delivery import Apology, Context, Sender, answer, ask, recover, stream_lanying, tracked, user_key
 from .intake import accept
@@ -40,7 +41,6 @@ from .platforms import feishu, webhook
 from .platforms.dedupe import SeenIds
 from .settings import TITLES, BotSettings
 from .store import RETENTION, Store
-from .tokens import AccessToken
 from .workers import Workers
 
 log = logging.getLogger("chatkit.bot")

@@ -2,7 +2,7 @@
 
 Events: https://open.feishu.cn/document/server-docs/im-v1/message/events/receive
 Reply: https://open.feishu.cn/document/server-docs/im-v1/message/reply
-Tenant access token: see ``TOKEN_DOCS``; :class:`chatkit.bot.tokens.AccessToken` keeps one fresh.
+Tenant access token: see ``TOKEN_DOCS``; :class:`chatkit.bot.access.AccessToken` keeps one fresh.
 """
 
 from __future__ import annotations
