@@ -78,3 +78,29 @@ def test_a_customer_types_and_the_bots_reply_grows_in_the_page(browser, platform
         with contextlib.suppress(Exception):  # a debugging aid: never hide the test's own error
             page.screenshot(path=ARTIFACTS / "im-page.png")
         page.close()
+
+
+def test_the_page_speaks_chinese_with_chatkit_lang_zh(browser, monkeypatch):
+    """No bot connected: the server's reason (Chinese) follows the page's own Chinese label."""
+    monkeypatch.setenv("CHATKIT_LANG", "zh")
+    page = browser.new_page(viewport={"width": 1100, "height": 750})
+    try:
+        with LocalPlatform.start() as im:
+            page.goto(im.url, timeout=15_000)
+            assert page.locator("html").get_attribute("lang") == "zh-CN"
+            assert page.title() == "本地聊天平台 · 模仿蓝莺 IM"
+            assert page.locator("aside h2").all_inner_texts()[:2] == ["用户", "会话"]
+            assert page.locator("#text").get_attribute("placeholder").startswith("输入消息")
+            wait_until(page, lambda: page.locator("#connection").inner_text() == "已连接",
+                       lambda: f"the event stream to open: {page.locator('#connection').inner_text()!r}", 10)
+            page.locator("#text").fill("你好")
+            page.locator("#text").press("Enter")
+            status = page.locator(".msg.customer .status").last
+            wait_until(page, lambda: status.inner_text().startswith("✗ 未送达：没有连接机器人"),
+                       lambda: f"the message to be refused: {status.inner_text()!r}", 10)
+            assert "你是 Alice Martin" in page.locator("#title").inner_text()
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        with contextlib.suppress(Exception):
+            page.screenshot(path=ARTIFACTS / "im-page-zh.png")
+        page.close()

@@ -2,7 +2,8 @@
 
 Routes (each a plain function below; shared things live on ``request.app.state``):
 
-- ``GET /`` and ``GET /static/{name}``: the chat page (no CDN: it works offline);
+- ``GET /`` and ``GET /static/{name}``: the chat page (no CDN: it works offline), in the learner's
+  language (:mod:`chatkit.im.page`);
 - ``GET /api/state``, ``GET /api/events`` (Server-Sent Events), ``POST /api/messages``: the page's API;
 - ``POST /message/send``: what a bot calls to answer, with the headers ``app_id`` and ``access-token``.
 """
@@ -19,12 +20,13 @@ from urllib.parse import urlsplit
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, StreamingResponse
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 from ..messages import say
 from ..web import read_body
 from . import delivery
+from .page import render as render_page
 from .store import CLOSED, MAX_TEXT
 
 MAX_BODY = 64 * 1024  # bytes in a request body
@@ -65,6 +67,8 @@ async def page(request: Request):
     _page_guard(request)
     if name not in PAGE_FILES:
         raise PlatformError(404, say("im.error.no_file", name=name))
+    if name == "index.html":  # in the learner's language
+        return HTMLResponse(render_page(), headers=PAGE_HEADERS)
     return FileResponse(STATIC / name, media_type=f"{PAGE_FILES[name]}; charset=utf-8", headers=PAGE_HEADERS)
 
 

@@ -1,15 +1,20 @@
 // The local chat platform's page: chat as a made-up customer with the bot.
-// Every text from the server is shown with textContent, never as HTML.
+// Every text from the server is shown with textContent, never as HTML. The page's own words are the
+// catalogue's im.page.* texts in the learner's language, which the server puts in <script id="strings">.
 "use strict";
 
 const state = { users: new Map(), bot: null, messages: new Map(), current: null, bubbles: new Map() };
 const $ = (id) => document.getElementById(id);
+const TEXTS = JSON.parse($("strings").textContent);
+// say("chat_as", { name: "Alice" }): a text of the page with its {fields} filled in (as text, not HTML).
+const say = (key, fields = {}) => (TEXTS[key] || key).replace(/\{(\w+)\}/g,
+  (whole, field) => (Object.hasOwn(fields, field) ? String(fields[field]) : whole));
 const STATUS = {
-  pending: () => "sending to the bot…",
-  retrying: (m) => "first try failed, retrying: " + m.delivery.reason,
-  delivered: () => "✓ delivered to the bot",
-  failed: (m) => "✗ not delivered: " + m.delivery.reason,
-  not_sent: (m) => "✗ not delivered: " + m.delivery.reason,
+  pending: () => say("pending"),
+  retrying: (m) => say("retrying", { reason: m.delivery.reason }),
+  delivered: () => say("delivered"),
+  failed: (m) => say("not_delivered", { reason: m.delivery.reason }),
+  not_sent: (m) => say("not_delivered", { reason: m.delivery.reason }),
 };
 
 function el(tag, className, text) {
@@ -19,7 +24,7 @@ function el(tag, className, text) {
   return node;
 }
 
-const name = (uid) => (state.users.get(uid) || { name: "user " + uid }).name;
+const name = (uid) => (state.users.get(uid) || { name: say("unknown_user", { uid }) }).name;
 const pairKey = (a, b) => [a, b].sort().join("|");
 const keyOf = (m) => pairKey(m.from, m.to);
 const customerOf = (key) => key.split("|").find((uid) => uid !== state.bot.uid);
@@ -40,7 +45,7 @@ async function loadState() {
   state.bot = data.users.find((u) => u.is_bot);
   state.messages = new Map(data.messages.map((m) => [m.id, m]));
   $("app-id").textContent = data.app_id;
-  $("webhook").textContent = data.bot_webhook || "none: messages stay undelivered (start with --bot URL)";
+  $("webhook").textContent = data.bot_webhook || say("no_webhook");
   $("text").maxLength = data.max_text;
   if (!state.current) {
     const first = data.users.find((u) => !u.is_bot);
@@ -68,9 +73,9 @@ function renderUsers() {
   $("users").replaceChildren(...[...state.users.values()].map((u) => {
     const li = el("li", "", u.name + " ");
     li.append(el("span", "uid", u.uid));
-    if (u.is_bot) li.append(el("span", "tag", "bot"));
+    if (u.is_bot) li.append(el("span", "tag", say("bot_tag")));
     else li.addEventListener("click", () => select(pairKey(u.uid, state.bot.uid)));
-    li.title = u.is_bot ? "the bot: it answers through /message/send" : "chat as " + u.name;
+    li.title = u.is_bot ? say("bot_tip") : say("chat_as", { name: u.name });
     return li;
   }));
 }
@@ -83,7 +88,7 @@ function renderConversations() {
     const li = el("li", key === state.current ? "current" : "");
     li.dataset.key = key;
     li.append(el("strong", "", title(key)));
-    li.append(el("span", "preview", m ? name(m.from) + ": " + m.text : "no messages yet"));
+    li.append(el("span", "preview", m ? say("preview", { name: name(m.from), text: m.text }) : say("no_messages")));
     li.addEventListener("click", () => select(key));
     return li;
   }));
@@ -102,8 +107,9 @@ function renderMessages() {
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   const shown = [...state.messages.values()].filter((m) => keyOf(m) === state.current).sort(byTime);
   const canType = state.current.split("|").includes(state.bot.uid);
-  $("title").textContent = title(state.current) +
-    (canType ? " · you are " + name(customerOf(state.current)) : " · (read only)");
+  const conversation = title(state.current);
+  $("title").textContent = canType ? say("you_are", { conversation, name: name(customerOf(state.current)) })
+    : say("read_only", { conversation });
   $("text").disabled = $("send").disabled = !canType;
   const wanted = new Set(shown.map((m) => m.id));
   for (const [id, li] of state.bubbles) if (!wanted.has(id)) { li.remove(); state.bubbles.delete(id); }
@@ -118,7 +124,7 @@ function renderMessages() {
     previous = li;
   }
   const empty = list.querySelector(".empty");
-  if (!shown.length && !empty) list.append(el("li", "empty", "No messages yet: say hello to the bot."));
+  if (!shown.length && !empty) list.append(el("li", "empty", say("empty")));
   if (shown.length && empty) empty.remove();
   if (atBottom) list.scrollTop = list.scrollHeight;
 }
@@ -135,7 +141,7 @@ function fill(li, m) {
   const time = new Date(m.created_at * 1000).toLocaleTimeString();
   let meta = name(m.from) + " · " + time + " · #" + m.id;
   if (isAi(m)) meta += " · AI";
-  if (m.updates) meta += " · updated " + m.updates + "×";
+  if (m.updates) meta += " · " + say("updated", { count: m.updates });
   li.querySelector(".meta").textContent = meta;
   li.querySelector(".bubble").textContent = m.text;
   const status = li.querySelector(".status");
@@ -161,20 +167,27 @@ async function send(event) {
     box.value = "";
     upsert(data);
   } catch (error) {
-    $("error").textContent = "Not sent: " + error.message;
+    $("error").textContent = say("not_sent", { why: error.message });
   }
 }
 
 function listen() {
   const events = new EventSource("/api/events");
   const connection = $("connection");
-  events.onopen = () => { connection.textContent = "live"; connection.className = "connection live"; loadState(); };
-  events.onerror = () => { connection.textContent = "reconnecting…"; connection.className = "connection"; };
+  events.onopen = () => { connection.textContent = say("live"); connection.className = "connection live"; loadState(); };
+  events.onerror = () => { connection.textContent = say("reconnecting"); connection.className = "connection"; };
   events.addEventListener("message", (e) => upsert(JSON.parse(e.data).message));
   events.addEventListener("reload", () => loadState());
 }
 
+function showTexts() {
+  document.title = say("title");
+  for (const node of document.querySelectorAll("[data-text]")) node.textContent = say(node.dataset.text);
+  $("text").placeholder = say("placeholder");
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  showTexts();
   $("composer").addEventListener("submit", send);
   $("text").addEventListener("keydown", (e) => {
     // Enter sends; Shift+Enter is a new line; an input method still composing (e.g. pinyin) keeps Enter.
