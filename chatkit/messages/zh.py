@@ -577,8 +577,8 @@ MESSAGES = {
     "bot.platforms.feishu.content.fix": "把 content 作为字符串发送，例如 '{{\"text\": \"hi\"}}'。",
     "bot.platforms.feishu.encrypted.what": "这个飞书事件是加密的，而 chatkit 不解密事件。",
     "bot.platforms.feishu.encrypted.fix": "在飞书控制台（事件与回调 > 加密策略）里清空 Encrypt Key，保留 Verification Token。",
-    "bot.platforms.feishu.refused.what": "飞书没有用这组 App ID 和 App Secret 发放 tenant_access_token（错误码 {code}，"
-                                         "{said}），所以机器人没法回复。",
+    "bot.platforms.feishu.refused.what": "用这组 App ID 和 App Secret 没能从飞书获取 tenant_access_token（错误码 {code}，"
+                                         "{said}），所以机器人无法回复。",
     "bot.platforms.feishu.refused.fix": "从飞书开发者后台的“凭证与基础信息”页复制 App ID 和 App Secret，分别填到 FEISHU_APP_ID "
                                         "和 FEISHU_APP_SECRET，然后重启机器人。",
     "bot.platforms.lanying.secret": "蓝莺的回调签名",
@@ -930,5 +930,5 @@ MESSAGES = {
     "im.page.retrying": "第一次没有送达，正在重试：{reason}",
     "im.page.delivered": "✓ 已送达机器人",
     "im.page.not_delivered": "✗ 未送达：{reason}",
-    "im.page.not_sent": "没有发出：{why}",
+    "im.page.not_sent": "未发出：{why}",
 }
