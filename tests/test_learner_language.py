@@ -39,7 +39,7 @@ def chinese(monkeypatch):
 def test_backend_info():
     text = str(chatkit.backend_info())
     assert text.startswith("后端：sandbox（运行在本机的沙盒，不需要密钥）\nbase URL：http://127.0.0.1:")
-    assert "\n默认模型：" in text and re.search(r"\n密钥：sk-sandbox-…\w{4}（沙盒为本次会话生成）$", text)
+    assert "\n默认模型：" in text and re.search(r"\n密钥：sk-sandbox-…[\w-]{4}（沙盒为本次会话生成）$", text)
 
 
 def test_what_the_sandbox_simulates():
@@ -51,7 +51,7 @@ def test_what_the_sandbox_simulates():
 
 def test_verify(scripted):
     works = str(verify(client_for(scripted)))
-    assert re.fullmatch(r"✓ 密钥 sk-sandbox-…\w{4} 可以使用，服务器 http://127\.0\.0\.1:\d+/v1/ 上有 \d+ 个模型。",
+    assert re.fullmatch(r"✓ 密钥 sk-sandbox-…[\w-]{4} 可以使用，服务器 http://127\.0\.0\.1:\d+/v1/ 上有 \d+ 个模型。",
                         works)
     wrong = openai.OpenAI(api_key="sk-sandbox-" + "x" * 30, base_url=scripted.base_url, max_retries=0)
     what, fix = str(verify(wrong)).split("\n")
