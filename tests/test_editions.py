@@ -81,8 +81,12 @@ def english_messages() -> list[str]:
     """The fixed opening of each English message in chatkit's catalogue (up to its first field), if long enough."""
     from chatkit.messages import en, zh
 
-    openings = {text.split("{")[0].strip() for key, text in en.MESSAGES.items() if text != zh.MESSAGES.get(key)}
-    return sorted(o for o in openings if len(o) >= 20)
+    changed = [text for key, text in en.MESSAGES.items() if text != zh.MESSAGES.get(key)]
+    openings = {text.split("{")[0].strip() for text in changed}
+    # and the labels chatkit writes before a field ("Fix:"), short but never part of a Chinese page
+    labels = {part.strip() for text in changed for part in re.split(r"\{[^}]*\}", text)
+              if re.fullmatch(r"\s*[A-Z][a-z]+:\s*", part)}
+    return sorted({o for o in openings if len(o) >= 20} | labels)
 
 
 def stored_text(nb) -> str:
