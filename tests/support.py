@@ -46,3 +46,12 @@ def client_for(box, key: str | None = None, **options) -> openai.OpenAI:
 def async_client_for(box, key: str | None = None, **options) -> openai.AsyncOpenAI:
     """The official async client for ``box``, as :func:`client_for`."""
     return openai.AsyncOpenAI(api_key=key or box.key, base_url=box.base_url, **{"max_retries": 0, **options})
+
+
+def send(handler, status: int, data: bytes, content_type: str = "application/json") -> None:
+    """Answer a stand-in server's request (a ``BaseHTTPRequestHandler``) with ``data``, its length said."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)

@@ -106,6 +106,17 @@ def test_an_unknown_log_level_is_explained(monkeypatch, capsys):
 
 # --- the command, as a real process --------------------------------------------------------
 
+def stopped(proc: subprocess.Popen) -> str:
+    """Stop a served process with Ctrl+C (killed if it does not stop) and return what it wrote to stderr."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        return proc.communicate(timeout=30)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def run_bot(tmp_path, scripted, rejecting: Rejecting, *options: str, **env_vars: str) -> str:
     """Run ``bot serve``: a forged webhook request, one Lanying message (model error, then a 503); its stderr."""
     (tmp_path / ".env").write_text(
@@ -124,12 +135,8 @@ def run_bot(tmp_path, scripted, rejecting: Rejecting, *options: str, **env_vars:
         assert httpx.post(f"{url}/lanying/messages", content=lanying_body(),
                           headers={"signature": SIGNATURE}).status_code == 200
         rejecting.wait_for(2)  # the apology and its one retry; stopping waits for the line that follows
-        proc.send_signal(signal.SIGINT)
-        err = proc.communicate(timeout=30)[1]
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        err = stopped(proc)
     assert proc.returncode == 0 and "Traceback" not in err, err
     for secret in [*SECRETS, WRONG_KEY, PLANTED, PLANTED[-12:], WRONG_KEY[-12:]]:
         assert secret not in err
@@ -176,12 +183,8 @@ def test_im_serve_logs_a_refused_send_without_the_token(tmp_path):
         url = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline()).group(0)
         answer = httpx.post(f"{url}/message/send", json={"type": 1}, headers={"app_id": "x", "access-token": PLANTED})
         assert answer.status_code == 401
-        proc.send_signal(signal.SIGINT)
-        err = proc.communicate(timeout=30)[1]
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        err = stopped(proc)
     [line] = err.splitlines()
     assert "WARNING chatkit.im: Refused POST /message/send (HTTP 401)" in line
     assert PLANTED not in err and PLANTED[-12:] not in err

@@ -35,7 +35,7 @@ from chatkit.bot.settings import NAMES, BotSettings
 from chatkit.bot.workers import Workers
 from chatkit.messages import say
 from chatkit.sandbox.engine import Generation
-from support import wait_until
+from support import send, wait_until
 
 PAYLOADS = Path(__file__).parent / "payloads"
 APOLOGY = say("bot.apology", lang="en")  # what the bot says when the model fails, in these English tests
@@ -73,12 +73,7 @@ class FakePlatform:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["content-length"])))
                 answer, status = fake.record(self.path, dict(self.headers), body)
-                raw = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                send(self, status, json.dumps(answer).encode())
 
             def log_message(self, *args):
                 pass

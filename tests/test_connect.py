@@ -15,6 +15,7 @@ import pytest
 import chatkit
 from chatkit.config import DEFAULT_MODELS, REASONING_MODELS, read_settings
 from chatkit.keys import mask_key
+from support import send
 
 KEY = "sk-proj-" + "q" * 36 + "CnT1"
 WRONG_KEY = "sk-proj-" + "w" * 36 + "NoPe"
@@ -36,11 +37,7 @@ def web_server():
         class FixedAnswer(BaseHTTPRequestHandler):
             def do_GET(self):
                 data = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send(self, status, data, content_type)
 
             def log_message(self, *args):
                 pass

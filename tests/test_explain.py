@@ -19,7 +19,7 @@ import pytest
 
 import chatkit
 from chatkit.failures import explain, mask_secrets
-from support import client_for
+from support import client_for, send
 
 KEY = "sk-proj-" + "Zq7Xw" * 8 + "CnT1"
 
@@ -306,11 +306,7 @@ def stand_in():
             streamed = isinstance(answer, list)
             data = ("".join(f"data: {json.dumps(event)}\n\n" for event in answer) + "data: [DONE]\n\n"
                     if streamed else json.dumps(answer[1])).encode()
-            self.send_response(200 if streamed else answer[0])
-            self.send_header("Content-Type", "text/event-stream" if streamed else "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send(self, 200 if streamed else answer[0], data, "text/event-stream" if streamed else "application/json")
 
         def log_message(self, *args):
             pass

@@ -22,6 +22,7 @@ from chatkit.batch.runner import run_batch
 from chatkit.behaviour import NoEffectWarning, OutOfRange, batch_limits, ignored
 from chatkit.failures import explain
 from chatkit.providers import preset
+from support import send
 
 KEY = "sk-" + "s" * 44 + "T3st"
 HI = [{"role": "user", "content": "Hi"}]
@@ -52,11 +53,7 @@ class StandIn:
                 status, answer = (400, {"error": {"message": problem, "type": "invalid_request_error"}}) if problem \
                     else (200, completion(body["model"]))
                 data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send(self, status, data)
 
             def log_message(self, *args):
                 pass

@@ -29,7 +29,7 @@ from chatkit.messages import say
 from chatkit.providers import LOCAL_KEY, NotSupported, presets, require, supports
 from chatkit.sandbox.scripted import ScriptedEngine
 from chatkit.sandbox.server import Sandbox
-from support import client_for
+from support import client_for, send
 
 KEY = "sk-" + "d" * 32 + "DsK1"
 OPENAI_KEY = "sk-proj-" + "o" * 36 + "OpK2"
@@ -408,11 +408,7 @@ def models_server():
             def do_GET(self):
                 data = json.dumps({"object": "list", "data": [{"id": i, "object": "model"} for i in ids]}
                                   if status == 200 else {"error": {"message": "Unauthorized", "code": None}}).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send(self, status, data)
 
             def log_message(self, *args):
                 pass

@@ -24,7 +24,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Stream
 from starlette.routing import Route
 
 from ..messages import say
-from ..web import read_body
+from ..web import load_json, read_body
 from . import delivery
 from .page import render as render_page
 from .store import CLOSED, MAX_TEXT
@@ -200,8 +200,8 @@ async def _json_body(request: Request):
                           lambda: PlatformError(413, say("im.error.too_large", kb=MAX_BODY // 1024)),
                           lambda: PlatformError(400, say("im.error.cut")))
     try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
+        return load_json(raw)
+    except ValueError:
         raise PlatformError(400, say("im.error.not_json")) from None
 
 
