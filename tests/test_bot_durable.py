@@ -92,6 +92,26 @@ def test_retention_deletes_old_conversations(scripted, tmp_path):
     assert len(bot.conversation("recent").turns) == 2
 
 
+def test_a_restart_hands_nobody_a_fresh_quota_or_rate_limit(scripted, tmp_path):
+    now = [1_800_000_000.0]
+    def bot():
+        return make_bot(scripted, store=Store(tmp_path / "bot.sqlite3", clock=lambda: now[0]), rate=(2, 60),
+                        daily_quota=3, clock=lambda: now[0], time_zone="Asia/Shanghai")
+    first = bot()
+    first.reply("ada", "One.")
+    first.reply("ada", "Two.")
+    first.store.close()
+    asks = len(scripted.engine.history)
+    refusal = bot().reply("ada", "Three, right after a restart.")
+    assert getattr(refusal, "reason", None) == "rate" and len(scripted.engine.history) == asks
+    now[0] += 61
+    again = bot()
+    again.reply("ada", "Three.")
+    refusal = again.reply("ada", "Four.")
+    assert getattr(refusal, "reason", None) == "quota"
+    assert isinstance(again.reply("bob", "Hello."), str)  # counts are per user
+
+
 def test_retention_comes_from_the_environment_and_a_bad_value_says_what_to_set(monkeypatch, tmp_path):
     monkeypatch.setenv(RETENTION, "2.5")
     assert Store(tmp_path / "a.sqlite3").retention_days == 2.5

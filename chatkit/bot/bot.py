@@ -127,9 +127,10 @@ class Bot:
       Default: ``CHATKIT_BOT_TIME_ZONE``, else the region of the platforms a :class:`BotService`
       serves (Lanying, Feishu and DingTalk: Asia/Shanghai), else UTC.
     - ``clock``: returns the time in seconds since the epoch, like ``time.time`` (tests pass a fake).
-    - ``store``: where conversations are kept. ``None`` (the default): in this process, gone
-      when it ends, which suits a notebook. A :class:`~chatkit.bot.store.Store`: in a SQLite
-      file, so a restarted bot remembers (``python -m chatkit bot serve`` uses one).
+    - ``store``: where conversations and each user's counts toward the limits are kept. ``None``
+      (the default): in this process, gone when it ends, which suits a notebook. A
+      :class:`~chatkit.bot.store.Store`: in a SQLite file, so a restarted bot remembers, and a
+      restart hands nobody a fresh quota (``python -m chatkit bot serve`` uses one).
     - Other options (``encoding``, ``max_output_tokens``, ``temperature``…) go to each Conversation.
 
     ``chat`` (in :meth:`reply`, :meth:`stream`, :meth:`reset`, :meth:`conversation`) names
@@ -236,8 +237,15 @@ class Bot:
     def _user(self, user_id: str) -> _User:
         with self._users_lock:
             if user_id not in self._users:
-                self._users[user_id] = _User()
+                self._users[user_id] = self._counted(user_id)
             return self._users[user_id]
+
+    def _counted(self, user_id: str) -> _User:
+        """A user as the store last counted them (a restart keeps their limits), or a new one."""
+        if self.store is None:
+            return _User()
+        day, today, recent = self.store.counts(user_id)
+        return _User(recent=deque(recent), day=dt.date.fromisoformat(day) if day else None, today=today)
 
     def _new_conversation(self) -> Conversation:
         return Conversation(self.client, instructions=self.instructions, model=self.model,
@@ -248,14 +256,16 @@ class Bot:
         if text.strip().lower() in RESET_COMMANDS:
             self._forget(user_id, chat)
             return say("bot.reset")
-        return self._admit(user, self.clock())
+        return self._admit(user, user_id, self.clock())
 
-    def _admit(self, user: _User, now: float) -> Refusal | None:
+    def _admit(self, user: _User, user_id: str, now: float) -> Refusal | None:
         """A Refusal when over a limit; otherwise count the message and return None."""
         refusal = self._over_quota(user, now) or self._over_rate(user, now)
         if refusal is None:
             user.recent.append(now)
             user.today += 1
+            if self.store is not None:
+                self.store.count(user_id, user.day and user.day.isoformat(), user.today, list(user.recent))
         return refusal
 
     def _over_rate(self, user: _User, now: float) -> Refusal | None:

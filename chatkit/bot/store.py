@@ -32,6 +32,7 @@ RETENTION = "CHATKIT_BOT_RETENTION_DAYS"
 # little of what users wrote (Lanying's own connector keeps 3 days; see shared/reference/im-platforms.md).
 DEFAULT_RETENTION_DAYS = 7.0
 SEEN_FOR = 24 * 3600  # seconds: a platform may retry a failed delivery hours later
+LIMITS_FOR = 2 * 24 * 3600  # seconds: a user's counts outlive the quota's day in any time zone
 PRUNE_EVERY = 3600  # seconds between two clean-ups of old rows
 FILE_NAME = "bot.sqlite3"
 
@@ -45,11 +46,13 @@ CREATE INDEX IF NOT EXISTS seen_age ON seen (at);
 CREATE TABLE IF NOT EXISTS in_flight (
     id TEXT PRIMARY KEY, incoming TEXT NOT NULL, stage TEXT NOT NULL, shown TEXT, sent_id TEXT,
     at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS limits (
+    user TEXT PRIMARY KEY, day TEXT, today INTEGER NOT NULL, recent TEXT NOT NULL, at REAL NOT NULL);
 """
 
 
 class Store:
-    """Memories, seen message ids and answers in flight, in SQLite; safe to share between threads.
+    """Memories, seen message ids, each user's limits and answers in flight, in SQLite; safe to share between threads.
 
     **Parameters:** ``path``: the file (default ``bot.sqlite3`` in chatkit's data folder);
     ``retention_days``: conversations untouched for that long are deleted (default
@@ -94,6 +97,19 @@ class Store:
         """Take ``message_id`` again next time (its answer never reached anyone)."""
         self._run("DELETE FROM seen WHERE id = ?", (message_id,))
 
+    # --- each user's limits --------------------------------------------------------
+
+    def counts(self, user: str) -> tuple[str | None, int, list[float]]:
+        """What :meth:`count` kept for ``user``: the quota's day (ISO), messages that day, and the
+        times of the messages inside the rate window; ``(None, 0, [])`` for a new user."""
+        row = self._one("SELECT day, today, recent FROM limits WHERE user = ?", (user,))
+        return (row[0], row[1], json.loads(row[2])) if row else (None, 0, [])
+
+    def count(self, user: str, day: str | None, today: int, recent: list[float]) -> None:
+        """Keep ``user``'s counts, so a restart does not hand out a fresh rate limit and quota."""
+        self._run("INSERT OR REPLACE INTO limits VALUES (?, ?, ?, ?, ?)",
+                  (user, day, today, json.dumps(recent), self.clock()))
+
     # --- answers in flight ---------------------------------------------------------
 
     def begin(self, incoming: Incoming) -> None:
@@ -124,6 +140,7 @@ class Store:
         with self._lock:
             self._db.execute("DELETE FROM memories WHERE updated_at < ?", (now - self.retention_days * 86400,))
             self._db.execute("DELETE FROM seen WHERE at < ?", (now - SEEN_FOR,))
+            self._db.execute("DELETE FROM limits WHERE at < ?", (now - LIMITS_FOR,))
         self._pruned_at = now
 
     def close(self) -> None:
