@@ -18,14 +18,13 @@ chatkit.behaviour.OutOfRange: Moonshot Kimi accepts temperature from 0 to 1 on m
 
 from __future__ import annotations
 
-import json
 import warnings
 
 import openai
 
 from .errors import ChatkitError
 from .messages import say
-from .providers import Provider, endpoint_of, identify, preset
+from .providers import Provider, body_of, endpoint_of, identify, preset
 
 DOCS = "notebooks/04-tune-parameters.ipynb"
 # Parameters the official SDK takes as keywords; any other goes in extra_body.
@@ -109,7 +108,7 @@ def guard(provider):
         endpoint = endpoint_of(request.url.path)
         if endpoint not in ("chat", "responses") or request.method != "POST":
             return
-        body = _body(request)
+        body = body_of(request)
         check_request(provider, body)
         unused = ignored(provider, endpoint, body)
         if unused and not warned:
@@ -156,11 +155,3 @@ def _keywords(endpoint: str, body: dict) -> str:
     native = ", ".join(f"{k}={v!r}" for k, v in body.items() if k in SDK_KEYWORDS.get(endpoint, ()))
     extra = {k: v for k, v in body.items() if k not in SDK_KEYWORDS.get(endpoint, ())}
     return ", ".join(filter(None, [native, f"extra_body={extra!r}" if extra else ""]))
-
-
-def _body(request) -> dict:
-    try:
-        body = json.loads(request.content or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return {}
-    return body if isinstance(body, dict) else {}

@@ -27,16 +27,20 @@ from .messages import current, say
 
 DOCS = "notebooks/01-choose-a-model-and-sign-up.ipynb"
 PROVIDER = "CHATKIT_PROVIDER"  # the setting that names a preset
+# "stored_responses": the server keeps each response, so a request can continue one by previous_response_id.
 ENDPOINT_NAMES = {"responses": "Responses API", "chat": "Chat Completions API", "batch": "Batch API",
                   "embeddings": "Embeddings API",
-                  "stream_usage": "token usage in streams (stream_options.include_usage)"}
+                  "stream_usage": "token usage in streams (stream_options.include_usage)",
+                  "stored_responses": "stored responses (previous_response_id)"}
 # What a cell can do instead when the live provider lacks an endpoint.
 INSTEAD = {"responses": "use client.chat.completions.create", "chat": "use client.responses.create",
            "batch": "send the requests one at a time", "embeddings": "skip this cell",
-           "stream_usage": "read the usage from a call without stream=True"}
+           "stream_usage": "read the usage from a call without stream=True",
+           "stored_responses": "send the whole history each time, as chatkit.Conversation(client) does"}
 # The sandbox's own endpoints: facts about chatkit's code, not a provider's documentation.
 SANDBOX = "sandbox"
-SANDBOX_OFFERS = {"responses": True, "chat": True, "batch": True, "embeddings": False, "stream_usage": True}
+SANDBOX_OFFERS = {"responses": True, "chat": True, "batch": True, "embeddings": False, "stream_usage": True,
+                  "stored_responses": True}
 # Local servers ignore the key, but the official client refuses to start without one.
 LOCAL_KEY = "no-key-needed"
 # Words in model ids that name something other than a chat model: embeddings, speech, images...
@@ -46,7 +50,7 @@ NOT_CHAT = ("embed", "whisper", "tts", "dall-e", "moderation", "rerank", "transc
 # Paths of each endpoint, as they end whatever the base URL ("/v1", "/compatible-mode/v1", "/api/paas/v4").
 _PATHS = (("/chat/completions", "chat"), ("/responses", "responses"), ("/batches", "batch"), ("/files", "batch"),
           ("/embeddings", "embeddings"))
-_REQUESTED = ("chat", "responses", "batch", "embeddings")  # the endpoints a request's path names
+_REQUESTED = ("chat", "responses", "batch", "embeddings", "stored_responses")  # what a request can need
 SUGGESTED = 3  # providers a stop names as places to run the cell: a few, not the whole table
 _live: dict[str, str] = {}  # base URL -> provider, for the clients connect() made (local servers have no known host)
 
@@ -167,8 +171,8 @@ def supports(client_or_provider, endpoint: str) -> bool | None:
     """Whether the provider offers ``endpoint``: True, False, or None when nobody knows.
 
     **Parameters:** ``client_or_provider`` -- a client (from ``chatkit.connect()`` or the official
-    one) or a preset's name; ``endpoint`` -- "responses", "chat", "batch", "embeddings" or
-    "stream_usage".
+    one) or a preset's name; ``endpoint`` -- "responses", "chat", "batch", "embeddings",
+    "stream_usage" or "stored_responses".
 
     >>> supports("moonshot", "batch")
     True
@@ -202,16 +206,39 @@ def refusal(provider: Provider | None):
         return None
 
     def check(request) -> None:
-        endpoint = endpoint_of(request.url.path)
-        if endpoint is not None and provider.offers.get(endpoint) is False:
-            raise NotSupported(provider, endpoint, say("providers.this_request"))
+        lacking = next((e for e in needs(request) if provider.offers.get(e) is False), None)
+        if lacking is not None:
+            raise NotSupported(provider, lacking, say("providers.this_request"))
 
     return check
+
+
+def needs(request) -> list[str]:
+    """What a request needs of the provider: the endpoint its path names, and stored responses to continue one.
+
+    >>> import httpx2
+    >>> needs(httpx2.Request("POST", "https://api.deepseek.com/responses", json={"previous_response_id": "resp_1"}))
+    ['responses', 'stored_responses']
+    """
+    endpoint = endpoint_of(request.url.path)
+    if endpoint is None:
+        return []
+    chained = endpoint == "responses" and request.method == "POST" and body_of(request).get("previous_response_id")
+    return [endpoint, "stored_responses"] if chained else [endpoint]
 
 
 def endpoint_of(path: str) -> str | None:
     """Which endpoint a request path belongs to: ``"/v1/responses"`` -> "responses"."""
     return next((name for tail, name in _PATHS if tail in path), None)
+
+
+def body_of(request) -> dict:
+    """A request's JSON body as a dict; {} when it has none (or not a JSON object)."""
+    try:
+        body = json.loads(request.content or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def is_chat_model(model: str) -> bool:

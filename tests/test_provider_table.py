@@ -45,3 +45,21 @@ def test_the_chinese_table_speaks_chinese_and_lists_mainland_providers_first():
     mainland = [p.title for p in presets().values() if p.mainland]
     assert rows[1:1 + len(mainland)] == mainland
     assert "改用 client.chat.completions.create" in provider_table.render("zh")
+
+
+def cell(table: str, provider: str, notebook: str) -> str:
+    """The mark in ``provider``'s row under ``notebook``'s column: "✓", "✗ e", "? a"..."""
+    lines = table.splitlines()
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    row = next(line for line in lines if line.startswith(f"| {provider} |"))
+    return [c.strip() for c in row.strip("|").split("|")][header.index(notebook)]
+
+
+def test_notebook_05_stops_on_deepseek_whose_responses_api_keeps_nothing():
+    # 05 chains a request on the last with previous_response_id: a server that stores no response cannot serve it.
+    assert "stored_responses" in provider_table.needs("en")["05"]
+    english, chinese = provider_table.render("en"), provider_table.render("zh")
+    assert cell(english, "DeepSeek", "05") == "✗ e" and cell(chinese, "DeepSeek", "05") == "✗ e"
+    assert cell(english, "OpenAI", "05") == "✓" and cell(english, "Sandbox (offline, no key)", "05") == "✓"
+    assert "- **e** stored responses (previous_response_id), in notebooks 05 (Let the server remember" in english
+    assert "- **e** Responses API 的响应存储（previous_response_id），用在笔记本 05（" in chinese

@@ -315,11 +315,40 @@ def test_require_suggests_mainland_providers_first_to_a_chinese_reader(monkeypat
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_require_suggests_only_providers_known_to_offer_the_endpoint(monkeypatch, lang):
     monkeypatch.setenv("CHATKIT_LANG", lang)
-    for endpoint in ("responses", "batch", "embeddings", "stream_usage"):
+    for endpoint in ("responses", "batch", "embeddings", "stream_usage", "stored_responses"):
         text = providers._elsewhere(endpoint)
         named = [p for p in presets().values() if p.title in text]
         assert 1 <= len(named) <= 3 and all(p.offers[endpoint] is True and not p.local for p in named), endpoint
         assert (say("providers.the_sandbox") in text) == providers.SANDBOX_OFFERS[endpoint], endpoint
+
+
+def test_deepseek_keeps_no_responses_to_continue(monkeypatch, no_sandbox):
+    # Its Responses API is stateless (providers.json, checked 2026-12-06): previous_response_id cannot work there.
+    monkeypatch.setenv("CHATKIT_PROVIDER", "deepseek")
+    monkeypatch.setenv("DEEPSEEK_API_KEY", KEY)
+    client = chatkit.connect()
+    assert supports(client, "stored_responses") is False and supports(client, "responses") is True
+    assert supports("openai", "stored_responses") is True and supports("sandbox", "stored_responses") is True
+    error = failure(lambda: require(client, "stored_responses"))
+    assert error.what == ("DeepSeek offers no stored responses (previous_response_id) (checked 2026-12-06): "
+                          "this cell needs it.")
+    assert error.fix.endswith("or send the whole history each time, as chatkit.Conversation(client) does.")
+
+
+def test_a_request_that_continues_a_response_stops_where_none_is_kept(monkeypatch, scripted):
+    # The sandbox plays DeepSeek: a first Responses call is sent, the one that chains on it stops before sending.
+    monkeypatch.setenv("CHATKIT_PROVIDER", "deepseek")
+    monkeypatch.setenv("DEEPSEEK_API_KEY", scripted.key)
+    monkeypatch.setenv("OPENAI_BASE_URL", scripted.base_url)
+    monkeypatch.setenv("CHATKIT_MODEL", "scripted-test-model")
+    client = chatkit.connect(max_retries=2)
+    first = client.responses.create(model=client.default_model, input="My cat is called Pixel.")
+    sent = len(scripted.engine.history)
+    error = failure(lambda: client.responses.create(model=client.default_model, input="What is my cat called?",
+                                                    previous_response_id=first.id))
+    assert isinstance(error, NotSupported) and len(scripted.engine.history) == sent  # nothing was sent
+    assert str(error).startswith("DeepSeek offers no stored responses (previous_response_id) (checked 2026-12-06): "
+                                 "this request needs it.")
 
 
 def test_require_lets_through_what_is_offered_or_unknown():
