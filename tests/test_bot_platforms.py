@@ -53,12 +53,12 @@ def assert_no_leak(error: Exception, *secrets: str) -> None:
 # --- the common vocabulary ----------------------------------------------------------
 
 def test_every_adapter_is_registered_with_the_same_functions():
-    assert set(ADAPTERS) == {"lanying", "feishu", "dingtalk", "webhook"}
+    assert set(ADAPTERS) == {"lanying", "feishu", "dingtalk", "wecom", "webhook"}
     for module in ADAPTERS.values():
         assert callable(module.verify) and callable(module.parse) and callable(module.reply)
 
 
-@pytest.mark.parametrize("name", ["lanying", "feishu", "dingtalk", "webhook", "dedupe"])
+@pytest.mark.parametrize("name", ["lanying", "feishu", "dingtalk", "wecom", "webhook", "dedupe", "aes"])
 def test_docstring_examples_run(name):
     result = doctest.testmod(importlib.import_module(f"chatkit.bot.platforms.{name}"))
     assert result.attempted > 0 and result.failed == 0
@@ -185,22 +185,24 @@ def test_feishu_rejects_another_token(name):
 
 
 def test_feishu_accepts_a_signed_request():
-    body = payload("feishu", "encrypted")
-    feishu.verify(signed_feishu(body, "encrypt-key-test"), body, "", encrypt_key="encrypt-key-test", now=NOW)
+    body = payload("feishu", "encrypted_p2p")  # encrypted with "encrypt-key-test"
+    feishu.verify(signed_feishu(body, "encrypt-key-test"), body, "test-verification-token",
+                  encrypt_key="encrypt-key-test", now=NOW)
 
 
 def test_feishu_rejects_a_signature_made_with_another_key():
-    body = payload("feishu", "encrypted")
+    body = payload("feishu", "encrypted_p2p")
     headers = signed_feishu(body, "someone-elses-key")
     with pytest.raises(Forged, match="X-Lark-Signature header does not match") as caught:
-        feishu.verify(headers, body, "", encrypt_key="encrypt-key-test", now=NOW)
+        feishu.verify(headers, body, "test-verification-token", encrypt_key="encrypt-key-test", now=NOW)
     assert_no_leak(caught.value, "encrypt-key-test", headers["X-Lark-Signature"])
 
 
 def test_feishu_rejects_a_stale_signed_request():
-    body = payload("feishu", "encrypted")
+    body = payload("feishu", "encrypted_p2p")
     with pytest.raises(Forged, match="10 minutes away"):
-        feishu.verify(signed_feishu(body, "k", NOW - 600), body, "", encrypt_key="k", now=NOW)
+        feishu.verify(signed_feishu(body, "encrypt-key-test", NOW - 600), body, "test-verification-token",
+                      encrypt_key="encrypt-key-test", now=NOW)
 
 
 def test_feishu_answers_the_url_challenge_only():
@@ -229,7 +231,7 @@ def test_feishu_ignores_an_image_and_marks_an_apps_message():
 def test_feishu_refuses_an_encrypted_body_with_the_fix():
     with pytest.raises(BadPayload, match="encrypted") as caught:
         feishu.parse(payload("feishu", "encrypted"))
-    assert "clear the Encrypt Key" in caught.value.fix
+    assert "FEISHU_ENCRYPT_KEY" in caught.value.fix
 
 
 def test_feishu_refuses_content_that_is_not_a_json_string():

@@ -501,7 +501,7 @@ def test_bot_serve_prints_the_callback_urls_with_secrets_masked_and_stops_on_ctr
     proc = subprocess.Popen([sys.executable, "-m", "chatkit", "bot", "serve", "--port", "0"], cwd=tmp_path,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        lines = [proc.stdout.readline() for _ in range(6)]
+        lines = [proc.stdout.readline() for _ in range(7)]  # the first line and one per platform
         url = re.search(r"http://127\.0\.0\.1:\d+", lines[0]).group(0)
         assert httpx.get(f"{url}/health").json()["platforms"] == ["dingtalk", "webhook"]
         proc.send_signal(signal.SIGINT)

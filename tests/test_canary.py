@@ -5,7 +5,8 @@ keys, make calls and report errors run with a canary key as ``OPENAI_API_KEY``, 
 the command line; a canary key of each Chinese provider's shape is saved as a learner saves it
 and sent by the doctor to a stand-in provider that echoes it back in full; the bot runs with
 canary Lanying secrets (``LANYING_ADMIN_TOKEN`` and ``LANYING_CALLBACK_SIGNATURE``, which it
-needs to serve Lanying). Then every notebook output, every file they wrote (logs, SQLite, saved
+needs to serve Lanying) and canary WeCom secrets (``WECOM_SECRET``, ``WECOM_TOKEN``,
+``WECOM_ENCODING_AES_KEY``). Then every notebook output, every file they wrote (logs, SQLite, saved
 conversations), and everything the commands printed
 is searched for a canary or any 12-character piece of one. Any hit fails. A canary proves
 something only if the code used it: the first tests check that each one was.
@@ -41,14 +42,20 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 SWEPT = ["02-set-up-your-api-key.ipynb", "03-make-your-first-call.ipynb", "07-handle-errors-limits-and-logs.ipynb"]
 ADMIN_TOKEN = "lanying-canary-" + "Qx7fR2mZpL9wK4tB" * 2
 SIGNATURE = "lanying-sig-" + "Hv3nWc8TyD5sJ1kE" * 2
-# Lanying is on only when all four are set: the bot reads each of them.
-PLATFORM = {"LANYING_APP_ID": "canary-app", "LANYING_BOT_USER_ID": "4242", "LANYING_ADMIN_TOKEN": ADMIN_TOKEN,
-            "LANYING_CALLBACK_SIGNATURE": SIGNATURE}
 PIECE = 12
 
 
 def _letters(n: int) -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(n))
+
+
+# WeCom's secret and EncodingAESKey are 43 letters and digits; the callback Token is the operator's choice.
+WECOM_SECRETS = {"WECOM_SECRET": _letters(43), "WECOM_TOKEN": "wecom-canary-" + _letters(20),
+                 "WECOM_ENCODING_AES_KEY": _letters(43)}
+# Lanying and WeCom are on only when all their settings are set: the bot reads each of them.
+PLATFORM = {"LANYING_APP_ID": "canary-app", "LANYING_BOT_USER_ID": "4242", "LANYING_ADMIN_TOKEN": ADMIN_TOKEN,
+            "LANYING_CALLBACK_SIGNATURE": SIGNATURE, "WECOM_CORP_ID": "ww-canary-corp", "WECOM_AGENT_ID": "1000002",
+            **WECOM_SECRETS}
 
 
 # A key of each shape the Chinese providers document (key_format in chatkit/providers.json).
@@ -89,7 +96,8 @@ def sweep(tmp_path_factory):
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    return {"secrets": [canary, ADMIN_TOKEN, SIGNATURE], "key_id": info.id, "data": data, "outputs": outputs,
+    return {"secrets": [canary, ADMIN_TOKEN, SIGNATURE, *WECOM_SECRETS.values()], "key_id": info.id, "data": data,
+            "outputs": outputs,
             "printed": printed, "files": [p for folder in (data, work, temp) for p in folder.rglob("*") if p.is_file()]}
 
 
@@ -117,14 +125,14 @@ def _run_commands(work: Path, env: dict) -> dict[str, str]:
 
 
 def _bot_serve(work: Path, env: dict) -> str:
-    """What ``bot serve`` prints up to its Lanying line, then when stopped (as `kill` stops it)."""
+    """What ``bot serve`` prints up to its WeCom line (after Lanying's), then when stopped (as `kill` stops it)."""
     bot = subprocess.Popen([sys.executable, "-m", "chatkit", "bot", "serve", "--port", "0"], cwd=work, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         lines = []
         for line in bot.stdout:  # it prints every platform's line at once, after starting
             lines.append(line)
-            if line.lstrip().startswith("Lanying"):
+            if line.lstrip().startswith("WeCom"):
                 break
         bot.send_signal(signal.SIGTERM)
         rest, _ = bot.communicate(timeout=60)
@@ -146,6 +154,9 @@ def test_the_canary_platform_secrets_were_really_read(sweep):
     bot = sweep["printed"]["bot serve"]
     enabled = rf"Lanying +http://127\.0\.0\.1:\d+/lanying/messages .*admin token {re.escape(mask_key(ADMIN_TOKEN))}"
     assert re.search(enabled, bot), bot
+    masked = re.escape(mask_key(WECOM_SECRETS["WECOM_SECRET"]))
+    wecom = rf"WeCom +http://127\.0\.0\.1:\d+/wecom/callback .*secret {masked}"
+    assert re.search(wecom, bot), bot
     assert "Bot stopped." in bot
 
 

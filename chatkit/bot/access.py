@@ -1,7 +1,7 @@
-"""An access token the bot buys with its app id and secret, kept fresh for every reply (Feishu's).
+"""An access token the bot buys with its app id and secret, kept fresh for every reply (Feishu, WeCom).
 
-Feishu's tenant access token lasts two hours. One :class:`AccessToken` per app holds it for
-all the worker threads: the first reply fetches it, later replies reuse it, and the first
+Feishu's tenant access token and WeCom's access token last two hours. One :class:`AccessToken`
+per app holds it for all the worker threads: the first reply fetches it, later replies reuse it, and the first
 reply after it enters its last ``RENEW_BEFORE`` seconds fetches a new one. A lock makes
 that one request however many threads need a token at once. When the platform still calls
 the token invalid (revoked, or the clock was wrong), :meth:`renew` gets one new token and the
@@ -75,8 +75,8 @@ class AccessToken:
         if status == 429 or status >= 500:
             return Failed(f"no access token: HTTP {status}")
         token, lifetime = self.platform.read_token(answer)  # Refused for a wrong id or secret
-        # Renew RENEW_BEFORE seconds ahead (Feishu only hands out a new token then), or halfway
-        # through a lifetime shorter than that.
+        # Renew the platform's RENEW_BEFORE seconds ahead (Feishu only hands out a new token then), or
+        # halfway through a lifetime shorter than that.
         self._token = token
         self._renew_at = self.clock() + lifetime - min(self.platform.RENEW_BEFORE, lifetime / 2)
         return token

@@ -80,7 +80,8 @@ class Sender:
     def exchange(self, out: Outgoing) -> tuple[int, dict] | Failed:
         """One request: the status and the JSON answer, or why no answer came."""
         try:
-            response = self.client.request(out.method, out.url, headers=out.headers, json=out.json)
+            # No body at all when there is no JSON (WeCom's token GET), not an empty object.
+            response = self.client.request(out.method, out.url, headers=out.headers, json=out.json or None)
         except httpx.HTTPError as exc:
             # A read timeout may mean the message did arrive: one retry risks a duplicate,
             # none risks a lost answer; platforms drop exact repeats more often than not.
@@ -113,11 +114,11 @@ class Context:
     sender: Sender
     settings: object  # BotSettings
     update_every: float = 1.0
-    tokens: dict[str, AccessToken] = field(default_factory=dict)  # platform -> its access token (Feishu)
+    tokens: dict[str, AccessToken] = field(default_factory=dict)  # platform -> its access token (Feishu, WeCom)
 
 
 def answer(ctx: Context, incoming: Incoming) -> None:
-    """Ask the Bot and send its whole answer (Feishu, DingTalk): one message."""
+    """Ask the Bot and send its whole answer (Feishu, DingTalk, WeCom): one message."""
     said = str(ask(ctx.bot, incoming))
     if ctx.bot.store is not None:
         ctx.bot.store.sending(incoming, said)
@@ -300,4 +301,5 @@ def _who(incoming: Incoming) -> str:
     return f"{incoming.platform} user {incoming.user_id} (message {incoming.message_id})"
 
 
-JOBS = {"lanying": stream_lanying, "feishu": answer, "dingtalk": answer}  # what answers each platform in the background
+# What answers each platform in the background.
+JOBS = {"lanying": stream_lanying, "feishu": answer, "dingtalk": answer, "wecom": answer}

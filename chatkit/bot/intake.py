@@ -11,12 +11,12 @@ import logging
 import math
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 
 from ..errors import ChatkitError
 from ..messages import say
 from ..web import read_body
-from .platforms import Forged, Incoming, dingtalk, feishu, lanying, webhook
+from .platforms import Forged, Incoming, dingtalk, feishu, lanying, webhook, wecom
 from .settings import TITLES
 
 log = logging.getLogger("chatkit.bot")
@@ -31,7 +31,7 @@ def _read_lanying(s: lanying.Settings, headers, body: bytes):
 
 def _read_feishu(s: feishu.Settings, headers, body: bytes):
     feishu.verify(headers, body, s.verification_token, encrypt_key=s.encrypt_key)
-    return feishu.challenge(body) or feishu.parse(body)
+    return feishu.challenge(body, s.encrypt_key) or feishu.parse(body, s.encrypt_key)
 
 
 def _read_dingtalk(s: dingtalk.Settings, headers, body: bytes):
@@ -42,12 +42,18 @@ def _read_dingtalk(s: dingtalk.Settings, headers, body: bytes):
     return incoming
 
 
+def _read_wecom(s: wecom.Settings, query, body: bytes):
+    wecom.verify(query, body, s.token)
+    return wecom.parse(body, s)
+
+
 def _read_webhook(secret: str, headers, body: bytes):
     webhook.verify(headers, body, secret)
     return webhook.parse(body)
 
 
-READERS = {"lanying": _read_lanying, "feishu": _read_feishu, "dingtalk": _read_dingtalk, "webhook": _read_webhook}
+READERS = {"lanying": _read_lanying, "feishu": _read_feishu, "dingtalk": _read_dingtalk, "wecom": _read_wecom,
+           "webhook": _read_webhook}
 
 
 async def accept(request: Request, platform: str) -> Incoming | JSONResponse:
@@ -64,7 +70,8 @@ async def accept(request: Request, platform: str) -> Incoming | JSONResponse:
     except _Refused as exc:
         return _refuse(request, platform, *exc.args)
     try:
-        found = READERS[platform](settings, request.headers, body)
+        signed = request.query_params if platform == "wecom" else request.headers  # WeCom signs the URL
+        found = READERS[platform](settings, signed, body)
     except Forged as exc:  # the adapters' messages never hold the secret
         return _refuse(request, platform, 401, str(exc), why=exc.what)
     except ChatkitError as exc:  # BadPayload, or a DingTalk sessionWebhook that already expired
@@ -82,6 +89,19 @@ async def accept(request: Request, platform: str) -> Incoming | JSONResponse:
     if not state.seen.first_time(f"{platform}:{found.message_id}"):
         return JSONResponse({"status": "duplicate"}, status_code=409 if platform == "webhook" else 200)
     return found
+
+
+async def wecom_url_check(request: Request) -> PlainTextResponse | JSONResponse:
+    """WeCom's GET when the callback URL is saved: the decrypted ``echostr``, as plain text, within a second."""
+    settings = request.app.state.settings
+    if not settings.wecom:
+        return _refuse(request, "wecom", 404, settings.why_off("wecom"))
+    try:
+        return PlainTextResponse(wecom.echo(request.query_params, settings.wecom))
+    except Forged as exc:
+        return _refuse(request, "wecom", 401, str(exc), why=exc.what)
+    except ChatkitError as exc:
+        return _refuse(request, "wecom", 400, str(exc), why=exc.what)
 
 
 def _unusable(found: Incoming) -> str | None:

@@ -3,6 +3,8 @@
     POST /lanying/messages     Lanying IM message callbacks (answers stream as message updates)
     POST /feishu/events        Feishu / Lark events, with the url_verification challenge
     POST /dingtalk/messages    DingTalk robot messages (answers go to the sessionWebhook)
+    GET  /wecom/callback       WeCom's URL check when the callback URL is saved (decrypts echostr)
+    POST /wecom/callback       WeCom app messages, encrypted (answers go through message/send)
     POST /webhook              a plain signed JSON webhook: the answer comes back in the response
     GET  /health               which platforms are on, and how many answers are waiting
 
@@ -25,7 +27,7 @@ import math
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import connect
@@ -36,8 +38,8 @@ from ..serving import Background
 from .access import AccessToken
 from .bot import Bot, Refusal, Shop
 from .delivery import Apology, Context, Sender, answer, ask, recover, stream_lanying, tracked, user_key
-from .intake import accept
-from .platforms import feishu, webhook
+from .intake import accept, wecom_url_check
+from .platforms import feishu, webhook, wecom
 from .platforms.dedupe import SeenIds
 from .settings import TITLES, BotSettings
 from .store import RETENTION, Store
@@ -45,7 +47,7 @@ from .workers import Workers
 
 log = logging.getLogger("chatkit.bot")
 PATHS = {"lanying": "/lanying/messages", "feishu": "/feishu/events", "dingtalk": "/dingtalk/messages",
-         "webhook": "/webhook"}
+         "wecom": "/wecom/callback", "webhook": "/webhook"}
 
 
 # --- the routes ------------------------------------------------------------------------
@@ -78,6 +80,12 @@ async def dingtalk_messages(request: Request) -> JSONResponse:
     return await _in_background(request, "dingtalk", answer)
 
 
+async def wecom_messages(request: Request) -> Response:
+    """WeCom takes an empty 200 as "received, no passive reply"; any other body would be read as a reply."""
+    response = await _in_background(request, "wecom", answer)
+    return Response(status_code=200) if response.status_code == 200 else response
+
+
 async def webhook_messages(request: Request) -> JSONResponse:
     """The answer in the response: 200; 429 for a Refusal (with Retry-After); 502 when the model
     failed (the text is an apology); 409 for a message id already answered."""
@@ -100,6 +108,8 @@ async def health(request: Request) -> JSONResponse:
 ROUTES = [Route(PATHS["lanying"], lanying_messages, methods=["POST"]),
           Route(PATHS["feishu"], feishu_events, methods=["POST"]),
           Route(PATHS["dingtalk"], dingtalk_messages, methods=["POST"]),
+          Route(PATHS["wecom"], wecom_messages, methods=["POST"]),
+          Route(PATHS["wecom"], wecom_url_check, methods=["GET"]),
           Route(PATHS["webhook"], webhook_messages, methods=["POST"]),
           Route("/health", health, methods=["GET"])]
 
@@ -111,7 +121,8 @@ def create_app(bot: Bot, settings: BotSettings, *, workers: int = 4, update_ever
     seen = bot.store if bot.store is not None else SeenIds()  # a store remembers them across restarts
     app.state.settings, app.state.seen, app.state.workers = settings, seen, Workers(workers)
     sender = Sender(retry_pause)
-    tokens = {"feishu": AccessToken(feishu, settings.feishu, sender.exchange)} if settings.feishu else {}
+    tokens = {name: AccessToken(module, settings.platform(name), sender.exchange)
+              for name, module in (("feishu", feishu), ("wecom", wecom)) if settings.platform(name)}
     app.state.context = Context(bot, sender, settings, update_every, tokens)
     return app
 

@@ -15,21 +15,27 @@ from dataclasses import dataclass, field
 from ..keys import mask_key
 from ..messages import say
 from ..settings import value
-from .platforms import dingtalk, feishu, lanying
+from .platforms import dingtalk, feishu, lanying, wecom
 
 DOCS = "chatkit/bot/service.py"
-TITLES = {"lanying": "Lanying", "feishu": "Feishu", "dingtalk": "DingTalk", "webhook": "Webhook"}
+TITLES = {"lanying": "Lanying", "feishu": "Feishu", "dingtalk": "DingTalk", "wecom": "WeCom", "webhook": "Webhook"}
 # The variables each platform needs, defined here and nowhere else.
 REQUIRED = {
     "lanying": ("LANYING_APP_ID", "LANYING_BOT_USER_ID", "LANYING_ADMIN_TOKEN", "LANYING_CALLBACK_SIGNATURE"),
     "feishu": ("FEISHU_VERIFICATION_TOKEN", "FEISHU_APP_ID", "FEISHU_APP_SECRET"),
     "dingtalk": ("DINGTALK_APP_SECRET",),
+    "wecom": ("WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_ENCODING_AES_KEY"),
     "webhook": ("CHATKIT_WEBHOOK_SECRET",),
 }
-OPTIONAL = ("LANYING_API_ENDPOINT", "FEISHU_API_ENDPOINT")
+# FEISHU_ENCRYPT_KEY: set it when the Feishu app has an Encrypt Key (its events then arrive encrypted).
+# DINGTALK_REPLY_HOSTS: hosts a sessionWebhook may point to, comma-separated, instead of DingTalk's own
+# (127.0.0.1 for the local chat platform: python -m chatkit im serve --imitate dingtalk writes it).
+OPTIONAL = ("LANYING_API_ENDPOINT", "FEISHU_API_ENDPOINT", "FEISHU_ENCRYPT_KEY", "WECOM_API_ENDPOINT",
+            "DINGTALK_REPLY_HOSTS")
 # Where each platform's users are: the bot's day (its daily quota) starts at their midnight.
-# Lanying IM, Feishu and DingTalk are mainland China's platforms; a plain webhook says nothing.
-REGIONS = {"lanying": "Asia/Shanghai", "feishu": "Asia/Shanghai", "dingtalk": "Asia/Shanghai"}
+# Lanying IM, Feishu, DingTalk and WeCom are mainland China's platforms; a plain webhook says nothing.
+REGIONS = {"lanying": "Asia/Shanghai", "feishu": "Asia/Shanghai", "dingtalk": "Asia/Shanghai",
+           "wecom": "Asia/Shanghai"}
 NAMES = (*(name for names in REQUIRED.values() for name in names), *OPTIONAL)
 
 
@@ -37,18 +43,21 @@ NAMES = (*(name for names in REQUIRED.values() for name in names), *OPTIONAL)
 class BotSettings:
     """Each platform's settings, or None when it is not enabled; the repr masks every secret.
 
-    **Parameters:** ``lanying``, ``feishu``, ``dingtalk``: the adapter's ``Settings``;
+    **Parameters:** ``lanying``, ``feishu``, ``dingtalk``, ``wecom``: the adapter's ``Settings``;
     ``webhook_secret``: the shared secret of the plain ``/webhook`` route.
 
     >>> from chatkit.bot.platforms import lanying
     >>> s = BotSettings(lanying=lanying.Settings("app1", "42", "admin-token-0123456789abcd", "sig-0123456789"))
-    >>> s.enabled(), s
-    (['lanying'], BotSettings(lanying=app app1, bot user 42, admin token …abcd, feishu=off, dingtalk=off, webhook=off))
+    >>> s.enabled()
+    ['lanying']
+    >>> s
+    BotSettings(lanying=app app1, bot user 42, admin token …abcd, feishu=off, dingtalk=off, wecom=off, webhook=off)
     """
 
     lanying: lanying.Settings | None = None
     feishu: feishu.Settings | None = None
     dingtalk: dingtalk.Settings | None = None
+    wecom: wecom.Settings | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     missing: dict = field(default_factory=dict, repr=False, compare=False)  # platform -> names not set
 
@@ -64,8 +73,14 @@ class BotSettings:
                                      get("LANYING_CALLBACK_SIGNATURE"),
                                      **_given(endpoint=get("LANYING_API_ENDPOINT"))) if "lanying" in on else None,
             feishu=feishu.Settings(get("FEISHU_VERIFICATION_TOKEN"), get("FEISHU_APP_ID"), get("FEISHU_APP_SECRET"),
-                                   **_given(api_base=get("FEISHU_API_ENDPOINT"))) if "feishu" in on else None,
-            dingtalk=dingtalk.Settings(get("DINGTALK_APP_SECRET")) if "dingtalk" in on else None,
+                                   **_given(encrypt_key=get("FEISHU_ENCRYPT_KEY"),
+                                            api_base=get("FEISHU_API_ENDPOINT"))) if "feishu" in on else None,
+            dingtalk=dingtalk.Settings(get("DINGTALK_APP_SECRET"),
+                                       **_given(allowed_reply_hosts=get("DINGTALK_REPLY_HOSTS")))
+            if "dingtalk" in on else None,
+            wecom=wecom.Settings(get("WECOM_CORP_ID"), get("WECOM_AGENT_ID"), get("WECOM_SECRET"), get("WECOM_TOKEN"),
+                                 get("WECOM_ENCODING_AES_KEY"),
+                                 **_given(api_base=get("WECOM_API_ENDPOINT"))) if "wecom" in on else None,
             webhook_secret=get("CHATKIT_WEBHOOK_SECRET") or None, missing=missing)
 
     def time_zone(self) -> str | None:
@@ -105,7 +120,10 @@ def _describe(name: str, settings) -> str:
         return (f"app {settings.app_id}, bot user {settings.bot_user_id}, "
                 f"admin token {mask_key(settings.admin_token)}")
     if name == "feishu":
-        return f"app {settings.app_id}, app secret {mask_key(settings.app_secret)}"
+        encrypted = ", events encrypted" if settings.encrypt_key else ""
+        return f"app {settings.app_id}, app secret {mask_key(settings.app_secret)}{encrypted}"
+    if name == "wecom":
+        return f"corp {settings.corp_id}, agent {settings.agent_id}, secret {mask_key(settings.secret)}"
     if name == "dingtalk":
         return f"app secret {mask_key(settings.app_secret)}"
     return f"secret {mask_key(settings)}"

@@ -9,11 +9,13 @@ any networking, so they can be tested with saved payloads.
 - ``parse(body, …)`` gives an :class:`Incoming`, or None for events that are not a text
   message for the bot (``is_from_bot`` marks messages a bot wrote: never answer those);
 - ``reply(settings, incoming, text)`` gives the :class:`Outgoing` request that answers.
+
+WeCom signs in the URL's query string rather than in headers: its ``verify`` takes the query.
 """
 
-from . import dingtalk, feishu, lanying, webhook
+from . import dingtalk, feishu, lanying, webhook, wecom
 from .base import BadPayload, Forged, Incoming, Outgoing, Refused
 
-ADAPTERS = {"lanying": lanying, "feishu": feishu, "dingtalk": dingtalk, "webhook": webhook}
+ADAPTERS = {"lanying": lanying, "feishu": feishu, "dingtalk": dingtalk, "wecom": wecom, "webhook": webhook}
 
 __all__ = ["ADAPTERS", "BadPayload", "Forged", "Incoming", "Outgoing", "Refused"]

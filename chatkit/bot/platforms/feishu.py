@@ -3,20 +3,25 @@
 Events: https://open.feishu.cn/document/server-docs/im-v1/message/events/receive
 Reply: https://open.feishu.cn/document/server-docs/im-v1/message/reply
 Tenant access token: see ``TOKEN_DOCS``; :class:`chatkit.bot.access.AccessToken` keeps one fresh.
+Encrypted events and their signature: see ``ENCRYPT_DOCS``.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from ...messages import say
 from ...web import load_json as parse_json
+from . import aes
 from .base import (
     BadPayload,
+    Forged,
     Incoming,
     Outgoing,
     Refused,
@@ -46,6 +51,15 @@ RENEW_BEFORE = 30 * 60  # seconds before expiry
 # ErrCodeAccessTokenInvalid in Feishu's own SDKs (larksuite/oapi-sdk-go, oapi-sdk-java);
 # 99991661 is the token missing or malformed.
 INVALID_TOKEN = frozenset({99991661, 99991663, 99991671})
+# With an Encrypt Key (checked 2026-12-06 at ENCRYPT_DOCS and in Feishu's Python SDK,
+# larksuite/oapi-sdk-python, lark_oapi/event/dispatcher_handler.py) every body, the URL check
+# included, is {"encrypt": base64(iv + AES-256-CBC(plaintext))} with key = sha256(Encrypt Key) and
+# a random 16-byte IV; the SDK decrypts, checks the verification token inside, answers the
+# url_verification challenge unsigned, and checks X-Lark-Signature on every other event.
+# The docs' example: Encrypt Key "test key" turns "P37w+VZImNgPEO1RBhJ6RtKl7n6zymIbEG1pReEzghk=" into
+# "hello world".
+ENCRYPT_DOCS = ("https://open.feishu.cn/document/ukTMukTMukTM/uYDNxYjL2QTM24iN0EjN/event-subscription-configure-/"
+                "encrypt-key-encryption-configuration-case")
 
 
 @dataclass(frozen=True)
@@ -73,32 +87,65 @@ def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
     return hashlib.sha256((timestamp + nonce + encrypt_key).encode() + body).hexdigest()
 
 
+def signed(encrypt_key: str, body: bytes, timestamp: str, nonce: str) -> dict:
+    """The headers Feishu sends with ``body`` when the app has an Encrypt Key (what :func:`verify` checks).
+
+    >>> signed("key", b"{}", "1700000000", "n1")["X-Lark-Signature"][:12]
+    '305fd45e16fa'
+    """
+    return {"X-Lark-Request-Timestamp": timestamp, "X-Lark-Request-Nonce": nonce,
+            "X-Lark-Signature": signature(timestamp, nonce, encrypt_key, body)}
+
+
 def verify(headers: Mapping[str, str], body: bytes, secret: str, *, encrypt_key: str = "",
            now: float | None = None) -> None:
     """Raise Forged unless Feishu sent the request.
 
-    With an ``encrypt_key``, the ``X-Lark-Signature`` header must match :func:`signature`
-    and ``X-Lark-Request-Timestamp`` be within ``WINDOW``; without one, the token in the
-    body must equal the verification token ``secret``. (An Encrypt Key also encrypts every
-    body, which :func:`parse` refuses: the standard library has no AES.)
+    The token in the body (decrypted with ``encrypt_key`` when encrypted) must equal the
+    verification token ``secret``. With an ``encrypt_key``, every event but the URL check
+    must also carry an ``X-Lark-Signature`` header matching :func:`signature` and an
+    ``X-Lark-Request-Timestamp`` within ``WINDOW`` (Feishu does not sign the URL check).
     """
-    if encrypt_key:
+    require_secret(secret, say("bot.platforms.feishu.secret"), DOCS)
+    data = _plain(body, encrypt_key)
+    head = data.get("header") if isinstance(data.get("header"), dict) else {}
+    token = head.get("token") or data.get("token")  # schema 2.0 events, or url_verification
+    require_match(secret, token if isinstance(token, str) else "", say("bot.platforms.feishu.token"), docs=DOCS,
+                  fix=say("bot.platforms.feishu.token.fix"))
+    if encrypt_key and data.get("type") != "url_verification":
         stamp, nonce = header(headers, "X-Lark-Request-Timestamp"), header(headers, "X-Lark-Request-Nonce")
         require_fresh(stamp, WINDOW, now, what=say("bot.platforms.header", name="X-Lark-Request-Timestamp"),
                       docs=DOCS)
         require_match(signature(stamp, nonce, encrypt_key, body), header(headers, "X-Lark-Signature"),
                       say("bot.platforms.header", name="X-Lark-Signature"), docs=DOCS,
                       fix=say("bot.platforms.feishu.signature.fix"))
-        return
-    require_secret(secret, say("bot.platforms.feishu.secret"), DOCS)
-    data = load_json(body, say("bot.platforms.feishu"), DOCS)
-    head = data.get("header") if isinstance(data.get("header"), dict) else {}
-    token = head.get("token") or data.get("token")  # schema 2.0 events, or url_verification
-    require_match(secret, token if isinstance(token, str) else "", say("bot.platforms.feishu.token"), docs=DOCS,
-                  fix=say("bot.platforms.feishu.token.fix"))
 
 
-def challenge(body: bytes) -> dict | None:
+def encrypt(encrypt_key: str, plaintext: str) -> str:
+    """``plaintext`` encrypted as Feishu encrypts an event body with the app's Encrypt Key, in base64.
+
+    >>> decrypt("test key", encrypt("test key", '{"type": "url_verification"}'))
+    '{"type": "url_verification"}'
+    """
+    iv = os.urandom(aes.BLOCK)
+    return base64.b64encode(iv + aes.encrypt(_aes_key(encrypt_key), iv, plaintext.encode())).decode()
+
+
+def decrypt(encrypt_key: str, encrypted: str) -> str:
+    """The plaintext of an ``encrypt`` field; Forged when it does not decrypt with this key (Feishu's example).
+
+    >>> decrypt("test key", "P37w+VZImNgPEO1RBhJ6RtKl7n6zymIbEG1pReEzghk=")
+    'hello world'
+    """
+    try:
+        data = base64.b64decode(encrypted, validate=True)
+        return aes.decrypt(_aes_key(encrypt_key), data[:aes.BLOCK], data[aes.BLOCK:]).decode()
+    except ValueError as exc:  # base64, length, IV, padding and UTF-8 errors are all ValueErrors
+        raise Forged(say("bot.platforms.feishu.decrypt.what", why=type(exc).__name__),
+                     fix=say("bot.platforms.feishu.decrypt.fix"), docs=ENCRYPT_DOCS) from None
+
+
+def challenge(body: bytes, encrypt_key: str = "") -> dict | None:
     """The answer to Feishu's ``url_verification`` request, or None for any other body.
 
     Call it after :func:`verify`: Feishu expects ``{"challenge": …}`` back within a second.
@@ -106,18 +153,18 @@ def challenge(body: bytes) -> dict | None:
     >>> challenge(b'{"type": "url_verification", "challenge": "abc", "token": "t"}')
     {'challenge': 'abc'}
     """
-    data = _plain(body)
+    data = _plain(body, encrypt_key)
     if data.get("type") != "url_verification":
         return None
     return {"challenge": str(data.get("challenge", ""))}
 
 
-def parse(body: bytes) -> Incoming | None:
+def parse(body: bytes, encrypt_key: str = "") -> Incoming | None:
     """The text message in an ``im.message.receive_v1`` event, or None for anything else.
 
     Mentions (``@_user_1``) are removed from the text; ``is_from_bot`` is set when an app sent it.
     """
-    data = _plain(body)
+    data = _plain(body, encrypt_key)
     event = _dict(data.get("event"))
     message, sender = _dict(event.get("message")), _dict(event.get("sender"))
     event_type = _dict(data.get("header")).get("event_type")
@@ -192,12 +239,21 @@ class _Secret(Outgoing):
         return f"Outgoing({self.method} {self.url}, body hidden)"
 
 
-def _plain(body: bytes) -> dict:
-    data = load_json(body, say("bot.platforms.feishu"), DOCS)
-    if "encrypt" in data:
+def _plain(body: bytes, encrypt_key: str) -> dict:
+    """The body's JSON object, decrypted first when it is ``{"encrypt": …}``."""
+    title = say("bot.platforms.feishu")
+    data = load_json(body, title, DOCS)
+    if "encrypt" not in data:
+        return data
+    if not encrypt_key:
         raise BadPayload(say("bot.platforms.feishu.encrypted.what"), fix=say("bot.platforms.feishu.encrypted.fix"),
-                         docs=DOCS)
-    return data
+                         docs=ENCRYPT_DOCS)
+    encrypted = text_field(data["encrypt"], "encrypt", title, ENCRYPT_DOCS)
+    return load_json(decrypt(encrypt_key, encrypted).encode(), title, DOCS)
+
+
+def _aes_key(encrypt_key: str) -> bytes:
+    return hashlib.sha256(encrypt_key.encode()).digest()
 
 
 def _dict(value) -> dict:
