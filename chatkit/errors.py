@@ -34,3 +34,7 @@ class KeyFormatError(ChatkitError, ValueError):
 
 class SandboxError(ChatkitError, RuntimeError):
     """The local sandbox could not start."""
+
+
+class PullError(ChatkitError, RuntimeError):
+    """A catalogue model could not be downloaded, or the file did not match its checksum (chatkit.hub)."""
