@@ -152,16 +152,18 @@ class Limits:
 UNITS = {"requests": "requests per min (RPM)", "tokens": "tokens per min (TPM)"}
 
 
-def rate_limited(model: str, bucket: Bucket, amount: int, unit: str) -> APIError:
-    where = f"{model} in organization {ORG} on {UNITS[unit]}: Limit {bucket.size}"
+def rate_limited(model: str, bucket: Bucket, amount: int, unit: str, *, org: str = ORG,
+                 learn_more: str = LEARN_MORE) -> APIError:
+    """The platform's 429 for a full bucket; the classroom's gateway passes its own ``org`` and ``learn_more``."""
+    where = f"{model} in organization {org} on {UNITS[unit]}: Limit {bucket.size}"
     if amount > bucket.size:  # waiting cannot help: the SDK is told not to retry
         return APIError(429, f"Request too large for {where}, Requested {amount}. The input or output tokens "
-                        f"must be reduced in order to run successfully. {LEARN_MORE}", type=unit,
+                        f"must be reduced in order to run successfully. {learn_more}", type=unit,
                         code="rate_limit_exceeded", headers={"x-should-retry": "false"})
     wait_ms = max(1, _ms(bucket.wait(amount)))
     used = bucket.size - math.floor(bucket.level + EPSILON)  # Used + remaining = Limit, as in the headers
     return APIError(429, f"Rate limit reached for {where}, Used {used}, Requested {amount}. Please try again in "
-                    f"{duration(wait_ms / 1000)}. {LEARN_MORE}", type=unit, code="rate_limit_exceeded",
+                    f"{duration(wait_ms / 1000)}. {learn_more}", type=unit, code="rate_limit_exceeded",
                     headers={"retry-after-ms": str(wait_ms), "retry-after": str(math.ceil(wait_ms / 1000))})
 
 

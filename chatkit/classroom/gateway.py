@@ -1,0 +1,309 @@
+"""The classroom gateway: an OpenAI-compatible server in front of the teacher's upstreams, one key per student.
+
+Every call walks the same steps (:func:`forward`): the student's key is checked (a wrong or revoked
+one gets the platform's own 401), the body is read within limits, the model is checked against the
+class's list, the student's day and course allowance and per-minute limits are applied (the
+platform's own 429s, limits.py), and the call goes to an upstream with the *teacher's* key in place of
+the student's (upstreams.py: round-robin, failover). The answer comes back with only the headers a
+client needs (nothing that names the teacher's key, organization or project), a stream is relayed
+event by event as it arrives, and the call is recorded for the student (store.py).
+
+A streamed Chat Completions or Completions call asks the upstream for its usage
+(``stream_options.include_usage``) when the student did not, so every call has its tokens; the
+extra last chunk is then taken out, and the student's chunks carry ``"usage": null`` as they do on the
+platform when usage is asked for.
+
+Students share the teacher's key upstream, so the gateway keeps who made which stored response: a
+student can fetch, delete or continue (``previous_response_id``) only their own.
+
+The gateway listens on 127.0.0.1. Named another address (``--host 0.0.0.0``), it warns: keys would
+cross the network in clear text. One way to serve a classroom network with TLS keeps the gateway on
+loopback and puts Caddy in front, the only program listening on the network::
+
+    python -m chatkit classroom serve --port 8790
+    caddy reverse-proxy --from class.example.edu --to 127.0.0.1:8790
+
+Given a host name in ``--from``, Caddy serves HTTPS with a certificate it obtains itself (the name's
+DNS must point at this machine, ports 80 and 443 open); on a network without a public name,
+``--internal-certs`` makes Caddy its own authority, which the students' machines must then trust.
+Sources: https://caddyserver.com/docs/quick-starts/reverse-proxy and the ``caddy reverse-proxy``
+manual page (https://manpages.ubuntu.com/manpages/noble/man8/caddy-reverse-proxy.8.html), checked
+2026-12-06. Students then use ``OPENAI_BASE_URL=https://class.example.edu/v1``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import secrets
+import time
+
+import httpx
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route, Router
+
+from ..errors import ChatkitError
+from ..keys import mask_key
+from ..messages import say
+from ..sandbox.http import parse_json
+from ..sandbox.wire import APIError
+from ..serving import Background
+from ..tokens import request_tokens
+from ..web import read_body
+from .limits import Meter, check_model, check_quota, start_of_day
+from .relay import TIMEOUT, Relay, finished, gateway_error, json_object, passed, read, safe, scrub, send, usage_of
+from .store import Call, ClassStore, Student
+from .upstreams import Upstream, Upstreams
+
+log = logging.getLogger("chatkit.classroom")
+
+MAX_BODY = 4_000_000  # bytes: a long prompt is far smaller; more is a mistake or an attack
+BODY_TIMEOUT = 30.0  # seconds a client may take to send its body
+API_KEYS = "https://platform.openai.com/account/api-keys"
+NO_KEY = ("You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer "
+          "auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're "
+          "accessing the API from your browser and are prompted for a username and password. You can obtain an API "
+          f"key from {API_KEYS}.")
+
+
+# --- who is calling ------------------------------------------------------------------
+
+async def authenticate(request: Request) -> Student:
+    """The student whose key the request carries, or the platform's own 401."""
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    if not token:
+        raise APIError(401, NO_KEY)
+    found = await asyncio.to_thread(request.app.state.store.student_for_key, token)
+    if found is None or not found[1].active:
+        log.info("refused a %s key %s", "revoked" if found else "wrong", mask_key(token))
+        raise APIError(401, f"Incorrect API key provided: {mask_key(token)}. You can find your API key at "
+                       f"{API_KEYS}.", code="invalid_api_key")
+    return found[0]
+
+
+async def json_body(request: Request) -> dict:
+    """The request's JSON object, read within :data:`MAX_BODY` bytes and :data:`BODY_TIMEOUT` seconds."""
+    try:
+        raw = await asyncio.wait_for(read_body(request, MAX_BODY, too_large, cut_off), BODY_TIMEOUT)
+    except asyncio.TimeoutError:
+        error = gateway_error(408, "classroom.gateway.slow_body", seconds=f"{BODY_TIMEOUT:g}")
+        error.headers["connection"] = "close"  # the rest of the body may still come: this connection is done
+        raise error from None
+    body = await asyncio.to_thread(parse_json, raw)  # the platform's 400s for bad JSON
+    if not isinstance(body, dict):
+        raise APIError(400, "The request body must be a JSON object.")
+    return body
+
+
+def too_large() -> APIError:
+    return gateway_error(413, "classroom.gateway.too_large", limit=MAX_BODY, code="request_too_large")
+
+
+def cut_off() -> APIError:
+    return gateway_error(400, "classroom.gateway.cut_off")
+
+
+# --- a call ---------------------------------------------------------------------------
+
+async def chat_completions(request: Request):
+    return await forward(request, "/chat/completions")
+
+
+async def text_completions(request: Request):
+    return await forward(request, "/completions")
+
+
+async def create_response(request: Request):
+    return await forward(request, "/responses")
+
+
+async def forward(request: Request, path: str):
+    state = request.app.state
+    student = await authenticate(request)
+    body = await json_body(request)
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise APIError(400, "you must provide a model parameter")
+    call = Call(student.id, path, model, 0)
+    try:  # a refused call is recorded too: the teacher sees who meets their limits, and when no upstream answers
+        pinned = await _kept_by(state, student, body.get("previous_response_id"), "previous_response_id")
+        limits = await admit(request, student, body, model)
+        injected = _ask_for_usage(body, path)
+        upstream, answer = await send(state, "POST", path, body, pinned)
+    except APIError as exc:
+        await asyncio.to_thread(state.store.record, finished(call, exc.status))
+        raise
+    call = dataclasses.replace(call, upstream=upstream.name)
+    headers = {**passed(answer), **limits}
+    if answer.headers.get("content-type", "").startswith("text/event-stream"):
+        relay = Relay(state, call, upstream, injected)
+        return StreamingResponse(relay.events(answer), status_code=answer.status_code, headers=headers)
+    data = await read(answer, upstream)
+    found = usage_of(json_object(data)) if answer.status_code == 200 else None
+    if path == "/responses" and answer.status_code == 200:
+        await _own(state, student, json_object(data), upstream)
+    await asyncio.to_thread(state.store.record, finished(call, answer.status_code, found))
+    log.info("%s %s %s via %s: %s", student.id, path, model, upstream.name, answer.status_code)
+    return Response(safe(state, data, answer.status_code), status_code=answer.status_code, headers=headers)
+
+
+async def admit(request: Request, student: Student, body: dict, model: str) -> dict[str, str]:
+    """Check the student's model, allowance and minute; return their ``x-ratelimit-*`` headers."""
+    state = request.app.state
+    budget = await asyncio.to_thread(state.store.budget, student.id)
+    try:
+        check_model(budget, model)
+        if budget.tokens_per_day or budget.tokens_per_course:
+            today = await asyncio.to_thread(state.store.tokens_used, student.id, start_of_day(time.time()))
+            course = await asyncio.to_thread(state.store.tokens_used, student.id) if budget.tokens_per_course else 0
+            check_quota(budget, today, course)
+        tokens = await asyncio.to_thread(_counted, body, model) if budget.tpm else 0
+        state.meter.take(student.id, budget, model, tokens)
+    except APIError as exc:
+        exc.headers = {**state.meter.headers(student.id, budget), **exc.headers}
+        raise
+    return state.meter.headers(student.id, budget)
+
+
+def _counted(body: dict, model: str) -> int:
+    """What the call counts against tokens per minute, as the platform counts it before running it."""
+    try:
+        return request_tokens(body, model).total
+    except Exception:  # a body the upstream will refuse anyway (400): count it as one call with no tokens
+        return 0
+
+
+def _ask_for_usage(body: dict, path: str) -> bool:
+    """Ask a streamed call for its usage if the student did not; True if the gateway added the request."""
+    if path == "/responses" or body.get("stream") is not True:
+        return False  # a Responses stream always ends with its usage
+    options = body.get("stream_options")
+    if isinstance(options, dict) and options.get("include_usage"):
+        return False
+    body["stream_options"] = {**(options if isinstance(options, dict) else {}), "include_usage": True}
+    return True
+
+
+# --- what a student may read ------------------------------------------------------------
+
+async def _own(state, student: Student, data: dict, upstream: Upstream) -> None:
+    if isinstance(data.get("id"), str):
+        await asyncio.to_thread(state.store.own, student.id, data["id"], upstream.name)
+
+
+async def _kept_by(state, student: Student, resource, param: str) -> str | None:
+    """The upstream that keeps the student's stored response ``resource`` (None for no resource).
+
+    Another student's is "not found", as another project's is on the platform.
+    """
+    if resource is None:
+        return None
+    found = await asyncio.to_thread(state.store.owner, str(resource))
+    if found is None or found[0] != student.id:
+        name = "Previous response" if param == "previous_response_id" else "Response"
+        raise APIError(404 if param == "response_id" else 400, f"{name} with id '{resource}' not found.", param=param)
+    return found[1]
+
+
+async def one_response(request: Request):
+    student = await authenticate(request)
+    rid = request.path_params["response_id"]
+    pinned = await _kept_by(request.app.state, student, rid, "response_id")
+    upstream, answer = await send(request.app.state, request.method, f"/responses/{rid}", pinned=pinned)
+    data = await read(answer, upstream)
+    return Response(safe(request.app.state, data, answer.status_code), status_code=answer.status_code,
+                    headers=passed(answer))
+
+
+async def list_models(request: Request):
+    """The upstream's models the class may use."""
+    student = await authenticate(request)
+    budget = await asyncio.to_thread(request.app.state.store.budget, student.id)
+    upstream, answer = await send(request.app.state, "GET", "/models")
+    raw = await read(answer, upstream)
+    if answer.status_code != 200:
+        return Response(scrub(request.app.state, raw), status_code=answer.status_code, headers=passed(answer))
+    data = json_object(raw)
+    models = [m for m in data.get("data") or [] if isinstance(m, dict)
+              and (budget.models is None or m.get("id") in budget.models)]
+    return JSONResponse({"object": "list", "data": models}, status_code=answer.status_code)
+
+
+async def my_usage(request: Request):
+    """The calling student's own usage: the key decides whose, and nothing in the request can change it."""
+    student, store = await authenticate(request), request.app.state.store
+    budget = await asyncio.to_thread(store.budget, student.id)
+    calls = await asyncio.to_thread(store.calls, student.id, 20)
+    return JSONResponse({
+        "object": "classroom.usage", "student": student.id, "name": student.name,
+        "tokens_today": await asyncio.to_thread(store.tokens_used, student.id, start_of_day(time.time())),
+        "tokens_in_course": await asyncio.to_thread(store.tokens_used, student.id),
+        "limits": {"rpm": budget.rpm, "tpm": budget.tpm, "tokens_per_day": budget.tokens_per_day,
+                   "tokens_per_course": budget.tokens_per_course,
+                   "models": list(budget.models) if budget.models is not None else None},
+        "calls": [{"at": int(c.at), "endpoint": c.endpoint, "model": c.model, "status": c.status,
+                   "input_tokens": c.input_tokens, "output_tokens": c.output_tokens} for c in calls]})
+
+
+# --- errors -----------------------------------------------------------------------------
+
+async def api_error(request: Request, exc: APIError):
+    headers = {"x-request-id": "req_" + secrets.token_hex(16), **exc.headers}
+    return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+
+
+async def http_error(request: Request, exc: HTTPException):
+    message = f"Invalid URL ({request.method} {request.url.path})"
+    return JSONResponse(APIError(exc.status_code, message).body(), status_code=exc.status_code)
+
+
+async def server_error(request: Request, exc: Exception):
+    log.exception("classroom gateway bug while serving %s", request.url.path)
+    body = gateway_error(500, "classroom.gateway.bug").body()
+    return JSONResponse(body, status_code=500, headers={"connection": "close"})
+
+
+ROUTES = [
+    Route("/v1/models", list_models),
+    Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+    Route("/v1/completions", text_completions, methods=["POST"]),
+    Route("/v1/responses", create_response, methods=["POST"]),
+    Route("/v1/responses/{response_id}", one_response, methods=["GET", "DELETE"]),
+    Route("/v1/classroom/usage", my_usage),
+]
+
+
+def create_app(store: ClassStore, upstreams: Upstreams, meter: Meter | None = None,
+               timeout: httpx.Timeout = TIMEOUT) -> Starlette:
+    """The gateway's ASGI app: ``store`` holds the class, ``upstreams`` serve it, each within ``timeout``."""
+    app = Starlette(exception_handlers={APIError: api_error, HTTPException: http_error, Exception: server_error})
+    app.router = Router(routes=ROUTES, redirect_slashes=False)  # a redirect would be built from the Host header
+    app.state.store, app.state.upstreams, app.state.meter = store, upstreams, meter or Meter()
+    app.state.client = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=500),
+                                         follow_redirects=False, trust_env=False)
+    return app
+
+
+class Gateway(Background):
+    """A running gateway; ``with Gateway.start(store, upstreams) as gateway:`` stops it at the end."""
+
+    thread_name = "chatkit-classroom"
+
+    def __init__(self, app, host: str, port: int) -> None:
+        super().__init__(app, host, port)
+        self.base_url = f"http://{host}:{self.port}/v1"
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            log.warning(say("classroom.serve.not_loopback", host=host))
+
+    @classmethod
+    def start(cls, store: ClassStore, upstreams: Upstreams, host: str = "127.0.0.1", port: int = 0,
+              meter: Meter | None = None, timeout: httpx.Timeout = TIMEOUT) -> Gateway:
+        return cls(create_app(store, upstreams, meter, timeout), host, port)
+
+    def not_started(self) -> ChatkitError:
+        return ChatkitError(say("classroom.serve.not_started.what"), fix=say("classroom.serve.not_started.fix"))
