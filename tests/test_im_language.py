@@ -56,7 +56,9 @@ def test_the_page_served_speaks_chatkit_lang(monkeypatch, lang, html_lang):
     page = served(monkeypatch, lang)
     assert f'<html lang="{html_lang}">' in page
     texts = blob(page)
-    assert texts == {key.removeprefix("im.page."): CATALOGUES[lang][key] for key in PAGE_KEYS}
+    platform = CATALOGUES[lang]["im.platform.lanying"]  # the platform imitated, named in the page's texts
+    assert texts == {key.removeprefix("im.page."): CATALOGUES[lang][key].replace("{platform}", platform)
+                     for key in PAGE_KEYS}
     assert not re.search(r"[A-Za-z\u4e00-\u9fff]", outside_tags(page))  # every word comes from the blob
     other = "en" if lang == "zh" else "zh"
     shown = " ".join(texts.values())

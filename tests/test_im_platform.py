@@ -232,5 +232,5 @@ def test_the_env_file_of_a_real_lanying_app_is_not_replaced(tmp_path, capsys):
     env_file = tmp_path / ".env"
     env_file.write_text("LANYING_API_ENDPOINT=https://s-1-3-api.maximtop.cn\nLANYING_ADMIN_TOKEN=real\n")
     assert main(["im", "serve", "--port", "0", "--env-file", str(env_file)]) == 1
-    assert "real Lanying app" in capsys.readouterr().err
+    assert "real Lanying IM app" in capsys.readouterr().err
     assert "LANYING_ADMIN_TOKEN=real" in env_file.read_text()

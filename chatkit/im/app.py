@@ -6,6 +6,9 @@ Routes (each a plain function below; shared things live on ``request.app.state``
   language (:mod:`chatkit.im.page`);
 - ``GET /api/state``, ``GET /api/events`` (Server-Sent Events), ``POST /api/messages``: the page's API;
 - ``POST /message/send``: what a bot calls to answer, with the headers ``app_id`` and ``access-token``.
+
+The other platforms' APIs are routes of their own modules (``feishu.py``, ``dingtalk.py``…), added by
+:func:`create_app` for the platform being imitated; every request to them is noted in ``app.state.calls``.
 """
 
 from __future__ import annotations
@@ -42,19 +45,22 @@ log = logging.getLogger("chatkit.im")
 
 
 class PlatformError(Exception):
-    """Ends a request with ``{"code": status, "message": ...}``, the shape of Lanying's answers."""
+    """Ends a request with ``body``: by default ``{"code": status, "message": ...}``, the shape of Lanying's
+    answers (and of the page's API); each platform's routes pass their own shape."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, body: dict | None = None) -> None:
         super().__init__(message)
         self.status, self.message = status, message
+        self.body = body if body is not None else {"code": status, "message": message}
 
 
-def create_app(store, credentials, bot_webhook: str | None = None, host: str = "127.0.0.1") -> Starlette:
+def create_app(store, credentials, side, bot_webhook: str | None = None, host: str = "127.0.0.1") -> Starlette:
+    """The app imitating ``side`` (the module of one platform's side: ``ROUTES``, ``callback``…)."""
     routes = [Route("/", page), Route("/static/{name}", page), Route("/api/state", state),
-              Route("/api/events", events), Route("/api/messages", post_message, methods=["POST"]),
-              Route("/message/send", send_message, methods=["POST"])]
+              Route("/api/events", events), Route("/api/messages", post_message, methods=["POST"]), *side.ROUTES]
     app = Starlette(routes=routes, exception_handlers={PlatformError: _platform_error, HTTPException: _http_error})
     app.state.store, app.state.credentials, app.state.bot_webhook = store, credentials, bot_webhook
+    app.state.side, app.state.calls = side, delivery.calls()
     app.state.deliveries = delivery.workers()
     app.state.page_hosts = LOOPBACK_NAMES | {host}
     return app
@@ -68,7 +74,7 @@ async def page(request: Request):
     if name not in PAGE_FILES:
         raise PlatformError(404, say("im.error.no_file", name=name))
     if name == "index.html":  # in the learner's language
-        return HTMLResponse(render_page(), headers=PAGE_HEADERS)
+        return HTMLResponse(render_page(platform=request.app.state.side.NAME), headers=PAGE_HEADERS)
     return FileResponse(STATIC / name, media_type=f"{PAGE_FILES[name]}; charset=utf-8", headers=PAGE_HEADERS)
 
 
@@ -76,7 +82,8 @@ async def state(request: Request):
     _page_guard(request)
     s = request.app.state
     webhook = s.bot_webhook and delivery.shown_url(s.bot_webhook)
-    return JSONResponse({"app_id": s.credentials.app_id, "bot_webhook": webhook, "max_text": MAX_TEXT,
+    return JSONResponse({"platform": s.side.NAME, "app_id": s.credentials.app_id, "bot_webhook": webhook,
+                         "max_text": MAX_TEXT,
                          "users": [u.as_dict() for u in s.store.users.values()], "messages": s.store.messages()},
                         headers={"Cache-Control": "no-store"})
 
@@ -84,17 +91,17 @@ async def state(request: Request):
 async def post_message(request: Request):
     """A customer typed a message in the page: store it, then deliver it to the bot in the background."""
     _page_guard(request, writing=True)
-    body, store = await _json_body(request), request.app.state.store
+    body, store = await json_body(request), request.app.state.store
     if not isinstance(body, dict):
         raise PlatformError(400, say("im.error.page_body"))
     sender = store.user(body.get("from")) if isinstance(body.get("from"), (str, int)) else None
     if sender is None or sender.is_bot:
         raise PlatformError(400, say("im.error.page_from"))
-    text = _text(body.get("text"), "text").strip()
-    if not text:
+    said = text(body.get("text"), "text").strip()
+    if not said:
         raise PlatformError(400, say("im.error.empty"))
-    bot = request.app.state.credentials.bot_user_id
-    message = store.add(sender.uid, bot, text, delivery={"status": "pending", "reason": ""})
+    bot = next(user.uid for user in store.users.values() if user.is_bot)
+    message = store.add(sender.uid, bot, said, delivery={"status": "pending", "reason": ""})
     delivery.schedule(request.app.state, message)
     return JSONResponse(message, status_code=201)
 
@@ -131,7 +138,7 @@ async def _stream(store, queue: asyncio.Queue):
 async def send_message(request: Request):
     """Lanying's ``/message/send``: ``content_type`` 0 sends a text, 11 replaces the text of ``related_mid``."""
     _check_admin(request)
-    body, store = await _json_body(request), request.app.state.store
+    body, store = await json_body(request), request.app.state.store
     if not isinstance(body, dict):
         raise PlatformError(400, say("im.error.send_body", docs=DOCS))
     if body.get("type") != 1:
@@ -141,17 +148,18 @@ async def send_message(request: Request):
     if not isinstance(targets, list) or not 1 <= len(targets) <= MAX_TARGETS:
         raise PlatformError(400, say("im.error.targets", most=MAX_TARGETS))
     targets = [_user(store, uid, "targets") for uid in targets]
-    content, kind = _text(body.get("content"), "content"), body.get("content_type")
+    content, kind = text(body.get("content"), "content"), body.get("content_type")
     ext = body.get("ext") or ""
     if not isinstance(ext, str):
         raise PlatformError(400, say("im.error.ext"))
-    _text(ext, "ext")  # the page shows it: it must be text that can be sent on
+    text(ext, "ext")  # the page shows it: it must be text that can be sent on
     if kind == 0 and type(kind) is int:
         ids = [store.add(sender.uid, to.uid, content, ext=ext)["id"] for to in targets]
     elif kind == 11 and type(kind) is int:
         ids = [_update(store, body.get("related_mid"), sender.uid, content)]
     else:
         raise PlatformError(400, say("im.error.content_type", kind=kind))
+    delivery.note(request.app.state, "platform", "POST", request.url.path, 200)
     return JSONResponse({"code": 200, "message": "ok", "msg_ids": ids})
 
 
@@ -195,14 +203,14 @@ def _page_guard(request: Request, writing: bool = False) -> None:
             raise PlatformError(415, say("im.error.not_json_type"))
 
 
-async def _json_body(request: Request):
-    raw = await read_body(request, MAX_BODY,
-                          lambda: PlatformError(413, say("im.error.too_large", kb=MAX_BODY // 1024)),
-                          lambda: PlatformError(400, say("im.error.cut")))
+async def json_body(request: Request, error=PlatformError):
+    """The body parsed as JSON, within ``MAX_BODY``; else ``error(status, message)`` (the platform's shape)."""
+    raw = await read_body(request, MAX_BODY, lambda: error(413, say("im.error.too_large", kb=MAX_BODY // 1024)),
+                          lambda: error(400, say("im.error.cut")))
     try:
         return load_json(raw)
     except ValueError:
-        raise PlatformError(400, say("im.error.not_json")) from None
+        raise error(400, say("im.error.not_json")) from None
 
 
 def _user(store, uid, field: str):
@@ -213,15 +221,16 @@ def _user(store, uid, field: str):
     return user
 
 
-def _text(value, field: str) -> str:
+def text(value, field: str, error=PlatformError) -> str:
+    """``value`` when it is text the page can show; else ``error(400, message)`` (the platform's shape)."""
     if not isinstance(value, str):
-        raise PlatformError(400, say("im.error.not_text", field=field))
+        raise error(400, say("im.error.not_text", field=field))
     if len(value) > MAX_TEXT:
-        raise PlatformError(400, say("im.error.too_long", field=field, length=len(value), most=MAX_TEXT))
+        raise error(400, say("im.error.too_long", field=field, length=len(value), most=MAX_TEXT))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise PlatformError(400, say("im.error.surrogate", field=field)) from None
+        raise error(400, say("im.error.surrogate", field=field)) from None
     return value
 
 
@@ -229,7 +238,9 @@ async def _platform_error(request: Request, exc: PlatformError):
     # One line for the operator; the messages name a field or a header, never its secret value.
     log.warning(say("im.log.refused", method=request.method, route=request.url.path, status=exc.status,
                     why=exc.message))
-    return JSONResponse({"code": exc.status, "message": exc.message}, status_code=exc.status)
+    if not request.url.path.startswith(("/api/", "/static/")) and request.url.path != "/":
+        delivery.note(request.app.state, "platform", request.method, request.url.path, exc.status)
+    return JSONResponse(exc.body, status_code=exc.status)
 
 
 async def _http_error(request: Request, exc: HTTPException):

@@ -9,23 +9,20 @@ from __future__ import annotations
 
 import webbrowser
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from ..errors import ChatkitError
 from ..messages import say
 from ..settings import dotenv
-from .credentials import Credentials
+from .credentials import Saved
 from .delivery import shown_url
-from .server import BOT_ROUTE, LocalPlatform
-
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+from .server import SIDES, LocalPlatform, imitating
 
 
 def serve(port: int = 8788, bot: str | None = None, env_file: str | None = None, open_page: bool = False,
-          host: str = "127.0.0.1") -> int:
+          host: str = "127.0.0.1", platform: str = "lanying") -> int:
     """Run the platform until Ctrl+C (or SIGTERM, turned into KeyboardInterrupt by the caller)."""
-    saved = saved_credentials(Path(env_file)) if env_file else None
-    im = LocalPlatform.start(host=host, port=port, bot_webhook=bot, credentials=saved)
+    saved = saved_credentials(Path(env_file), platform) if env_file else None
+    im = LocalPlatform.start(host=host, port=port, bot_webhook=bot, platform=platform, credentials=saved)
     try:
         path = im.save_env(env_file) if env_file else None
         announce(im, path, reused=saved is not None)
@@ -41,20 +38,23 @@ def serve(port: int = 8788, bot: str | None = None, env_file: str | None = None,
     return 0
 
 
-def saved_credentials(env_file: Path) -> Credentials | None:
-    """The local platform's credentials saved in ``env_file`` earlier; refuse a real Lanying app's."""
-    values = dotenv(env_file)
-    endpoint = values.get("LANYING_API_ENDPOINT")
-    if endpoint and urlsplit(endpoint).hostname not in LOOPBACK:
-        raise ChatkitError(say("im.real_app.what", env_file=env_file, endpoint=endpoint), fix=say("im.real_app.fix"))
-    return Credentials.from_env(values)
+def saved_credentials(env_file: Path, platform: str = "lanying") -> Saved | None:
+    """The local platform's credentials saved in ``env_file`` earlier; refuse a real app's."""
+    side = imitating(platform)
+    values, kind = dotenv(env_file), side.Credentials
+    endpoint = values.get(kind.ENDPOINT)
+    if endpoint and not kind.is_local(endpoint):
+        raise ChatkitError(say("im.real_app.what", env_file=env_file, platform=side.title(),
+                               variable=kind.ENDPOINT, endpoint=endpoint), fix=say("im.real_app.fix"))
+    return kind.from_env(values)
 
 
 def announce(im: LocalPlatform, env_path: Path | None, reused: bool) -> None:
     """Print where the page is and the bot's settings, secrets masked."""
-    lines = [say("im.cli.serving", url=im.url)]
+    side = SIDES[im.platform]
+    lines = [say("im.cli.serving", platform=side.title(), url=im.url)]
     lines.append(say("im.cli.bot", url=shown_url(im.bot_webhook)) if im.bot_webhook
-                 else say("im.cli.no_bot", route=BOT_ROUTE))
+                 else say("im.cli.no_bot", route=side.BOT_ROUTE))
     lines += ["", say("im.cli.settings")] + [f"  {line}" for line in im.env_lines(masked=True)] + [""]
     if env_path:
         lines.append(say("im.cli.reused" if reused else "im.cli.written", path=env_path))

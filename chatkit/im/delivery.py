@@ -1,15 +1,18 @@
-"""Delivering a customer's message to the bot's webhook, as Lanying calls a bot.
+"""Delivering a customer's message to the bot's webhook, as the imitated platform calls a bot.
 
 The page never waits for the bot: deliveries run on a few threads, each customer's messages
-in the order they were sent, as Lanying delivers them. Each tries twice (one retry after a
+in the order they were sent, as the platforms deliver them. Each tries twice (one retry after a
 short pause, as platforms retry a failed callback, see ``chatkit.retry``) and writes the
-outcome on the message, where the page shows it.
+outcome on the message, where the page shows it. What the callback looks like (its body, its
+signature) is the platform side's business: ``state.side.callback(state, message)``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+from collections import deque
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -21,14 +24,36 @@ TIMEOUT = 5.0  # seconds the bot has to answer; a bot should answer at once and 
 RETRY_AFTER = 0.5  # seconds between the first attempt and the retry
 AT_ONCE = 8  # deliveries running at once (different customers)
 MAX_IN_FLIGHT = 64  # deliveries waiting or running; more are refused, not queued forever
+MAX_CALLS = 200  # requests between the platform and the bot kept in app.state.calls
 log = logging.getLogger("chatkit.im")
 
 
-def callback_body(message: dict, app_id: str) -> dict:
-    """The JSON Lanying posts to a bot for a one-to-one text message."""
-    return {"msgId": message["id"], "appId": app_id, "from": {"uid": _uid(message["from"])},
-            "to": {"uid": _uid(message["to"])}, "type": "CHAT", "ctype": "TEXT",
-            "content": message["text"], "ext": message.get("ext") or ""}
+@dataclass(frozen=True)
+class Callback:
+    """One request the platform sends the bot: ``url`` (with its query, if the platform signs there),
+    ``headers``, the raw ``body``, and ``shown``: what it says, secrets masked (for ``state.calls``)."""
+
+    url: str
+    headers: dict = field(repr=False)
+    body: bytes = field(repr=False)
+    shown: dict | None = None
+    method: str = "POST"
+
+
+def calls() -> deque:
+    """The requests between the platform and the bot, newest last (``app.state.calls``)."""
+    return deque(maxlen=MAX_CALLS)
+
+
+def note(state, to: str, method: str, path: str, status: int | None, body: dict | None = None,
+         code: int | None = None) -> None:
+    """Keep one request between the platform and the bot (``to``: "bot" or "platform") in ``state.calls``.
+
+    ``path`` never holds a query (DingTalk's session and WeCom's token ride there); ``body`` is what a
+    callback said, its secrets masked; ``code``, an error code the platform answered with HTTP 200 (WeCom).
+    """
+    state.calls.append({"to": to, "method": method, "path": path, "status": status,
+                        **({"body": body} if body is not None else {}), **({"code": code} if code else {})})
 
 
 def workers() -> Workers:
@@ -55,14 +80,21 @@ def _report(future) -> None:
 
 
 def deliver(state, message: dict) -> None:
-    """Post the callback; on failure wait and try once more; record the outcome on the message."""
-    url, credentials, store = state.bot_webhook, state.credentials, state.store
-    body = json.dumps(callback_body(message, credentials.app_id), ensure_ascii=False).encode()
-    headers = {"content-type": "application/json", "signature": credentials.callback_signature}
+    """Post the callback; on failure wait and try once more; record the outcome on the message.
+
+    A platform that checks the bot's address first (Feishu's url_verification, WeCom's echostr)
+    does it before the first delivery to that address: ``state.side.connect``.
+    """
+    store, side = state.store, state.side
     # trust_env=False: the bot usually runs on this computer, and a proxy from the environment
     # would turn a plain "connection refused" into a confusing proxy error.
     with httpx.Client(timeout=TIMEOUT, trust_env=False) as client:
-        outcome, _ = retry_once(lambda: _attempt(client, url, headers, body), RETRY_AFTER,
+        refused = side.connect(state, lambda call: exchange(state, client, call))
+        if refused:
+            store.set_delivery(message["id"], "failed", refused)
+            return
+        call = side.callback(state, message)
+        outcome, _ = retry_once(lambda: _attempt(state, client, call), RETRY_AFTER,
                                 lambda failed: store.set_delivery(message["id"], "retrying", failed.why))
     if isinstance(outcome, Failed):
         store.set_delivery(message["id"], "failed", say("im.delivery.twice", why=outcome.why))
@@ -70,17 +102,34 @@ def deliver(state, message: dict) -> None:
         store.set_delivery(message["id"], "delivered")
 
 
-def _attempt(client: httpx.Client, url: str, headers: dict, body: bytes) -> Failed | None:
-    """None when the bot took the callback (any 2xx), else why not, in words a learner can act on."""
+def exchange(state, client: httpx.Client, call: Callback) -> httpx.Response | Failed:
+    """Send one request to the bot (noted in ``state.calls``); its answer, or why none came."""
     try:
-        with client.stream("POST", url, content=body, headers=headers) as answer:
+        answer = client.request(call.method, call.url, content=call.body, headers=call.headers)
+    except httpx.TimeoutException:
+        answer = Failed(say("im.delivery.timeout", seconds=TIMEOUT))
+    except httpx.HTTPError as exc:
+        answer = Failed(say("im.delivery.unreachable", url=shown_url(call.url), error=type(exc).__name__))
+    status = None if isinstance(answer, Failed) else answer.status_code
+    note(state, "bot", call.method, urlsplit(call.url).path, status, call.shown)
+    return answer
+
+
+def _attempt(state, client: httpx.Client, call: Callback) -> Failed | None:
+    """None when the bot took the callback (any 2xx), else why not, in words a learner can act on."""
+    status = None
+    try:
+        with client.stream(call.method, call.url, content=call.body, headers=call.headers) as answer:
+            status = answer.status_code
             if answer.is_success:
                 return None
             start = _first_bytes(answer, 200)  # only the start: the answer's size is the bot's choice
     except httpx.TimeoutException:
         return Failed(say("im.delivery.timeout", seconds=TIMEOUT))
     except httpx.HTTPError as exc:
-        return Failed(say("im.delivery.unreachable", url=shown_url(url), error=type(exc).__name__))
+        return Failed(say("im.delivery.unreachable", url=shown_url(call.url), error=type(exc).__name__))
+    finally:
+        note(state, "bot", call.method, urlsplit(call.url).path, status, call.shown)
     said = start.decode("utf-8", "replace").strip()
     status = f"{answer.status_code} {answer.reason_phrase}"
     return Failed(say("im.delivery.answered_said", status=status, said=said) if said
@@ -94,11 +143,6 @@ def _first_bytes(answer: httpx.Response, limit: int) -> bytes:
         if len(start) >= limit:
             break
     return start[:limit]
-
-
-def _uid(uid: str):
-    # Lanying's user ids are numbers in its JSON.
-    return int(uid) if uid.isascii() and uid.isdigit() else uid
 
 
 def shown_url(url: str) -> str:

@@ -4,6 +4,9 @@
 ...     print(im.url)                       # open it in a browser and chat as a customer
 ...     bot_settings = im.env()             # LANYING_* settings for the bot, secrets in full
 http://127.0.0.1:54321/
+
+``platform="feishu"`` (or "dingtalk", "wecom") imitates that platform's side instead: its
+callbacks, its signatures and its API, from the modules in ``SIDES``.
 """
 
 from __future__ import annotations
@@ -11,24 +14,25 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from ..bot.platforms import lanying
-from ..bot.settings import BotSettings
 from ..errors import ChatkitError
 from ..messages import say
 from ..serving import Background
+from . import dingtalk, feishu, lanying, wecom
 from .app import create_app
-from .credentials import Credentials
+from .credentials import Credentials, Saved
 from .delivery import shown_url
 from .store import Store, example_users
 
-BOT_ROUTE = "/lanying/messages"  # where chatkit's bot service takes Lanying callbacks (chatkit.bot.service.PATHS)
+SIDES = {"lanying": lanying, "feishu": feishu, "dingtalk": dingtalk, "wecom": wecom}  # the platforms it can imitate
+BOT_ROUTE = lanying.BOT_ROUTE
 
 
 class LocalPlatform(Background):
-    """A running local imitation of Lanying IM: a chat page for people, Lanying's API for a bot.
+    """A running local imitation of a chat platform: a chat page for people, the platform's API for a bot.
 
-    ``url`` is both the page's address and the bot's ``LANYING_API_ENDPOINT``;
-    ``credentials`` holds the app id, the bot's user id and the two secrets (masked in reprs).
+    ``url`` is both the page's address and the bot's API endpoint (``LANYING_API_ENDPOINT``,
+    ``FEISHU_API_ENDPOINT``…); ``credentials`` holds the platform's ids and secrets (masked in reprs);
+    ``calls`` lists the requests between the platform and the bot, newest last.
     """
 
     thread_name = "chatkit-im"
@@ -38,31 +42,54 @@ class LocalPlatform(Background):
 
     def __repr__(self) -> str:
         webhook = shown_url(self.bot_webhook) if self.bot_webhook else None
-        return f"<LocalPlatform {self.url} app_id={self.credentials.app_id} bot_webhook={webhook}>"
+        return (f"<LocalPlatform {self.platform} {self.url} app_id={self.credentials.app_id} "
+                f"bot_webhook={webhook}>")
 
     @classmethod
     def start(cls, host: str = "127.0.0.1", port: int = 0, bot_webhook: str | None = None, *,
-              app_id: str | None = None, admin_token: str | None = None, callback_signature: str | None = None,
-              bot_user_id: str | None = None, credentials: Credentials | None = None) -> LocalPlatform:
+              platform: str = "lanying", app_id: str | None = None, admin_token: str | None = None,
+              callback_signature: str | None = None, bot_user_id: str | None = None,
+              credentials: Saved | None = None) -> LocalPlatform:
         """Start serving in a daemon thread and return once it accepts connections.
 
         **Parameters:**
         - ``bot_webhook``: the URL the platform posts each customer message to (None: keep them);
-        - ``app_id``, ``admin_token``, ``callback_signature``, ``bot_user_id``: the bot's settings;
-          random ones are made for any not given (or pass ``credentials`` whole).
+        - ``platform``: the platform to imitate, a name in ``SIDES`` ("lanying", "feishu", "dingtalk"…);
+        - ``credentials``: the platform's credentials (``feishu.Credentials.generate(encrypt=True)``…);
+          random ones by default. For Lanying, ``app_id``, ``admin_token``, ``callback_signature`` and
+          ``bot_user_id`` set single values.
         """
-        credentials = credentials or Credentials.generate(app_id, bot_user_id, admin_token, callback_signature)
-        store = Store(example_users(credentials.bot_user_id))
-        app = create_app(store, credentials, webhook_url(bot_webhook) if bot_webhook else None, host)
-        return cls(app, host, port)
+        side = imitating(platform)
+        if credentials is None:
+            credentials = (Credentials.generate(app_id, bot_user_id, admin_token, callback_signature)
+                           if side is lanying else side.Credentials.generate())
+        store = Store(example_users(side.bot_uid(credentials)))
+        webhook = webhook_url(bot_webhook, side.BOT_ROUTE) if bot_webhook else None  # checked before starting
+        app = create_app(store, credentials, side, webhook, host)
+        side.prepare(app.state)
+        running = cls(app, host, port)
+        app.state.base_url = running.url  # known once the port is: DingTalk's sessionWebhook points here
+        return running
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}/"
 
     @property
-    def credentials(self) -> Credentials:
+    def platform(self) -> str:
+        """The name of the platform imitated: "lanying", "feishu", "dingtalk"…"""
+        return self.app.state.side.NAME
+
+    @property
+    def credentials(self) -> Saved:
         return self.app.state.credentials
+
+    @property
+    def calls(self) -> list[dict]:
+        """The requests between the platform and the bot, oldest first: ``to`` ("bot" or "platform"),
+        ``method``, ``path`` (never its query), ``status`` and, for a callback, the ``body`` it carried
+        (secrets masked)."""
+        return list(self.app.state.calls)
 
     @property
     def store(self) -> Store:
@@ -75,10 +102,10 @@ class LocalPlatform(Background):
 
     @bot_webhook.setter
     def bot_webhook(self, url: str | None) -> None:
-        self.app.state.bot_webhook = webhook_url(url) if url else None
+        self.app.state.bot_webhook = webhook_url(url, self.app.state.side.BOT_ROUTE) if url else None
 
     def env(self) -> dict[str, str]:
-        """The bot's ``LANYING_*`` settings, secrets in full: pass them to the bot, never print them."""
+        """The bot's settings (``LANYING_*``, ``FEISHU_*``…), secrets in full: for the bot, never to print."""
         return self.credentials.env(self.url)
 
     def env_lines(self, masked: bool = True) -> list[str]:
@@ -91,9 +118,7 @@ class LocalPlatform(Background):
 
     def bot_settings(self):
         """A bot's :class:`~chatkit.bot.BotSettings` for this platform: what ``.env`` would hold."""
-        c = self.credentials
-        return BotSettings(lanying=lanying.Settings(c.app_id, c.bot_user_id, c.admin_token, c.callback_signature,
-                                                    endpoint=self.url.rstrip("/")))
+        return self.app.state.side.bot_settings(self.credentials, self.url)
 
     def customers(self) -> dict[str, str]:
         """The made-up customers, name -> uid."""
@@ -128,13 +153,21 @@ class LocalPlatform(Background):
         self.app.state.deliveries.close(timeout=0)  # deliveries not started are dropped
 
 
-def webhook_url(url: str) -> str:
-    """The bot's webhook: ``url`` itself, or with the chatkit bot's route when it has no path.
+def imitating(platform: str):
+    """The module of ``platform``'s side, or a ChatkitError naming the platforms there are."""
+    if platform not in SIDES:
+        raise ChatkitError(say("im.no_such_platform.what", platform=platform),
+                           fix=say("im.no_such_platform.fix", choices=", ".join(SIDES)))
+    return SIDES[platform]
 
-    >>> webhook_url("http://127.0.0.1:8787")
-    'http://127.0.0.1:8787/lanying/messages'
+
+def webhook_url(url: str, route: str = BOT_ROUTE) -> str:
+    """The bot's webhook: ``url`` itself, or with the chatkit bot's ``route`` when it has no path.
+
+    >>> webhook_url("http://127.0.0.1:8787"), webhook_url("http://127.0.0.1:8787/", "/feishu/events")
+    ('http://127.0.0.1:8787/lanying/messages', 'http://127.0.0.1:8787/feishu/events')
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ChatkitError(say("im.bad_webhook.what", url=url), fix=say("im.bad_webhook.fix", route=BOT_ROUTE))
-    return url if parts.path not in ("", "/") else url.rstrip("/") + BOT_ROUTE
+        raise ChatkitError(say("im.bad_webhook.what", url=url), fix=say("im.bad_webhook.fix", route=route))
+    return url if parts.path not in ("", "/") else url.rstrip("/") + route
