@@ -2,8 +2,9 @@
 
 For the sandbox's own SmolLM2-135M (the reference) and then each catalogue model that is pulled
 (``python -m chatkit models pull NAME``), one fresh spawned process starts a sandbox serving it by
-its catalogue name, sends the same chat request through the official client (temperature 0,
-streamed, MAX_TOKENS tokens; once to warm up, then ROUNDS times), and reports:
+its catalogue name, sends the same chat request through the official client (temperature 0 as
+``chatkit.reasoning.greedy`` sends it, so a thinking model has its thinking off; streamed,
+MAX_TOKENS tokens; once to warm up, then ROUNDS times), and reports:
 
 * decode tok/s: output tokens after the first / (end - first text); a reasoning model's hidden
   thinking counts, it is generated all the same;
@@ -51,9 +52,11 @@ def measure(name: str, lang: str) -> dict:
 
 
 def one_request(client, model: str, prompt: str) -> dict:
+    from chatkit.reasoning import greedy, limit_name
+
     start, first, tokens = time.perf_counter(), None, 0
     stream = client.chat.completions.create(model=model, messages=[{"role": "user", "content": prompt}],
-                                            max_tokens=MAX_TOKENS, temperature=0, stream=True,
+                                            **greedy(model), **{limit_name(model): MAX_TOKENS}, stream=True,
                                             stream_options={"include_usage": True})
     for chunk in stream:
         delta = chunk.choices[0].delta if chunk.choices else None

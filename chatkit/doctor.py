@@ -1,8 +1,9 @@
 """The doctor: check the setup one line at a time, and say how to fix each problem.
 
 Checks, in order: Python; each required package (as pip names it); the sandbox model;
-the .env file (and, if there is one, that it is private and ignored by git); the API
-key; the backend; and, with ``call=True``, one tiny real call. Keys are only ever masked.
+the catalogue models pulled (``python -m chatkit models pull``), each verified or not; the
+.env file (and, if there is one, that it is private and ignored by git); the API key; the
+backend; and, with ``call=True``, one tiny real call. Keys are only ever masked.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from pathlib import Path
 
 import openai
 
+from . import hub
 from .config import PROVIDER, find_key, read_settings
 from .connect import connect
 from .display import columns, ljust
 from .errors import ChatkitError, ConfigError, KeyFormatError
 from .failures import explain
+from .hub.entries import destination
 from .keys import mask_key, refuse_impossible, shape_problem
 from .messages import say
 from .providers import ENDPOINT_NAMES, presets
@@ -123,6 +126,7 @@ def diagnose(call: bool = True) -> Report:
     steps = [("Python", _python)]
     steps += [(dist, partial(_package, module, dist)) for module, dist in PACKAGES.items()]
     steps += [(say("doctor.check.runtime"), _runtime), (say("doctor.check.model"), _model),
+              (say("doctor.check.pulled"), _pulled),
               (say("doctor.check.env_file"), partial(_env_file, env_file)),
               (say("doctor.check.key"), partial(_key, env_file)),
               (say("doctor.check.backend"), partial(_backend, env_file))]
@@ -195,6 +199,23 @@ def _model() -> Check:
     if not path.is_file():
         return Check(name, False, say("doctor.model.missing", path=path), say("doctor.model.fix"))
     return Check(name, True, say("doctor.model.ok", name=path.name, megabytes=path.stat().st_size / 1e6))
+
+
+def _pulled() -> list[Check]:
+    """One line per catalogue model on disk: verified (its SHA-256 matched when pulled, its size still the
+    catalogue's), or a file that is not the published one."""
+    name, checks = say("doctor.check.pulled"), []
+    for entry in hub.catalogue().values():
+        path = hub.pulled(entry.name)
+        if path is not None:
+            checks.append(Check(name, True, say("doctor.pulled.ok", model=entry.name, megabytes=entry.size / 1e6,
+                                                path=path)))
+        elif destination(entry).is_file():
+            found = destination(entry)
+            checks.append(Check(name, False, say("doctor.pulled.unverified", model=entry.name, path=found,
+                                                 megabytes=found.stat().st_size / 1e6, expected=entry.size / 1e6),
+                                say("doctor.pulled.fix", model=entry.name)))
+    return checks or [Check(name, True, say("doctor.pulled.none"))]
 
 
 def _env_file(path: Path | None) -> list[Check]:

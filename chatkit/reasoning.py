@@ -7,7 +7,8 @@ Chat Completions ``reasoning_effort=…``. At any effort but ``"none"`` the plat
 the sampling settings (``temperature``, ``top_p``, ``logprobs``); a model whose efforts
 include ``"none"`` accepts them there. The facts come from the dated table in
 ``chatkit/prices.json`` (``efforts``, ``default_effort``), so the widgets, the sandbox and the
-notebooks read one list.
+notebooks read one list; a local model from chatkit's catalogue (``python -m chatkit models``)
+reasons when its entry says so, its efforts set by :func:`thinking_efforts`.
 
 >>> efforts("gpt-6-luna")
 ('none', 'low', 'medium', 'high', 'xhigh', 'max')
@@ -19,33 +20,56 @@ notebooks read one list.
 
 from __future__ import annotations
 
+from .hub.entries import catalogue
 from .tokens import model_facts
 
 # Every effort value the platform's API knows, lowest first; each model accepts some of them.
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+OFF = ("none", "minimal")  # the efforts that switch a local thinking model's thinking off
 # What reasoning rules out: sent at an effort other than "none", each is a 400 on the platform.
 SAMPLING = ("temperature", "top_p", "logprobs", "top_logprobs")
+
+
+def thinking_efforts(switch: str | None) -> tuple[str, ...]:
+    """The efforts a local thinking model accepts: all of them when its chat template can switch its
+    thinking off (Qwen3's ``enable_thinking``, for ``OFF``), else those that leave it on."""
+    return EFFORTS if switch else tuple(e for e in EFFORTS if e not in OFF)
+
+
+def facts(model: str) -> dict | None:
+    """What chatkit knows of ``model``'s reasoning: the dated table's entry, or the catalogue's; else None.
+
+    >>> facts("qwen3-0.6b")["default_effort"], facts("qwen2.5-1.5b-instruct")
+    ('medium', {'reasoning': False})
+    """
+    known = model_facts(model)
+    entry = catalogue().get(model) if known is None else None
+    if entry is None:
+        return known
+    if not entry.reasoning:
+        return {"reasoning": False}
+    # Qwen3 thinks unless told not to: "medium" stands for "on" (it has no budget to set).
+    return {"reasoning": True, "efforts": thinking_efforts(entry.thinking_switch), "default_effort": "medium"}
 
 
 def is_reasoning(model: str) -> bool | None:
     """True for a model that reasons, False for one that does not, None when chatkit does not know it.
 
-    >>> is_reasoning("gpt-6-luna"), is_reasoning("gpt-4o"), is_reasoning("my-own-model")
-    (True, False, None)
+    >>> is_reasoning("gpt-6-luna"), is_reasoning("gpt-4o"), is_reasoning("my-own-model"), is_reasoning("qwen3-1.7b")
+    (True, False, None, True)
     """
-    facts = model_facts(model)
-    return None if facts is None or "reasoning" not in facts else bool(facts["reasoning"])
+    known = facts(model)
+    return None if known is None or "reasoning" not in known else bool(known["reasoning"])
 
 
 def efforts(model: str) -> tuple[str, ...]:
     """The effort values ``model`` accepts, lowest first; ``()`` for a model that does not reason or is unknown."""
-    facts = model_facts(model) or {}
-    return tuple(facts.get("efforts") or ())
+    return tuple((facts(model) or {}).get("efforts") or ())
 
 
 def default_effort(model: str) -> str | None:
     """The effort ``model`` uses when a request sets none (``"medium"`` on GPT-6); None if it does not reason."""
-    return (model_facts(model) or {}).get("default_effort")
+    return (facts(model) or {}).get("default_effort")
 
 
 def sampling_allowed(model: str, effort: str | None) -> bool:

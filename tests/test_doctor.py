@@ -39,7 +39,8 @@ def write_env(path, text: str, mode: int = 0o600, ignored: bool = True):
 def test_a_fresh_folder_passes_every_check_in_order():
     report = diagnose(call=False)
     names = [check.name for check in report.checks]
-    assert names == ["Python", *PACKAGE_ROWS, "Model runtime", "Sandbox model", ".env file", "API key", "Backend"]
+    assert names == ["Python", *PACKAGE_ROWS, "Model runtime", "Sandbox model", "Pulled model", ".env file", "API key",
+                     "Backend"]
     assert report.ok, str(report)
     assert find(report, ".env file").detail == "none (sandbox will be used)"
     assert find(report, "API key").detail == "none (the sandbox makes its own)"

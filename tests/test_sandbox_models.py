@@ -154,7 +154,7 @@ def start_with(spec) -> SandboxError:
 def test_a_missing_file_says_where_it_looked(tmp_path):
     error = start_with(str(tmp_path / "nope.gguf"))
     assert error.what == f"No model file at {tmp_path / 'nope.gguf'} (model 'nope')."
-    assert "CHATKIT_SANDBOX_MODELS" in error.fix and "never downloads" in error.fix
+    assert "CHATKIT_SANDBOX_MODELS" in error.fix and "python -m chatkit models list" in error.fix
 
 
 def test_a_text_file_named_gguf_is_not_a_model(tmp_path):

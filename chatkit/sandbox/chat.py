@@ -8,7 +8,7 @@ import time
 from collections.abc import AsyncIterator
 
 from ..tokens import request_tokens
-from . import reasoner, runner, structured
+from . import reasoner, runner, structured, thinker
 from .engine import Sampling
 from .prepared import Prepared
 from .structured import Plan
@@ -36,7 +36,7 @@ def prepare(engine, body: dict, *, param: str = "messages") -> Prepared:
     rendered = render_messages(req.messages)
     plan.decide(rendered[-1]["role"])
     messages = with_system(rendered, plan.system_text())
-    prompt = engine.render(fold_tool_results(messages))
+    prompt = engine.render(fold_tool_results(messages), **thinker.switch(engine, effort))
     limit = req.max_completion_tokens or req.max_tokens
     check_context(engine, prompt, limit, param)
     samplings = tuple(Sampling(

@@ -45,7 +45,12 @@ class Reasoner:
     """A reasoning model made of a plain engine: ``base`` thinks, hidden, then answers.
 
     It shares ``base``'s loaded weights, tokenizer and lock: no second copy in memory.
+    A real thinking model (thinker.py) changes how the turn reads (``opening``, ``closing``)
+    and how each step samples (:meth:`_thinking`, :meth:`_answering`); the steps are these.
     """
+
+    opening, closing = OPEN, CLOSE
+    special = False  # whether the markers are the tokenizer's own (Qwen3's <think>), not plain words
 
     def __init__(self, base, model_id: str = MODEL_ID) -> None:
         self.base, self.model_id = base, model_id
@@ -65,11 +70,9 @@ class Reasoner:
 
     def _run(self, gen: Generation, prompt: list[int], s: Sampling, thinking: int) -> Iterator[Piece]:
         limit = s.max_tokens
-        notes = prompt + self.base.tokenize(OPEN)
-        quiet = dict.fromkeys(getattr(self.base, "end_tokens", ()), -100.0)  # think for all of it
+        notes = prompt + self.base.tokenize(self.opening, special=self.special)
         steps = thinking if limit is None else min(thinking, limit)
-        think = self.base.generate(notes, Sampling(temperature=0.0, max_tokens=steps, logit_bias=quiet or None),
-                                   _Linked(gen.cancel))
+        think = self.base.generate(notes, self._thinking(steps), _Linked(gen.cancel))
         said = []
         for piece in think:
             said.append(piece.text)
@@ -85,15 +88,24 @@ class Reasoner:
             gen.finish_reason = "length"
             return
         rest = DEFAULT_MAX_TOKENS if limit is None else limit - think.tokens
-        answer_prompt = notes + self.base.tokenize(gen.reasoning_text) + self.base.tokenize(CLOSE)
-        answer = self.base.generate(answer_prompt, dataclasses.replace(s, temperature=0.0, top_p=1.0, max_tokens=rest,
-                                                                       effort=None), _Linked(gen.cancel))
+        answer_prompt = (notes + self.base.tokenize(gen.reasoning_text, special=self.special)
+                         + self.base.tokenize(self.closing, special=self.special))
+        answer = self.base.generate(answer_prompt, self._answering(s, rest), _Linked(gen.cancel))
         for piece in answer:
             yield piece
             if gen.cancel.is_set():
                 answer.cancel.set()
         gen.tokens += answer.tokens
         gen.finish_reason = answer.finish_reason
+
+    def _thinking(self, steps: int) -> Sampling:
+        """How the notes are written: greedy, for ``steps`` tokens, the end of the turn ruled out."""
+        quiet = dict.fromkeys(getattr(self.base, "end_tokens", ()), -100.0)
+        return Sampling(temperature=0.0, max_tokens=steps, logit_bias=quiet or None)
+
+    def _answering(self, s: Sampling, rest: int) -> Sampling:
+        """How the answer is written after them: greedy, with the request's other settings."""
+        return dataclasses.replace(s, temperature=0.0, top_p=1.0, max_tokens=rest, effort=None)
 
 
 class _Linked(threading.Event):

@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncIterator
 
 from ..tokens import request_tokens
-from . import reasoner, runner, structured
+from . import reasoner, runner, structured, thinker
 from .chat import check_context, fold_tool_results, with_system
 from .engine import Sampling
 from .prepared import Prepared
@@ -48,7 +48,8 @@ def prepare(engine, store, key_id: str, body: dict) -> Prepared:
     history = history + input_messages(req)
     plan = output_plan(req, history).decide(history[-1]["role"] if history else "user")
     system = [{"role": "system", "content": req.instructions}] if req.instructions else []
-    prompt = engine.render(fold_tool_results(with_system(system + history, plan.system_text())))
+    prompt = engine.render(fold_tool_results(with_system(system + history, plan.system_text())),
+                           **thinker.switch(engine, effort))
     check_context(engine, prompt, req.max_output_tokens, "input")
     return Prepared(req, prompt, (sampling(req, plan, effort),),
                     request_tokens(body, req.model, input_tokens=len(prompt)).total, plan, history=tuple(history))

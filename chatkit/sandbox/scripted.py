@@ -22,7 +22,8 @@ __all__ = ["ScriptedEngine", "Sampling"]
 
 class ScriptedEngine:
     """Answers with the queued replies in order, one word per token; then with ``default`` (or, asked to follow
-    a grammar, with the smallest JSON it allows).
+    a grammar, with the smallest JSON it allows). A reply queued as a list is sent as those pieces, one token
+    each: a real model's stream, say a ``<think>`` tag cut across two chunks.
 
     ``delay`` (seconds) is waited before each word, as a slow model would: for tests of timing
     (cancelling, restarting mid-batch). Cancelling cuts the wait short.
@@ -35,17 +36,19 @@ class ScriptedEngine:
         self.default, self.delay = default, delay
         self.queue: list[str] = []
         self.history: list[list[dict]] = []  # the messages of every request, in order
+        self.variables: list[dict] = []  # the template variables of every render (a thinking model's switch)
         self.lock = threading.Lock()
         self._last: list[dict] = []
 
-    def enqueue(self, *replies: str) -> None:
+    def enqueue(self, *replies: str | list[str]) -> None:
         self.queue.extend(replies)
 
     def tokenize(self, text: str, special: bool = False) -> list[int]:
         return [len(word) for word in re.findall(r"\S+\s*", text)]
 
-    def render(self, messages: list[dict]) -> list[int]:
+    def render(self, messages: list[dict], **variables) -> list[int]:
         self._last = messages
+        self.variables.append(variables)
         return _Prompt(self.tokenize(" ".join(f"{m['role']}: {m['content']}" for m in messages)), messages)
 
     def generate(self, prompt: list[int], sampling: Sampling, cancel: threading.Event | None = None) -> Generation:
@@ -56,7 +59,7 @@ class ScriptedEngine:
         delay = self.delay
 
         def run(gen: Generation):
-            words = re.findall(r"\S+\s*", reply)
+            words = reply if isinstance(reply, list) else re.findall(r"\S+\s*", reply)
             limit = sampling.max_tokens or len(words)
             gen.finish_reason = "length" if limit < len(words) else "stop"
             for word in words[:limit]:
