@@ -7,7 +7,9 @@
     python -m chatkit exercises NOTEBOOK   run a notebook, report its exercises
     python -m chatkit batch IN.jsonl --out OUT.jsonl   many prompts at once (resumable)
     python -m chatkit bot serve            the support bot, answering chat platforms' callbacks
-    python -m chatkit im serve             a local chat platform (imitates Lanying IM) to try a bot on
+    python -m chatkit im serve             a local chat platform (Lanying IM, or --imitate feishu…) to try a bot on
+    python -m chatkit classroom serve      a gateway for a class: one key per student, limits, usage
+    python -m chatkit models pull NAME     a better local model for the sandbox (list, pull, remove)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import time
 from pathlib import Path
 
 from . import settings
-from .config import data_dir, sandbox_models
+from .config import chosen_models, data_dir, sandbox_models
 from .display import columns, ljust
 from .errors import ChatkitError
 from .failures import explain
@@ -79,10 +81,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[data], help="run the sandbox server until Ctrl+C")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8765, help="port to listen on; 0 picks a free one (default: 8765)")
-    serve.add_argument("--model", type=_model_file, action="append", metavar="[ID=]PATH",
+    serve.add_argument("--model", type=_model_file, action="append", metavar="[ID=]PATH|NAME",
                        help="serve your own GGUF model file too, as model ID (default: the file's name in lower "
-                            "case, without .gguf). Repeat for several: all are loaded at start and answer one "
-                            "request at a time between them. Default: CHATKIT_SANDBOX_MODELS (comma-separated)")
+                            "case, without .gguf), or a pulled catalogue model by its NAME (see 'models list'; "
+                            "CHATKIT_MODEL=NAME serves it too). Repeat for several: all are loaded at start and "
+                            "take turns, one model generating at a time. Default: CHATKIT_SANDBOX_MODELS "
+                            "(comma-separated)")
     limits = serve.add_argument_group("the platform's limits, imitated per key (all off by default)")
     limits.add_argument("--rpm", type=_count, metavar="N", help="requests per minute")
     limits.add_argument("--tpm", type=_count, metavar="N", help="tokens per minute (prompt + output limit)")
@@ -106,7 +110,60 @@ def _parser() -> argparse.ArgumentParser:
     _batch_commands(commands)
     _bot_commands(commands)
     _im_commands(commands)
+    _models_commands(commands)
+    _classroom_commands(commands, data)
     return parser
+
+
+def _classroom_commands(commands, data) -> None:
+    from .classroom import cli  # the roster and the store only: the web server loads when `serve` runs
+
+    classroom = commands.add_parser("classroom", help="run a class: one key per student, limits, every call recorded")
+    classroom.set_defaults(parser=classroom)
+    actions = classroom.add_subparsers(title="commands", metavar="COMMAND")
+    hand_out = argparse.ArgumentParser(add_help=False)
+    hand_out.add_argument("--keys-out", default=cli.KEYS_FILE, metavar="CSV",
+                          help=f"where the new keys go, readable only by you (default: {cli.KEYS_FILE})")
+    hand_out.add_argument("--base-url", metavar="URL", help="the class's base URL, written next to each key "
+                          f"(default: http://127.0.0.1:{cli.PORT}/v1)")
+    roster = actions.add_parser("roster", help="import the class list").add_subparsers(title="commands",
+                                                                                         metavar="COMMAND")
+    load = roster.add_parser("import", parents=[data, hand_out], help="add the students of a CSV (names, or id and "
+                             "name columns); each new student gets a key")
+    load.add_argument("file", metavar="FILE")
+    load.set_defaults(run=cli.roster_import)
+    keys = actions.add_parser("keys", help="list, revoke or rotate students' keys").add_subparsers(
+        title="commands", metavar="COMMAND")
+    keys.add_parser("list", parents=[data], help="every student's key (masked) and tokens used").set_defaults(
+        run=cli.keys_list)
+    for name, run, helps, parents in (("revoke", cli.keys_revoke, "stop a key at once", [data]),
+                                      ("rotate", cli.keys_rotate, "replace a key with a new one", [data, hand_out])):
+        action = keys.add_parser(name, parents=parents, help=helps)
+        chosen = action.add_mutually_exclusive_group(required=True)
+        chosen.add_argument("student", nargs="?", metavar="ID", help="the student's id, as 'keys list' shows it")
+        chosen.add_argument("--all", action="store_true", help="every student of the class")
+        action.set_defaults(run=run)
+    serve = actions.add_parser("serve", parents=[data, _log_options()], help="run the class's gateway until Ctrl+C")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1; another "
+                       "address needs TLS in front: see chatkit/classroom/gateway.py)")
+    serve.add_argument("--port", type=_port, default=cli.PORT, help=f"port to listen on (default: {cli.PORT})")
+    serve.add_argument("--upstream", action="append", metavar="URL[,key=VARIABLE]",
+                       help="an OpenAI-compatible base URL to forward to, with the variable (environment or .env) "
+                            "holding its key; repeat for failover (default: the sandbox, started here)")
+    limits = serve.add_argument_group("each student's limits (saved for the class; 0 turns one off)")
+    limits.add_argument("--rpm", type=_count, metavar="N", help="requests per minute")
+    limits.add_argument("--tpm", type=_count, metavar="N", help="tokens per minute (prompt + output limit)")
+    limits.add_argument("--tokens-per-day", type=_count, metavar="N", help="tokens used per day (UTC)")
+    limits.add_argument("--tokens-per-course", type=_count, metavar="N", help="tokens used in all")
+    limits.add_argument("--models", metavar="ID,ID", help="the models students may call (empty: any)")
+    serve.set_defaults(run=_classroom_serve)
+
+
+def _classroom_serve(args) -> int:
+    from .classroom.cli import serve
+
+    configure(args.log_level, args.log_json)
+    return serve(args)
 
 
 def _batch_commands(commands) -> None:
@@ -191,16 +248,20 @@ def _bot_serve(args) -> int:
 
 
 def _im_commands(commands) -> None:
-    im = commands.add_parser("im", help="a local chat platform (imitates Lanying IM) to try a bot on")
+    im = commands.add_parser("im", help="a local chat platform (imitates Lanying IM, Feishu, DingTalk…) to try a "
+                             "bot on")
     im.set_defaults(parser=im)
     actions = im.add_subparsers(title="commands", metavar="COMMAND")
     serve = actions.add_parser("serve", parents=[_log_options()],
-                               help="serve a chat page and Lanying's bot API until Ctrl+C",
+                               help="serve a chat page and the platform's bot API until Ctrl+C",
                                epilog="Secrets are printed masked; --env-file writes them in full (mode 0600).")
     serve.add_argument("--port", type=_port, default=8788, help="port to listen on (default: 8788)")
+    serve.add_argument("--imitate", default="lanying", metavar="PLATFORM",
+                       help="the platform to imitate: lanying (the default), feishu, dingtalk or wecom")
     serve.add_argument("--bot", metavar="URL", help="the bot's webhook, e.g. http://127.0.0.1:8787 "
-                       "(/lanying/messages is added to a URL with no path)")
-    serve.add_argument("--env-file", metavar="PATH", help="write the bot's LANYING_* settings in full to PATH "
+                       "(the chatkit bot's route for the platform, /lanying/messages…, is added to a URL with no "
+                       "path)")
+    serve.add_argument("--env-file", metavar="PATH", help="write the bot's settings (LANYING_*…) in full to PATH "
                        "(readable only by you), reusing the credentials already saved there")
     serve.add_argument("--open", action="store_true", help="open the chat page in your web browser")
     serve.set_defaults(run=_im_serve)
@@ -212,9 +273,54 @@ def _im_serve(args) -> int:
     configure(args.log_level, args.log_json)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl+C
     try:
-        return serve(args.port, args.bot, args.env_file, args.open)
+        return serve(args.port, args.bot, args.env_file, args.open, platform=args.imitate)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _models_commands(commands) -> None:
+    models = commands.add_parser("models", help="better local models for the sandbox: list, pull, remove")
+    models.set_defaults(parser=models)
+    actions = models.add_subparsers(title="commands", metavar="COMMAND")
+    actions.add_parser("list", help="the catalogue: size, languages, licence, pulled or not").set_defaults(
+        run=_models_list)
+    pull = actions.add_parser("pull", help="download a model and verify its checksum (resumes if interrupted)",
+                              epilog="Tries the HF_ENDPOINT mirror if set, then Hugging Face and ModelScope "
+                                     "(ModelScope first for a Chinese-language learner).")
+    pull.add_argument("name", metavar="NAME", help="a name from 'models list'")
+    pull.set_defaults(run=_models_pull)
+    remove = actions.add_parser("remove", help="delete a pulled model's file")
+    remove.add_argument("name", metavar="NAME", help="a name from 'models list'")
+    remove.set_defaults(run=_models_remove)
+
+
+def _models_list(args) -> int:
+    from . import hub
+
+    rows = [tuple(say(f"hub.column.{column}") for column in ("name", "size", "languages", "licence", "pulled"))]
+    between = say("hub.language.between")
+    rows += [(e.name, hub.size_text(e.size), between.join(say(f"hub.language.{lang}") for lang in e.languages),
+              e.licence, say("hub.yes" if hub.pulled(e.name) else "hub.no")) for e in hub.catalogue().values()]
+    print(say("hub.list", folder=hub.models_dir()))
+    print(_table(rows))
+    print(say("hub.list.how", prog=PROG))
+    return 0
+
+
+def _models_pull(args) -> int:
+    from . import hub
+
+    hub.pull(args.name)
+    return 0
+
+
+def _models_remove(args) -> int:
+    from . import hub
+
+    freed = hub.remove(args.name)  # an unknown name stops here, with the names to use
+    size = hub.size_text(hub.catalogue()[args.name].size)
+    print(say("hub.removed", name=args.name, size=size, path=freed) if freed else say("hub.not_pulled", name=args.name))
+    return 0
 
 
 def _exercise_commands(commands) -> None:
@@ -277,10 +383,11 @@ def _doctor(args) -> int:
 
 def _serve(args) -> int:
     from .sandbox.limits import Limits
+    from .sandbox.models import wanted
     from .sandbox.server import Sandbox
 
     limits = Limits(rpm=args.rpm, tpm=args.tpm, quota_tokens=args.quota_tokens, latency_ms=args.latency_ms)
-    models = sandbox_models() if args.model is None else args.model
+    models = wanted(sandbox_models() if args.model is None else args.model, chosen_models())
     box = Sandbox.start(data_dir=args.data_dir, host=args.host, port=args.port, limits=limits, models=models)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl+C
     try:

@@ -397,6 +397,9 @@ MESSAGES = {
     "config.unknown_language.what": "CHATKIT_LANG is {value!r}, which chatkit does not know.",
     "config.unknown_language.fix": "Set it to 'zh' (Chinese) or 'en' (English), or remove it to follow the "
                                    "notebook's edition (notebooks/zh/ speaks Chinese).",
+    "config.bad_parallel.what": "CHATKIT_SANDBOX_PARALLEL is {value!r}: the sandbox needs a whole number from 1 to "
+                                "{top}, how many requests its model answers at once.",
+    "config.bad_parallel.fix": "Set it to a number such as 4, or remove it for the default ({default}).",
 
     # --- chatkit/connect.py: the server's default model -----------------------------------
     "connect.no_reasoning_model.what": "chatkit knows no reasoning model on this backend (its default model is {model}).",
@@ -459,11 +462,13 @@ MESSAGES = {
     "providers.endpoint.batch": "Batch API",
     "providers.endpoint.embeddings": "Embeddings API",
     "providers.endpoint.stream_usage": "token usage in streams (stream_options.include_usage)",
+    "providers.endpoint.stored_responses": "stored responses (previous_response_id)",
     "providers.instead.responses": "use client.chat.completions.create",
     "providers.instead.chat": "use client.responses.create",
     "providers.instead.batch": "send the requests one at a time",
     "providers.instead.embeddings": "skip this cell",
     "providers.instead.stream_usage": "read the usage from a call without stream=True",
+    "providers.instead.stored_responses": "send the whole history each time, as chatkit.Conversation(client) does",
     # --- chatkit/behaviour.py: a provider's ranges and thinking, checked before sending ------------
     "behaviour.on_models": " on {models} models",
     "behaviour.range.between": "from {low} to {high}",
@@ -557,7 +562,10 @@ MESSAGES = {
     "sandbox.folder.fix": "Give the path of the .gguf file inside it: {inside}.",
     "sandbox.no_file.what": "No model file at {path} (model '{model_id}').",
     "sandbox.no_file.fix": "Check the path in --model or CHATKIT_SANDBOX_MODELS (a relative path starts in {cwd}). "
-                           "chatkit never downloads a model: download the .gguf file first.",
+                           "chatkit downloads only its catalogue's models (python -m chatkit models list): for any "
+                           "other, download the .gguf file first.",
+    "sandbox.not_pulled.what": "{name} is a catalogue model that is not downloaded yet.",
+    "sandbox.not_pulled.fix": "Download it once with: python -m chatkit models pull {name}",
     "sandbox.unreadable.what": "Cannot read the model file {path} ({reason}).",
     "sandbox.unreadable.fix": "Check that your user may read it (its permissions) and that its disk is still there.",
     "sandbox.not_gguf.what": "{path} is not a GGUF model file: it does not start with the bytes 'GGUF'.",
@@ -634,13 +642,44 @@ MESSAGES = {
                                       "Encryption strategy) into the bot's settings.",
     "bot.platforms.feishu.content.what": "The Feishu message content is not the JSON string Feishu documents.",
     "bot.platforms.feishu.content.fix": "Send content as a string such as '{{\"text\": \"hi\"}}'.",
-    "bot.platforms.feishu.encrypted.what": "This Feishu event is encrypted, and chatkit does not decrypt events.",
-    "bot.platforms.feishu.encrypted.fix": "In the Feishu console (Events and callbacks > Encryption strategy), clear "
-                                          "the Encrypt Key and keep the Verification Token.",
+    "bot.platforms.feishu.encrypted.what": "This Feishu event is encrypted, but the bot has no Encrypt Key to "
+                                           "decrypt it.",
+    "bot.platforms.feishu.encrypted.fix": "Copy the Encrypt Key from the Feishu console (Events and callbacks > "
+                                          "Encryption strategy) into FEISHU_ENCRYPT_KEY, then restart the bot.",
+    "bot.platforms.feishu.decrypt.what": "The Feishu event could not be decrypted ({why}).",
+    "bot.platforms.feishu.decrypt.fix": "Check FEISHU_ENCRYPT_KEY: it must be the Encrypt Key shown in the Feishu "
+                                        "console (Events and callbacks > Encryption strategy).",
     "bot.platforms.feishu.refused.what": "Feishu gave the bot no tenant access token for its app id and secret "
                                          "(code {code}: {said}), so it cannot reply.",
     "bot.platforms.feishu.refused.fix": "Copy the App ID and App Secret from the Feishu developer console (Credentials "
                                         "& Basic Info) into FEISHU_APP_ID and FEISHU_APP_SECRET, then restart the bot.",
+    "bot.platforms.wecom": "WeCom",
+    "bot.platforms.wecom.secret": "WeCom callback Token (WECOM_TOKEN)",
+    "bot.platforms.wecom.parameter": "{name} parameter",
+    "bot.platforms.wecom.signature.fix": "Copy the Token from the app's \"Receive messages\" API settings in the WeCom "
+                                         "admin console into WECOM_TOKEN.",
+    "bot.platforms.wecom.decrypt.what": "The WeCom message could not be decrypted ({why}).",
+    "bot.platforms.wecom.decrypt.fix": "Check WECOM_ENCODING_AES_KEY: it must be the EncodingAESKey shown in the "
+                                       "app's \"Receive messages\" API settings.",
+    "bot.platforms.wecom.elsewhere.what": "The WeCom message was encrypted for another company, not for "
+                                          "WECOM_CORP_ID.",
+    "bot.platforms.wecom.elsewhere.fix": "Set WECOM_CORP_ID to your company's ID (My Company > Company Info in the "
+                                         "WeCom admin console).",
+    "bot.platforms.wecom.xml.what": "The WeCom request body is not the XML WeCom sends ({why}).",
+    "bot.platforms.wecom.xml.fix": "Send WeCom's XML, <xml><ToUserName>…</ToUserName><Encrypt>…</Encrypt>"
+                                   "<AgentID>…</AgentID></xml>, with no DTD.",
+    "bot.platforms.wecom.no_encrypt": "no Encrypt field",
+    "bot.platforms.wecom.aes_key.what": "WECOM_ENCODING_AES_KEY has {length} characters, but an EncodingAESKey is "
+                                        "43 letters and digits.",
+    "bot.platforms.wecom.aes_key.fix": "Copy the EncodingAESKey from the app's \"Receive messages\" API settings in "
+                                       "the WeCom admin console (the page can generate one).",
+    "bot.platforms.wecom.agent_id.what": "WECOM_AGENT_ID is not a number.",
+    "bot.platforms.wecom.agent_id.fix": "Copy the app's AgentId (a number such as 1000002) from its page in the WeCom "
+                                        "admin console.",
+    "bot.platforms.wecom.refused.what": "WeCom gave the bot no access token for its company ID and secret (errcode "
+                                        "{code}: {said}), so it cannot reply.",
+    "bot.platforms.wecom.refused.fix": "Copy the company ID and the app's Secret from the WeCom admin console into "
+                                       "WECOM_CORP_ID and WECOM_SECRET, then restart the bot.",
     "bot.platforms.lanying.secret": "Lanying callback signature",
     "bot.platforms.lanying.signature": "Lanying signature header",
     "bot.platforms.lanying.signature.fix": "Set the same callback signature in the Lanying console and in the bot's "
@@ -652,13 +691,48 @@ MESSAGES = {
     "bot.platforms.webhook.missing.fix": "Send {{\"message_id\": \"m1\", \"user_id\": \"u1\", \"text\": \"Hello\"}}.",
 
     # --- chatkit/im/: the local chat platform -------------------------------------------------
-    "im.real_app.what": "{env_file} already holds the settings of a real Lanying app (LANYING_API_ENDPOINT={endpoint}); "
+    "im.real_app.what": "{env_file} already holds the settings of a real {platform} app ({variable}={endpoint}); "
                         "writing the local platform's would replace them.",
     "im.real_app.fix": "Give another file, e.g. --env-file local-im.env, and point the bot at it.",
     "im.not_started.what": "The local chat platform did not start.",
     "im.not_started.fix": "Run 'python -m chatkit doctor'.",
     "im.bad_webhook.what": "{url!r} is not an http(s) URL for the bot's webhook.",
     "im.bad_webhook.fix": "Give the address the bot listens on, e.g. http://127.0.0.1:8787{route}",
+    "im.no_such_platform.what": "The local chat platform cannot imitate {platform!r}.",
+    "im.no_such_platform.fix": "Choose one of {choices}.",
+    # the platforms it imitates, as the page and the command name them
+    "im.platform.lanying": "Lanying IM",
+    "im.platform.feishu": "Feishu",
+    "im.platform.dingtalk": "DingTalk",
+    "im.platform.wecom": "WeCom",
+    # chatkit/im/feishu.py and dingtalk.py: what those platforms' APIs answer a bot
+    "im.feishu.challenge": "Feishu's url_verification of the bot's address failed: {why}. The bot must answer "
+                           "{{\"challenge\": \"<the value it was sent>\"}}, as chatkit's bot does at /feishu/events.",
+    "im.feishu.not_echoed": "the bot answered HTTP {status} without the challenge",
+    "im.feishu.wrong_secret": "app_id or app_secret is wrong. Copy FEISHU_APP_ID and FEISHU_APP_SECRET from the local "
+                              "platform's settings (python -m chatkit im serve --imitate feishu prints them).",
+    "im.feishu.no_token": "Missing access token: send the header Authorization: Bearer <tenant_access_token>; get "
+                          "one from {path}.",
+    "im.feishu.bad_token": "Invalid access token for authorization: the tenant_access_token has expired (each lasts "
+                           "2 hours) or was not issued here. Get a new one from {path} and send again.",
+    "im.feishu.reply_body": "The body must be {{\"msg_type\": \"text\", \"content\": \"...\"}}, where content is a "
+                            "JSON string such as {{\"text\": \"...\"}}.",
+    "im.feishu.no_message": "There is no customer message {id} to reply to: use the message_id of the event.",
+    "im.dingtalk.no_session": "This sessionWebhook is unknown or has expired (each lasts 90 minutes): answer through "
+                              "the sessionWebhook of the latest callback.",
+    "im.dingtalk.body": "The body must be {{\"msgtype\": \"text\", \"text\": {{\"content\": \"...\"}}}}.",
+    "im.wecom.url_check": "WeCom's check of the bot's address failed: {why}. The bot must answer the GET with the "
+                          "decrypted echostr as plain text, as chatkit's bot does at /wecom/callback.",
+    "im.wecom.not_echoed": "the bot answered HTTP {status} without the decrypted echostr",
+    "im.wecom.wrong_secret": "corpid or corpsecret is wrong. Copy WECOM_CORP_ID and WECOM_SECRET from the local "
+                             "platform's settings (python -m chatkit im serve --imitate wecom prints them).",
+    "im.wecom.no_token": "access_token missing: add ?access_token=… to the URL; get one from {path}.",
+    "im.wecom.bad_token": "invalid access_token: it was not issued here. Get one from {path}.",
+    "im.wecom.expired": "access_token expired (each lasts 2 hours): get a new one from {path} and send again.",
+    "im.wecom.send_body": "The body must be {{\"touser\": \"<member>\", \"msgtype\": \"text\", \"agentid\": "
+                          "<number>, \"text\": {{\"content\": \"...\"}}}}.",
+    "im.wecom.agent": "agentid must be this app's, the number {agent} (WECOM_AGENT_ID).",
+    "im.wecom.touser": "touser must be one member of this app: one of {known}.",
 
     # --- chatkit/widgets/: the widgets' errors and status lines -------------------------------
     "widgets.keys.no_name.what": "A key needs a name.",
@@ -755,6 +829,7 @@ MESSAGES = {
     # --- chatkit/doctor.py: python -m chatkit doctor ------------------------------------------
     "doctor.check.runtime": "Model runtime",
     "doctor.check.model": "Sandbox model",
+    "doctor.check.pulled": "Pulled model",
     "doctor.check.env_file": ".env file",
     "doctor.check.env_private": ".env private",
     "doctor.check.env_ignored": ".env ignored by git",
@@ -787,6 +862,11 @@ MESSAGES = {
     "doctor.model.missing": "missing: {path}",
     "doctor.model.fix": "In a terminal, in the chatkit folder, run: pip install --force-reinstall ./model",
     "doctor.model.ok": "{name} ({megabytes:.0f} MB)",
+    "doctor.pulled.ok": "{model} ({megabytes:,.0f} MB, verified): {path}",
+    "doctor.pulled.unverified": "{model}: {path} is {megabytes:,.0f} MB, not the catalogue's {expected:,.0f} MB, so "
+                                "it is not the verified file",
+    "doctor.pulled.fix": "Run: python -m chatkit models pull {model}",
+    "doctor.pulled.none": "none yet: python -m chatkit models list shows the models you can pull",
     "doctor.env.none": "none ({where})",
     "doctor.env.key_from_environment": "the key comes from the environment",
     "doctor.env.no_key_needed": "{provider} needs no key",
@@ -858,6 +938,45 @@ MESSAGES = {
     "cli.keys.already_revoked": "{id} ({masked}) was already revoked on {date}.",
     "cli.keys.revoked_now": "Revoked {id} \"{name}\" ({masked}): requests with it now get 401 Unauthorized.",
 
+    # --- chatkit/hub/ and `python -m chatkit models`: the catalogue of local models -------------
+    "hub.list": "Models you can pull (into {folder}):",
+    "hub.list.how": "Pull one with: {prog} models pull NAME   (the sandbox then serves it by that name)",
+    "hub.column.name": "NAME",
+    "hub.column.size": "SIZE",
+    "hub.column.languages": "LANGUAGES",
+    "hub.column.licence": "LICENCE",
+    "hub.column.pulled": "PULLED",
+    "hub.yes": "yes",
+    "hub.no": "no",
+    "hub.language.zh": "Chinese",
+    "hub.language.en": "English",
+    "hub.language.between": ", ",
+    "hub.licence": "{name} is published under the {licence} licence ({url}): downloading it means you accept its terms.",
+    "hub.already": "{name} is already pulled: {path}",
+    "hub.trying": "Downloading from {source}: {url}",
+    "hub.moving_on": "{source} did not work ({reason}); trying the next source.",
+    "hub.wrong_length": "it offered {sent} bytes where {expected} were expected",
+    "hub.pulled": "{name} pulled and verified (its SHA-256 matches the catalogue's): {path}",
+    "hub.removed": "Removed {name}: {size} freed ({path}).",
+    "hub.not_pulled": "{name} is not pulled: there is nothing to remove.",
+    "hub.unknown.what": "There is no model called {name!r} in chatkit's catalogue.",
+    "hub.unknown.fix": "See the names with: python -m chatkit models list",
+    "hub.no_checksum.what": "{name} has no published checksum; chatkit does not download a file it cannot verify.",
+    "hub.no_checksum.fix": "Pull another model from python -m chatkit models list, or download the file yourself "
+                           "from {sources} and serve it with python -m chatkit serve --model FILE.",
+    "hub.no_space.what": "Not enough free disk space for {name}: it needs {need} in {folder}, and {free} is free.",
+    "hub.no_space.fix": "Free some space (or set CHATKIT_MODELS_DIR to a folder on a bigger disk) and pull again: "
+                        "the download resumes where it stopped.",
+    "hub.unreachable.what": "No source could give {name} in full (the lines above say why).",
+    "hub.unreachable.fix": "Check your connection and run the same command again: the download resumes where it "
+                           "stopped. If Hugging Face is out of reach, set {mirror} to a mirror, for example "
+                           "{mirror}=https://hf-mirror.com.",
+    "hub.truncated.what": "The download of {name} is incomplete ({got} of {size} bytes), so it was deleted.",
+    "hub.corrupted.what": "The downloaded {name} is not the published file (its SHA-256 is {got}, the catalogue's "
+                          "is {sha256}), so it was deleted.",
+    "hub.again.fix": "Run python -m chatkit models pull {name} again to download it afresh; if it fails the same "
+                     "way, set HF_ENDPOINT to another mirror.",
+
     # --- chatkit/widgets/: labels, buttons and placeholders ------------------------------------
     "widgets.chat.system": "System prompt",
     "widgets.chat.system_bot": "System prompt (the bot's, read-only)",
@@ -918,7 +1037,7 @@ MESSAGES = {
     "logs.level.fix": "Set {variable} to one of {levels}, or pass --log-level.",
 
     # --- chatkit/im/: the local chat platform's command, errors and delivery states -------------
-    "im.cli.serving": "Local chat platform (an imitation of Lanying IM, for learning) at {url}\n"
+    "im.cli.serving": "Local chat platform (an imitation of {platform}, for learning) at {url}\n"
                       "Open it, chat as a customer, and watch the bot's replies stream in. Press Ctrl+C to stop.",
     "im.cli.bot": "Customer messages go to the bot's webhook: {url}",
     "im.cli.no_bot": "No bot connected: messages will show 'not delivered'. Restart with --bot URL, e.g. "
@@ -976,10 +1095,11 @@ MESSAGES = {
     "im.delivery.answered_said": "The bot answered {status}: {said}",
     # The chat page (chatkit/im/static): the server hands these to app.js, which fills the {fields} itself
     # (plain names, no format spec, no literal braces) and shows them with textContent.
-    "im.page.title": "Local chat platform · imitation of Lanying IM",
+    "im.page.title": "Local chat platform · imitation of {platform}",
     "im.page.heading": "Local chat platform",
-    "im.page.badge": "imitation of Lanying IM (蓝莺IM) · for learning",
-    "im.page.notice": "Runs on this computer only. Messages go to your bot's webhook, never to Lanying or anyone else.",
+    "im.page.badge": "imitation of {platform} · for learning",
+    "im.page.notice": "Runs on this computer only. Messages go to your bot's webhook, never to {platform} or anyone "
+                      "else.",
     "im.page.connecting": "connecting…",
     "im.page.live": "live",
     "im.page.reconnecting": "reconnecting…",
@@ -992,7 +1112,7 @@ MESSAGES = {
     "im.page.placeholder": "Type a message, press Enter to send (Shift+Enter: new line)",
     "im.page.send": "Send",
     "im.page.bot_tag": "bot",
-    "im.page.bot_tip": "the bot: it answers through /message/send",
+    "im.page.bot_tip": "the bot: it answers through the platform's API",
     "im.page.chat_as": "chat as {name}",
     "im.page.unknown_user": "user {uid}",
     "im.page.no_messages": "no messages yet",
@@ -1006,4 +1126,49 @@ MESSAGES = {
     "im.page.delivered": "✓ delivered to the bot",
     "im.page.not_delivered": "✗ not delivered: {reason}",
     "im.page.not_sent": "Not sent: {why}",
+    # --- chatkit/classroom/: the class's gateway, its roster and keys ---------------------------
+    "classroom.roster.unreadable.what": "Cannot read the roster {path} ({reason}).",
+    "classroom.roster.unreadable.fix": "Give a CSV file saved as UTF-8: one name per line, or a header row with id and name columns.",
+    "classroom.roster.empty.what": "The roster {path} lists no students.",
+    "classroom.roster.empty.fix": "Give a CSV file saved as UTF-8: one name per line, or a header row with id and name columns.",
+    "classroom.roster.duplicates.what": "The roster {path} lists some students more than once, so nothing was imported. Each id, then its lines: {listed}.",
+    "classroom.roster.duplicates.fix": "Give each student one line; tell apart students with the same name by an id column. Then import again.",
+    "classroom.roster.already": "{count} students on the roster are already in the class and keep their keys ({names}).",
+    "classroom.roster.nothing_new": "No new students to add. To give a student a new key: {prog} keys rotate ID",
+    "classroom.roster.imported": "Added {count} students to the class (stored in {folder}).",
+    "classroom.keys.written": "Their keys are in {path} (readable only by you). Hand each student their line, then delete the file: the keys cannot be shown again.",
+    "classroom.keys.none": "No students in {folder} yet. Import a roster first: {prog} roster import FILE.csv",
+    "classroom.keys.list": "Students and keys in {folder}:",
+    "classroom.keys.column.id": "ID",
+    "classroom.keys.column.name": "NAME",
+    "classroom.keys.column.key": "KEY",
+    "classroom.keys.column.issued": "ISSUED",
+    "classroom.keys.column.status": "STATUS",
+    "classroom.keys.column.tokens": "TOKENS USED",
+    "classroom.keys.active": "active",
+    "classroom.keys.revoked": "revoked",
+    "classroom.keys.revoked_now": "Revoked {count} keys ({names}). Calls with them now get 401 Unauthorized; 'keys rotate' gives a student a new key.",
+    "classroom.keys.rotated": "Issued {count} new keys; the old ones now get 401 Unauthorized.",
+    "classroom.keys.no_such_student.what": "There is no student with id {shown} in {folder}.",
+    "classroom.keys.no_such_student.fix": "Run '{prog} keys list' and copy the id from its ID column.",
+    "classroom.upstream.bad_url.what": "{url!r} is not an http(s) base URL for an upstream.",
+    "classroom.upstream.bad_url.fix": "Give the server's OpenAI-compatible base URL, e.g. https://api.openai.com/v1 or http://127.0.0.1:8000/v1 (vLLM), followed by ,key=VARIABLE if it needs a key.",
+    "classroom.upstream.no_key.what": "The upstream option {option!r} names no key that is set.",
+    "classroom.upstream.no_key.fix": "Write it as key=VARIABLE and set VARIABLE to the upstream's key in the environment or .env. Never put the key itself on the command line: other users of the machine can see it in the process list.",
+    "classroom.gateway.slow_body": "The request body did not arrive within {seconds} seconds, so the classroom gateway stopped waiting. Check your network connection and send the request again.",
+    "classroom.gateway.too_large": "The request body is larger than the classroom gateway accepts ({limit:,} bytes). Send a shorter prompt, or split the work into several requests.",
+    "classroom.gateway.cut_off": "The connection closed before the whole request body arrived. Send the request again.",
+    "classroom.gateway.upstream_timeout": "The class's model did not answer within {seconds} seconds. Try again in a minute; if it keeps happening, tell your teacher (the gateway's log names the upstream).",
+    "classroom.gateway.upstream_busy": "The class's model is busy: every upstream is at its own rate limit. Wait a few seconds and try again (the SDK retries by itself).",
+    "classroom.gateway.upstream_down": "The class's model cannot be reached right now: every upstream refused the call or failed. Try again in a minute; if it keeps happening, tell your teacher, who can see why in the gateway's log.",
+    "classroom.gateway.answer_too_large": "The answer from upstream {upstream} is larger than the gateway relays at once. Ask for a shorter answer (a lower max_tokens or max_output_tokens).",
+    "classroom.gateway.bug": "The classroom gateway had an error while handling your request. Tell your teacher: its log has the details.",
+    "classroom.serve.serving": "Classroom gateway at {url} for {students} students, forwarding to {upstreams}. Press Ctrl+C to stop.",
+    "classroom.serve.limits": "Each student's limits: {limits}",
+    "classroom.serve.no_limits": "No limits per student are set (see --rpm, --tokens-per-day, --models).",
+    "classroom.serve.join": "Students put these two lines in their .env (their key is in the keys CSV):\n    OPENAI_BASE_URL={url}\n    OPENAI_API_KEY=sk-class-…",
+    "classroom.serve.not_loopback": "The gateway listens on {host}: anyone on that network can reach it, and keys cross it in clear text. Put TLS in front of it (chatkit/classroom/gateway.py shows one way, with Caddy), or serve on 127.0.0.1.",
+    "classroom.serve.not_started.what": "The classroom gateway did not start.",
+    "classroom.serve.not_started.fix": "Run 'python -m chatkit doctor', and check that no other program uses the port (--port picks another).",
+    "classroom.serve.stopped": "Classroom gateway stopped.",
 }
