@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..config import data_dir
+from ..database import open_private
 from ..errors import ChatkitError
 from ..messages import say
 from ..settings import value
@@ -68,7 +68,7 @@ class Store:
         self.retention_days = retention_days if retention_days is not None else _retention_from_env()
         self.clock = clock
         self._lock = threading.Lock()
-        self._db = _open(self.path)
+        self._db = open_private(self.path, _SCHEMA)
         self._pruned_at = -float("inf")
         self.prune()
 
@@ -161,22 +161,6 @@ class Store:
     def _one(self, sql: str, args: tuple):
         with self._lock:
             return self._db.execute(sql, args).fetchone()
-
-
-def _open(path: Path) -> sqlite3.Connection:
-    """The database at ``path``, created readable by its owner only (SQLite gives its -wal and
-    -shm files the same mode)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    if os.name != "nt":
-        path.chmod(0o600)  # also tightens a file that already existed
-    db = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    # NORMAL: in WAL mode a committed write survives the process being killed; only a power
-    # cut can lose the last ones, and it spares an fsync per message.
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.executescript(_SCHEMA)
-    return db
 
 
 def _flight_id(incoming: Incoming) -> str:

@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import secrets
-import sqlite3
 import threading
 import time
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import data_dir
+from ..database import open_private
 from ..keys import mask_key
 
 KEY_PREFIX = "sk-class-"
@@ -155,7 +155,7 @@ class SQLiteStore:
         self.path = Path(path) if path is not None else data_dir() / FILE_NAME
         self.clock = clock
         self._lock = threading.Lock()
-        self._db = _open(self.path)
+        self._db = open_private(self.path, _SCHEMA)
 
     def __repr__(self) -> str:
         return f"<classroom SQLiteStore {self.path}>"
@@ -254,14 +254,3 @@ class SQLiteStore:
             return self._db.execute(sql, args).fetchall()
 
 
-def _open(path: Path) -> sqlite3.Connection:
-    """The database at ``path``, created readable by its owner only (SQLite gives -wal and -shm the same mode)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    if os.name != "nt":
-        path.chmod(0o600)  # also tightens a file that already existed
-    db = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")  # in WAL mode a commit survives a killed process
-    db.executescript(_SCHEMA)
-    return db
