@@ -15,8 +15,8 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from chatkit.bot.access import AccessToken
-from chatkit.bot.platforms import feishu
+from chatkit.bot.access import PAUSE, AccessToken
+from chatkit.bot.platforms import Refused, feishu
 from chatkit.bot.service import BotService
 from support import wait_until
 from test_bot_service import (  # noqa: F401 - fixtures
@@ -112,6 +112,25 @@ def test_a_wrong_secret_is_one_clear_log_line_and_no_retry(scripted, platform, c
     assert line.startswith("Cannot answer feishu user ou_84aad35d084aa403a838cf73ee18467")
     assert "code 10014: app secret invalid" in line and "FEISHU_APP_ID and FEISHU_APP_SECRET" in line
     assert "not-the-app-secret-123456" not in line
+
+
+def test_a_refused_secret_is_not_tried_again_for_a_minute(platform):
+    calls, clock = [], Clock()
+
+    def exchange(out):
+        calls.append(out.url)
+        return 200, platform.token(out.json)
+
+    wrong = replace(settings_for(platform).feishu, app_secret="not-the-app-secret-123456")
+    token = AccessToken(feishu, wrong, exchange, clock=clock)
+    for _ in range(3):
+        with pytest.raises(Refused):
+            token.get()
+    assert len(calls) == 1
+    clock.now += PAUSE
+    with pytest.raises(Refused):
+        token.get()
+    assert len(calls) == 2
 
 
 def test_threads_needing_a_token_at_once_fetch_it_once(platform):

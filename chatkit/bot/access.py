@@ -5,8 +5,10 @@ per app holds it for all the worker threads: the first reply fetches it, later r
 reply after it enters its last ``RENEW_BEFORE`` seconds fetches a new one. A lock makes
 that one request however many threads need a token at once. When the platform still calls
 the token invalid (revoked, or the clock was wrong), :meth:`renew` gets one new token and the
-sender tries once more (``delivery.Sender``). Neither the secret nor the token is ever in a
-repr or a log line.
+sender tries once more (``delivery.Sender``). When the platform turns the app id and secret
+down, the same refusal answers every reply for ``PAUSE`` seconds without asking again: a wrong
+secret costs one request a minute, not one per message. Neither the secret nor the token is ever
+in a repr or a log line.
 
 >>> token = AccessToken(feishu, settings, sender.exchange)     # doctest: +SKIP
 >>> token.get()                                                # doctest: +SKIP
@@ -23,7 +25,9 @@ from types import ModuleType
 
 from ..keys import mask_key
 from ..retry import Failed
-from .platforms import Outgoing
+from .platforms import Outgoing, Refused
+
+PAUSE = 60.0  # seconds a refused app id and secret are not tried again (fixing them means a restart anyway)
 
 Exchange = Callable[[Outgoing], "tuple[int, dict] | Failed"]  # one HTTP request: the status and JSON, or why not
 
@@ -42,6 +46,7 @@ class AccessToken:
         self._lock = threading.Lock()
         self._token = ""
         self._renew_at = -math.inf
+        self._refused: tuple[float, Refused] | None = None  # until when, and the platform's refusal
 
     def get(self) -> str | Failed:
         """The token to send with; Failed when the platform could not be reached (try again later).
@@ -68,13 +73,20 @@ class AccessToken:
         return self.platform.rejected(answer)
 
     def _fetch(self) -> str | Failed:
+        if self._refused and self.clock() < self._refused[0]:
+            raise self._refused[1]
         got = self.exchange(self.platform.token_request(self.settings))
         if isinstance(got, Failed):
             return Failed(f"no access token: {got.why}", again=got.again)
         status, answer = got
         if status == 429 or status >= 500:
             return Failed(f"no access token: HTTP {status}")
-        token, lifetime = self.platform.read_token(answer)  # Refused for a wrong id or secret
+        try:
+            token, lifetime = self.platform.read_token(answer)
+        except Refused as refused:  # a wrong id or secret
+            self._refused = (self.clock() + PAUSE, refused)
+            raise
+        self._refused = None
         # Renew the platform's RENEW_BEFORE seconds ahead (Feishu only hands out a new token then), or
         # halfway through a lifetime shorter than that.
         self._token = token
