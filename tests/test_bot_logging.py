@@ -71,6 +71,14 @@ def test_a_hostile_body_logs_one_warning(service, caplog):
     assert line.startswith("Refused a Webhook request to /webhook (HTTP 400): ") and "JSON" in line
 
 
+def test_the_log_names_the_platform_in_the_operator_s_language(service, caplog, monkeypatch):
+    monkeypatch.setenv("CHATKIT_LANG", "zh")
+    caplog.set_level(logging.WARNING)
+    assert httpx.post(f"{service.url}/feishu/events", content=b"{").status_code == 400
+    [line] = warned(caplog)
+    assert "飞书" in line and "Feishu" not in line
+
+
 def test_a_delivery_rejected_with_503_and_a_model_error_log_one_line_each(scripted, caplog):
     caplog.set_level(logging.WARNING)
     rejecting = Rejecting()

@@ -17,7 +17,7 @@ from ..errors import ChatkitError
 from ..messages import say
 from ..web import read_body
 from .platforms import Forged, Incoming, dingtalk, feishu, lanying, webhook, wecom
-from .settings import TITLES
+from .settings import title
 
 log = logging.getLogger("chatkit.bot")
 MAX_BODY = 64 * 1024  # bytes: a chat message callback is a few KB at most
@@ -83,7 +83,7 @@ async def accept(request: Request, platform: str) -> Incoming | JSONResponse:
                              else "written by a bot"})
     unusable = _unusable(found)
     if unusable:
-        return _refuse(request, platform, 400, say(unusable, platform=TITLES[platform]))
+        return _refuse(request, platform, 400, say(unusable, platform=title(platform)))
     if state.workers.busy:  # checked before dedupe, so the platform's retry is not dropped as a repeat
         return _refuse(request, platform, 503, say("bot.intake.busy"), retry_after=60)
     if not state.seen.first_time(f"{platform}:{found.message_id}"):
@@ -132,7 +132,7 @@ def _utf8(text: str) -> bool:
 def _refuse(request: Request, platform: str, status: int, message: str, *, why: str | None = None,
             retry_after: float | None = None) -> JSONResponse:
     """The error response, and one log line for the operator: the route, the status and why (never the body)."""
-    log.warning(say("bot.log.refused", platform=TITLES[platform], route=request.url.path, status=status,
+    log.warning(say("bot.log.refused", platform=title(platform), route=request.url.path, status=status,
                     why=why or message))
     return error(status, message, retry_after)
 

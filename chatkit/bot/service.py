@@ -41,7 +41,7 @@ from .delivery import Apology, Context, Sender, answer, ask, recover, stream_lan
 from .intake import accept, wecom_url_check
 from .platforms import feishu, webhook, wecom
 from .platforms.dedupe import SeenIds
-from .settings import TITLES, BotSettings
+from .settings import BotSettings, title
 from .store import RETENTION, Store
 from .workers import Workers
 
@@ -58,7 +58,7 @@ async def _in_background(request: Request, platform: str, job) -> JSONResponse:
         return found
     context = request.app.state.context
     request.app.state.workers.submit(user_key(found), tracked(context, found, job)).add_done_callback(_report)
-    log.info("Accepted %s message %s from user %s.", TITLES[platform], found.message_id, found.user_id)
+    log.info("Accepted %s message %s from user %s.", title(platform), found.message_id, found.user_id)
     return JSONResponse({"status": "accepted"})
 
 
@@ -192,7 +192,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787) -> int:
             for name, path in PATHS.items():
                 where = (f"{service.url}{path}  ({settings.describe(name)})" if settings.platform(name)
                          else say("bot.serve.off", needs=settings.needs(name)))
-                print(f"  {TITLES[name]:9} {where}", flush=True)
+                print(f"  {title(name):9} {where}", flush=True)
             print(say("bot.serve.state", path=store.path, days=store.retention_days, variable=RETENTION), flush=True)
             while not service.wait(timeout=0.5):  # short waits let Ctrl+C through
                 pass

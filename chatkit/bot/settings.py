@@ -18,7 +18,6 @@ from ..settings import value
 from .platforms import dingtalk, feishu, lanying, wecom
 
 DOCS = "chatkit/bot/service.py"
-TITLES = {"lanying": "Lanying", "feishu": "Feishu", "dingtalk": "DingTalk", "wecom": "WeCom", "webhook": "Webhook"}
 # The variables each platform needs, defined here and nowhere else.
 REQUIRED = {
     "lanying": ("LANYING_APP_ID", "LANYING_BOT_USER_ID", "LANYING_ADMIN_TOKEN", "LANYING_CALLBACK_SIGNATURE"),
@@ -104,7 +103,7 @@ class BotSettings:
 
     def why_off(self, name: str) -> str:
         """One line saying which variables turn platform ``name`` on."""
-        return say("bot.settings.off", platform=TITLES[name], needs=self.needs(name), docs=DOCS)
+        return say("bot.settings.off", platform=title(name), needs=self.needs(name), docs=DOCS)
 
     def describe(self, name: str) -> str:
         """Platform ``name``'s settings with every secret masked, or "off"."""
@@ -113,6 +112,12 @@ class BotSettings:
 
     def __repr__(self) -> str:
         return f"BotSettings({', '.join(f'{name}={self.describe(name)}' for name in REQUIRED)})"
+
+
+def title(name: str) -> str:
+    """Platform ``name`` as a title in the learner's language: "Feishu", "Webhook", or 飞书 in Chinese."""
+    said = say(f"bot.platforms.{name}")
+    return said[:1].upper() + said[1:]
 
 
 def _describe(name: str, settings) -> str:

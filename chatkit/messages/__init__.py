@@ -27,6 +27,7 @@ CATALOGUES = {"en": en.MESSAGES, "zh": zh.MESSAGES}
 _FORMAT = string.Formatter()
 # Chinese meets Latin text (a word, a number, a path, a quoted name), either way round
 _MEET = re.compile(r"[\u4e00-\u9fff][\w./'\"~$\[-]|[\w/'\"%)\].-][\u4e00-\u9fff]", re.ASCII)
+_HAN = re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff]")  # two Chinese characters with a space between
 _warned: set[str] = set()  # one warning per unknown CHATKIT_LANG, not one per message
 
 
@@ -41,6 +42,8 @@ def say(key: str, /, *, lang: str | None = None, **fields) -> str:
 
     >>> say("explain.rate_limit.fix_wait", lang="zh", wait=2.5)
     '等 2.5 秒（见 retry-after 响应头）再发送；要发很多提示词时，请控制发送节奏（笔记本 06）。'
+    >>> say("bot.platforms.not_json.what", lang="zh", platform="飞书")
+    '飞书的请求体不是一个 JSON 对象。'
     """
     lang = lang or current()
     template = CATALOGUES[lang].get(key, CATALOGUES["en"][key])
@@ -61,6 +64,12 @@ def _spaced(template: str, fields: dict) -> str:
 
 
 def _join(left: str, right: str) -> str:
+    # The template's space between a field and Chinese text was for a Latin value ("OpenAI 的"):
+    # a Chinese one ("飞书的") goes without it.
+    if _HAN.fullmatch(left[-2:] + right[:1]):
+        left = left[:-1]
+    elif _HAN.fullmatch(left[-1:] + right[:2]):
+        right = right[1:]
     return left + (" " if _MEET.fullmatch(left[-1:] + right[:1]) else "") + right
 
 
