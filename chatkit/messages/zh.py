@@ -353,8 +353,8 @@ MESSAGES = {
     "config.unknown_language.fix": "把它设为 'zh'（中文）或 'en'（英文），或者删除它，让语言跟随笔记本的版本"
                                    "（notebooks/zh/ 里说中文）。",
     "config.bad_parallel.what": "CHATKIT_SANDBOX_PARALLEL 是 {value!r}，沙盒需要 1 到 {top} 之间的整数，"
-                                "表示它的模型同时回答几个请求。",
-    "config.bad_parallel.fix": "把它设为 4 这样的数字，或者删除它，使用默认值 {default}。",
+                                "表示模型可以同时处理几个请求。",
+    "config.bad_parallel.fix": "把它设为 4 这样的整数，或者删除它以使用默认值 {default}。",
 
     # --- chatkit/connect.py：服务器的默认模型 ------------------------------------------------
     "connect.no_reasoning_model.what": "chatkit 不知道当前后端有哪个推理模型（默认模型是 {model}）。",
@@ -414,7 +414,7 @@ MESSAGES = {
     "providers.endpoint.batch": "Batch API",
     "providers.endpoint.embeddings": "Embeddings API",
     "providers.endpoint.stream_usage": "流式输出中的 token 用量（stream_options.include_usage）",
-    "providers.endpoint.stored_responses": "Responses API 的响应存储（previous_response_id）",
+    "providers.endpoint.stored_responses": "响应存储（previous_response_id）",
     "providers.instead.responses": "改用 client.chat.completions.create",
     "providers.instead.chat": "改用 client.responses.create",
     "providers.instead.batch": "逐个发送请求",
@@ -509,9 +509,9 @@ MESSAGES = {
     "sandbox.folder.fix": "请给出它里面 .gguf 文件的路径：{inside}。",
     "sandbox.no_file.what": "{path} 处没有模型文件（模型 '{model_id}'）。",
     "sandbox.no_file.fix": "检查 --model 或 CHATKIT_SANDBOX_MODELS 里的路径（相对路径从 {cwd} 算起）。"
-                           "chatkit 只下载模型目录里的模型（python -m chatkit models list），其他模型请先自己下载 "
+                           "chatkit 只下载模型清单里的模型（python -m chatkit models list），其他模型请先自己下载 "
                            ".gguf 文件。",
-    "sandbox.not_pulled.what": "{name} 是模型目录里的模型，但还没有下载。",
+    "sandbox.not_pulled.what": "{name} 是模型清单里的模型，但还没有下载。",
     "sandbox.not_pulled.fix": "先运行 python -m chatkit models pull {name} 下载一次，再启动沙盒。",
     "sandbox.unreadable.what": "无法读取模型文件 {path}（{reason}）。",
     "sandbox.unreadable.fix": "检查你的用户是否有权读取它（文件权限），以及它所在的磁盘是否还在。",
@@ -596,17 +596,17 @@ MESSAGES = {
     "bot.platforms.wecom": "企业微信",
     "bot.platforms.wecom.secret": "企业微信接收消息的 Token（WECOM_TOKEN）",
     "bot.platforms.wecom.parameter": " {name} 参数",
-    "bot.platforms.wecom.signature.fix": "在企业微信管理后台打开应用的“接收消息”API 设置，把其中的 Token 复制到 WECOM_TOKEN。",
+    "bot.platforms.wecom.signature.fix": "在企业微信管理后台打开这个应用，点“接收消息”下的“设置 API 接收”，把其中的 Token 复制到 WECOM_TOKEN。",
     "bot.platforms.wecom.decrypt.what": "无法解密这条企业微信消息（{why}）。",
-    "bot.platforms.wecom.decrypt.fix": "请检查 WECOM_ENCODING_AES_KEY，它必须与应用“接收消息”API 设置里的 EncodingAESKey 一致。",
-    "bot.platforms.wecom.elsewhere.what": "这条企业微信消息是发给另一家企业的，接收方不是 WECOM_CORP_ID。",
+    "bot.platforms.wecom.decrypt.fix": "请检查 WECOM_ENCODING_AES_KEY，它必须与应用“接收消息”设置里的 EncodingAESKey 一致。",
+    "bot.platforms.wecom.elsewhere.what": "这条企业微信消息是发给另一家企业的，解密出的企业 ID 不是 WECOM_CORP_ID。",
     "bot.platforms.wecom.elsewhere.fix": "把 WECOM_CORP_ID 设为你的企业 ID（企业微信管理后台“我的企业 > 企业信息”页）。",
-    "bot.platforms.wecom.xml.what": "请求体不是企业微信发送的那种 XML（{why}）。",
+    "bot.platforms.wecom.xml.what": "请求体不是企业微信格式的 XML（{why}）。",
     "bot.platforms.wecom.xml.fix": "按企业微信的格式发送 XML，即 <xml><ToUserName>…</ToUserName><Encrypt>…</Encrypt>"
                                    "<AgentID>…</AgentID></xml>，不带 DTD。",
     "bot.platforms.wecom.no_encrypt": "没有 Encrypt 字段",
     "bot.platforms.wecom.aes_key.what": "WECOM_ENCODING_AES_KEY 有 {length} 个字符，而 EncodingAESKey 应当由 43 个字母和数字组成。",
-    "bot.platforms.wecom.aes_key.fix": "在企业微信管理后台打开应用的“接收消息”API 设置，复制其中的 EncodingAESKey（也可以在那里随机生成一个）。",
+    "bot.platforms.wecom.aes_key.fix": "在企业微信管理后台打开这个应用，点“接收消息”下的“设置 API 接收”，复制其中的 EncodingAESKey（也可以在那里随机生成一个）。",
     "bot.platforms.wecom.agent_id.what": "WECOM_AGENT_ID 不是数字。",
     "bot.platforms.wecom.agent_id.fix": "在企业微信管理后台的应用页面复制它的 AgentId（形如 1000002 的数字）。",
     "bot.platforms.wecom.refused.what": "用这组企业 ID 和应用 Secret 没能从企业微信获取 access_token（错误码 {code}，{said}），"
@@ -622,7 +622,7 @@ MESSAGES = {
     "bot.platforms.webhook.missing.fix": "发送 {{\"message_id\": \"m1\", \"user_id\": \"u1\", \"text\": \"Hello\"}}。",
 
     # --- chatkit/im/：本地聊天平台 -----------------------------------------------------------------
-    "im.real_app.what": "{env_file} 里已经有一个真实应用的设置，{variable}={endpoint} 指向真实的{platform}；"
+    "im.real_app.what": "{env_file} 里已经有一个真实{platform}应用的设置（{variable}={endpoint}），"
                         "写入本地平台的设置会把它们替换掉。",
     "im.real_app.fix": "换一个文件，例如 --env-file local-im.env，并让机器人使用它。",
     "im.not_started.what": "本地聊天平台没有启动。",
@@ -638,16 +638,16 @@ MESSAGES = {
     "im.feishu.not_echoed": "机器人返回了 HTTP {status}，但没有原样返回 challenge",
     "im.feishu.wrong_secret": "app_id 或 app_secret 不对。请从本地平台的设置里复制 FEISHU_APP_ID 和 FEISHU_APP_SECRET"
                               "（运行 python -m chatkit im serve --imitate feishu 会打印出来）。",
-    "im.feishu.no_token": "缺少访问令牌。请带上请求头 Authorization: Bearer <tenant_access_token>，访问令牌从 {path} 获取。",
-    "im.feishu.bad_token": "访问令牌无效，tenant_access_token 已经过期（每个有效 2 小时），或者不是这里签发的。"
+    "im.feishu.no_token": "缺少 tenant_access_token。请先从 {path} 获取，再在请求头里带上 Authorization: Bearer <tenant_access_token>。",
+    "im.feishu.bad_token": "tenant_access_token 无效，它已经过期（每个有效 2 小时），或者不是这里签发的。"
                            "请从 {path} 重新获取，再发送一次。",
     "im.feishu.reply_body": "请求体应该是 {{\"msg_type\": \"text\", \"content\": \"...\"}}，content 里是一个 JSON 字符串，"
                             "内容形如 {{\"text\": \"...\"}}。",
-    "im.feishu.no_message": "没有可以回复的顾客消息 {id}，请使用事件里的 message_id。",
+    "im.feishu.no_message": "找不到要回复的顾客消息 {id}，请使用事件里的 message_id。",
     "im.dingtalk.no_session": "这个 sessionWebhook 不存在或已过期（每个有效 90 分钟），请用最新一次回调里的 sessionWebhook 回复。",
     "im.dingtalk.body": "请求体应该是 {{\"msgtype\": \"text\", \"text\": {{\"content\": \"...\"}}}}。",
-    "im.wecom.url_check": "企业微信校验机器人地址没有通过，{why}。机器人收到这个 GET 请求后，要把解密后的 echostr 以纯文本"
-                          "原样返回，chatkit 的机器人在 /wecom/callback 就是这样做的。",
+    "im.wecom.url_check": "企业微信校验机器人地址没有通过，{why}。机器人收到这个 GET 请求后，要解密 echostr，再把明文"
+                          "以纯文本返回，chatkit 的机器人在 /wecom/callback 就是这样做的。",
     "im.wecom.not_echoed": "机器人返回了 HTTP {status}，但没有返回解密后的 echostr",
     "im.wecom.wrong_secret": "corpid 或 corpsecret 不对。请从本地平台的设置里复制 WECOM_CORP_ID 和 WECOM_SECRET"
                              "（运行 python -m chatkit im serve --imitate wecom 会打印出来）。",
@@ -656,7 +656,7 @@ MESSAGES = {
     "im.wecom.expired": "access_token 已过期（每个有效 2 小时）。请从 {path} 重新获取，再发送一次。",
     "im.wecom.send_body": "请求体应该是 {{\"touser\": \"<成员>\", \"msgtype\": \"text\", \"agentid\": <数字>, "
                           "\"text\": {{\"content\": \"...\"}}}}。",
-    "im.wecom.agent": "agentid 必须是这个应用的 {agent}（即 WECOM_AGENT_ID）。",
+    "im.wecom.agent": "agentid 必须是这个应用的 AgentId，即 {agent}（WECOM_AGENT_ID）。",
     "im.wecom.touser": "touser 必须是这个应用的一位成员，可选的有 {known}。",
     "im.bad_webhook.what": "{url!r} 不是机器人 Webhook 的 http(s) 地址。",
     "im.bad_webhook.fix": "请给出机器人监听的地址，例如 http://127.0.0.1:8787{route}",
@@ -788,8 +788,8 @@ MESSAGES = {
     "doctor.model.fix": "在终端里进入 chatkit 文件夹，运行 pip install --force-reinstall ./model",
     "doctor.model.ok": "{name}（{megabytes:.0f} MB）",
     "doctor.pulled.ok": "{model}（{megabytes:,.0f} MB，已校验）：{path}",
-    "doctor.pulled.unverified": "{model}：{path} 有 {megabytes:,.0f} MB，和目录里记的 {expected:,.0f} MB 不符，"
-                                "不是校验过的那个文件",
+    "doctor.pulled.unverified": "{model}：{path} 有 {megabytes:,.0f} MB，与模型清单记录的 {expected:,.0f} MB 不符，"
+                                "所以不是校验过的文件",
     "doctor.pulled.fix": "运行 python -m chatkit models pull {model}",
     "doctor.pulled.none": "还没有。运行 python -m chatkit models list 可以看到能下载哪些模型",
     "doctor.env.none": "没有（{where}）",
@@ -865,22 +865,22 @@ MESSAGES = {
 
     # --- chatkit/hub/ 和 `python -m chatkit models`：本地模型清单 ------------------------------------
     "hub.list": "可以下载的模型（保存到 {folder}）：",
-    "hub.list.how": "运行 {prog} models pull <名称> 下载其中一个，之后沙盒就能按这个名称提供它。",
+    "hub.list.how": "运行 {prog} models pull <名称> 下载其中一个，下载后在沙盒里用这个名称就能调用它。",
     "hub.column.name": "名称",
     "hub.column.size": "大小",
     "hub.column.languages": "语言",
-    "hub.column.licence": "许可",
+    "hub.column.licence": "许可证",
     "hub.column.pulled": "已下载",
     "hub.yes": "是",
     "hub.no": "否",
     "hub.language.zh": "中文",
     "hub.language.en": "英文",
     "hub.language.between": "、",
-    "hub.licence": "{name} 按 {licence} 许可发布（{url}），下载即表示你接受它的条款。",
+    "hub.licence": "{name} 以 {licence} 许可证发布（{url}），下载即表示你接受其中的条款。",
     "hub.already": "{name} 已经下载过了，文件在 {path}",
     "hub.trying": "正在从 {source} 下载 {url}",
-    "hub.moving_on": "{source} 用不了（{reason}），换下一个来源。",
-    "hub.wrong_length": "它要发 {sent} 字节，应为 {expected} 字节",
+    "hub.moving_on": "{source} 下载失败（{reason}），改用下一个来源。",
+    "hub.wrong_length": "它提供的文件有 {sent} 字节，应为 {expected} 字节",
     "hub.pulled": "{name} 已下载，SHA-256 与模型清单一致，文件在 {path}",
     "hub.removed": "已删除 {name}，释放了 {size}（{path}）。",
     "hub.not_pulled": "{name} 还没有下载，没有可删除的文件。",
@@ -889,14 +889,14 @@ MESSAGES = {
     "hub.no_checksum.what": "{name} 没有公布的校验和，chatkit 不下载无法校验的文件。",
     "hub.no_checksum.fix": "从 python -m chatkit models list 里换一个模型，或者自己从 {sources} 下载文件，"
                            "再用 python -m chatkit serve --model <文件路径> 加载它。",
-    "hub.no_space.what": "磁盘空间不够下载 {name}，{folder} 需要 {need}，目前只剩 {free}。",
+    "hub.no_space.what": "磁盘空间不够下载 {name}，它需要 {need}，而 {folder} 所在的磁盘只剩 {free}。",
     "hub.no_space.fix": "腾出一些空间（或者把 CHATKIT_MODELS_DIR 设为更大磁盘上的文件夹）后再下载一次，"
-                        "会从中断的地方接着下。",
-    "hub.unreachable.what": "没有一个来源能完整提供 {name}，原因见上面几行。",
-    "hub.unreachable.fix": "检查网络后再运行一次同样的命令，会从中断的地方接着下。访问不了 Hugging Face 时，"
-                           "可以把 {mirror} 设为镜像，例如 {mirror}=https://hf-mirror.com。",
+                        "下载会从中断处继续。",
+    "hub.unreachable.what": "所有来源都没能完整提供 {name}，原因见上面几行。",
+    "hub.unreachable.fix": "检查网络后再运行一次同样的命令，下载会从中断处继续。访问不了 Hugging Face 时，"
+                           "可以把 {mirror} 设为镜像地址，例如 {mirror}=https://hf-mirror.com。",
     "hub.truncated.what": "{name} 没有下载完整（只有 {got} 字节，应为 {size} 字节），已经删除。",
-    "hub.corrupted.what": "下载的 {name} 与官方发布的文件不一致（SHA-256 是 {got}，清单里记的是 {sha256}），已经删除。",
+    "hub.corrupted.what": "下载的 {name} 与官方发布的文件不一致（SHA-256 是 {got}，模型清单里记录的是 {sha256}），已经删除。",
     "hub.again.fix": "再运行一次 python -m chatkit models pull {name} 重新下载；如果还是同样的错误，"
                      "把 HF_ENDPOINT 换成另一个镜像再试。",
 
@@ -1039,10 +1039,10 @@ MESSAGES = {
     "im.page.not_sent": "未发出：{why}",
     # --- chatkit/classroom/：课堂网关、学生名单和密钥 -----------------------------------------
     "classroom.roster.unreadable.what": "无法读取学生名单 {path}（{reason}）。",
-    "classroom.roster.unreadable.fix": "请提供以 UTF-8 保存的 CSV 文件，每行一个姓名，或者第一行是含有 id 和 name 两列的表头。",
+    "classroom.roster.unreadable.fix": "请提供 UTF-8 编码的 CSV 文件，每行一个姓名，或者第一行是含有 id 和 name 两列的表头。",
     "classroom.roster.empty.what": "学生名单 {path} 里没有学生。",
-    "classroom.roster.empty.fix": "请提供以 UTF-8 保存的 CSV 文件，每行一个姓名，或者第一行是含有 id 和 name 两列的表头。",
-    "classroom.roster.duplicates.what": "学生名单 {path} 里有学生重复出现，所以这次没有导入任何学生。重复的 id 及其所在行为 {listed}。",
+    "classroom.roster.empty.fix": "请提供 UTF-8 编码的 CSV 文件，每行一个姓名，或者第一行是含有 id 和 name 两列的表头。",
+    "classroom.roster.duplicates.what": "学生名单 {path} 里有学生重复出现，所以这次没有导入任何学生。重复的 id（括号里是所在的行）：{listed}。",
     "classroom.roster.duplicates.fix": "每个学生只写一行；同名的学生请加一列 id 来区分，然后重新导入。",
     "classroom.roster.already": "名单上有 {count} 名学生已经在班里，密钥保持不变（{names}）。",
     "classroom.roster.nothing_new": "没有需要添加的新学生。要给某个学生换新密钥，请运行 {prog} keys rotate ID",
@@ -1063,8 +1063,8 @@ MESSAGES = {
     "classroom.keys.no_such_student.what": "{folder} 里没有 id 为 {shown} 的学生。",
     "classroom.keys.no_such_student.fix": "运行 '{prog} keys list'，从它的学号列复制 id。",
     "classroom.upstream.bad_url.what": "{url!r} 不是上游服务器的 http(s) base URL。",
-    "classroom.upstream.bad_url.fix": "请给出服务器兼容 OpenAI 的 base URL，例如 https://api.openai.com/v1 或 http://127.0.0.1:8000/v1（vLLM）；需要密钥时在后面加上 ,key=变量名。",
-    "classroom.upstream.no_key.what": "上游选项 {option!r} 没有指向一个已设置的密钥。",
+    "classroom.upstream.bad_url.fix": "请给出兼容 OpenAI 的服务器的 base URL，例如 https://api.openai.com/v1 或 http://127.0.0.1:8000/v1（vLLM）；需要密钥时在后面加上 ,key=变量名。",
+    "classroom.upstream.no_key.what": "上游选项 {option!r} 没有指定一个已经设置的密钥变量。",
     "classroom.upstream.no_key.fix": "写成 key=变量名，并在环境变量或 .env 里把这个变量设为上游的密钥。不要把密钥本身写在命令行上，这台机器的其他用户能在进程列表里看到它。",
     "classroom.gateway.slow_body": "请求体在 {seconds} 秒内没有传完，课堂网关不再等待。请检查网络连接，然后重新发送请求。",
     "classroom.gateway.too_large": "请求体超过了课堂网关接受的上限（{limit:,} 字节）。请缩短提示词，或者把任务拆成几个请求。",
@@ -1074,7 +1074,7 @@ MESSAGES = {
     "classroom.gateway.upstream_down": "现在连不上课堂的模型，所有上游都拒绝了这次调用或者出了错。请过一分钟再试；如果一直这样，请告诉老师，老师能在网关日志里看到原因。",
     "classroom.gateway.answer_too_large": "上游 {upstream} 返回的回答太大，网关无法一次转发。请要求更短的回答（调低 max_tokens 或 max_output_tokens）。",
     "classroom.gateway.bug": "课堂网关处理你的请求时出错了。请告诉老师，网关日志里有详细信息。",
-    "classroom.serve.serving": "课堂网关运行在 {url}，为 {students} 名学生服务，转发到 {upstreams}。按 Ctrl+C 停止。",
+    "classroom.serve.serving": "课堂网关已在 {url} 启动，为 {students} 名学生服务，请求转发到 {upstreams}。按 Ctrl+C 停止。",
     "classroom.serve.limits": "每个学生的限制：{limits}",
     "classroom.serve.no_limits": "没有为学生设置任何限制（见 --rpm、--tokens-per-day、--models）。",
     "classroom.serve.join": "学生在自己的 .env 里写上这两行（各自的密钥在密钥 CSV 文件里）：\n    OPENAI_BASE_URL={url}\n    OPENAI_API_KEY=sk-class-…",
