@@ -234,7 +234,7 @@ def test_on_the_real_model_a_superseded_stream_stops_the_generation(sandbox, mon
     assert shown not in pg.text
     assert generations[0].finish_reason == "cancelled"
     assert generations[0].tokens < 512
-    assert wait_until_free(sandbox.engine.lock, 10)
+    wait_until(lambda: not sandbox.engine.running, "the model to stop generating", 10)
     assert pg.result.completion_tokens <= 5
 
 

@@ -105,12 +105,12 @@ def test_closing_a_stream_early_frees_the_engine(client, sandbox, monkeypatch):
         if received == 3:
             break
     stream.close()
-    wait_until(lambda: not sandbox.engine.lock.locked(), "the model to stop generating for the closed stream")
+    wait_until(lambda: not sandbox.engine.running, "the model to stop generating for the closed stream")
     assert generations[0].finish_reason == "cancelled"  # stopped by the closed stream, not at the end of its tokens
     reply = client.with_options(timeout=60).chat.completions.create(  # a guard against a hang, not a speed test
         model=sandbox.engine.model_id, messages=[{"role": "user", "content": "Hi"}], max_tokens=2)
     assert reply.usage.completion_tokens == 2 and generations[1].finish_reason == "length"
-    assert not sandbox.engine.lock.locked()
+    assert not sandbox.engine.running
 
 
 def test_the_engine_stops_at_the_next_token_when_cancelled(sandbox):
@@ -119,12 +119,12 @@ def test_the_engine_stops_at_the_next_token_when_cancelled(sandbox):
     logit_bias = {int(i): bias for i, bias in endless(engine).items()}
     gen = engine.generate(prompt, Sampling(temperature=0, logit_bias=logit_bias), cancel)
     for count, _ in enumerate(gen, start=1):
-        assert engine.lock.locked()
+        assert engine.running == 1
         if count == 3:
             cancel.set()
     assert gen.finish_reason == "cancelled"
     assert gen.tokens <= 4
-    assert not engine.lock.locked()
+    assert not engine.running
 
 
 # --- runner.pieces on its own -----------------------------------------------------------

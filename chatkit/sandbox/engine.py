@@ -1,8 +1,9 @@
 """The model behind the sandbox: SmolLM2-135M-Instruct, run by llama.cpp through xllamacpp.
 
 xllamacpp ships llama.cpp prebuilt (pip installs it in seconds, no compiler) and runs
-llama.cpp's own server inside this process: one model thread that queues requests, a
-sampler for every OpenAI parameter, streaming, and cancellation between tokens. We call
+llama.cpp's own server inside this process: one model thread that decodes the requests of
+all its slots together (continuous batching: a request joins the batch at the next token),
+a sampler for every OpenAI parameter, streaming, and cancellation between tokens. We call
 its completion handler directly; its HTTP port, which it always opens, is bound to
 127.0.0.1 and locked with a random key only this process knows. We use it for the
 tokenizer alone.
@@ -30,6 +31,7 @@ from pathlib import Path
 from ..errors import SandboxError
 from ..messages import say
 from ..tokens import DEFAULT_OUTPUT_LIMIT
+from .turns import turns
 from .wire import APIError
 
 MODEL_ID = "smollm2-135m-instruct"
@@ -107,19 +109,21 @@ def model_path() -> Path:
 class LlamaEngine:
     """A GGUF model in-process (SmolLM2 by default). ``render`` builds the prompt, ``generate`` samples from it.
 
-    ``model_id`` is the id requests use; ``context_window`` is the most tokens the engine
-    holds, lowered to the window the model was trained with if that is smaller.
+    ``model_id`` is the id requests use; ``context_window`` is the most tokens a request
+    holds, lowered to the window the model was trained with if that is smaller; ``slots``,
+    how many requests it decodes at once (more wait for a slot, in the order they came).
     """
 
     model_id = MODEL_ID
     context_window = CONTEXT_WINDOW
 
     def __init__(self, path: str | os.PathLike | None = None, n_threads: int | None = None, *,
-                 model_id: str = MODEL_ID, context_window: int = CONTEXT_WINDOW) -> None:
+                 model_id: str = MODEL_ID, context_window: int = CONTEXT_WINDOW, slots: int = 1) -> None:
         import jinja2.sandbox
 
         server, self._url, self._key = _start_server(str(path or model_path()), n_threads or default_threads(),
-                                                     context_window)
+                                                     context_window, slots)
+        self.slots = slots
         # The only reference to the server: at exit, clearing it stops llama.cpp's threads
         # before Python tears down its modules.
         self._servers = [server]
@@ -136,17 +140,26 @@ class LlamaEngine:
         # The tokens that end a turn; a logit_bias of -100 on them keeps the model talking.
         ends = [self.tokenize(s, special=True) for s in {props["eos_token"], "<|im_end|>", "<|endoftext|>"}]
         self.end_tokens = sorted({ids[0] for ids in ends if len(ids) == 1})
-        self.lock = threading.Lock()  # held while a generation runs
 
-    def render(self, messages: list[dict]) -> list[int]:
+    @property
+    def running(self) -> int:
+        """How many generations hold one of this model's slots now."""
+        return turns.running.get(self, 0)
+
+    @property
+    def waiting(self) -> int:
+        """How many generations wait for one of this model's slots (or for another model to finish)."""
+        return turns.waiting(self)
+
+    def render(self, messages: list[dict], **variables) -> list[int]:
         """Apply the model's own chat template and tokenize: the exact prompt tokens.
 
         Only the template's markers become special tokens. Text a user sends is
         tokenized as plain text, so typing ``<|im_end|>`` cannot fake a new role
-        (as on OpenAI).
+        (as on OpenAI). ``variables`` go to the template: Qwen3's ``enable_thinking``.
         """
         slots = [{**m, "content": f"\x00{i}\x00"} for i, m in enumerate(messages)]
-        text = self._template.render(messages=slots, add_generation_prompt=True, **self._template_globals)
+        text = self._template.render(messages=slots, add_generation_prompt=True, **self._template_globals, **variables)
         tokens: list[int] = []
         for i, part in enumerate(_SLOT.split(text)):
             is_content = i % 2 == 1  # re.split puts the captured slot numbers at odd places
@@ -183,7 +196,10 @@ class LlamaEngine:
             finally:
                 chunks.put(_END)
 
-        with self.lock:
+        with turns.turn(self, gen.cancel) as started:
+            if not started:  # its reader went away while it waited for a slot
+                gen.finish_reason = "cancelled"
+                return
             worker = threading.Thread(target=work, name="chatkit-generation", daemon=True)
             worker.start()
             try:
@@ -261,14 +277,21 @@ def _entry(raw: dict) -> dict:
     return entry
 
 
-def _start_server(path: str, n_threads: int, n_ctx: int):
+def _start_server(path: str, n_threads: int, n_ctx: int, slots: int):
     import xllamacpp
 
     params = xllamacpp.CommonParams()
     params.model.path = path
-    params.n_ctx = n_ctx
+    params.n_parallel = slots
+    params.cont_batching = True  # llama.cpp's default, relied on: a new request joins the running batch
+    # Every slot keeps the whole window: llama.cpp splits n_ctx among the slots, so it is the window
+    # times the slots (SmolLM2: 47 MB of cache per slot). Not one unified cache shared by all: with it,
+    # a request's cells sit among the others' and attention adds them up in another order, so greedy
+    # replies changed with what else was in the batch (3 of 8 the same, measured); with a cache per
+    # slot, replies and logprobs are the same alone, in a batch and with one slot.
+    params.kv_unified = False
+    params.n_ctx = n_ctx * slots
     params.n_batch = 512
-    params.n_parallel = 1  # one generation at a time: a tiny model on a laptop's cores
     # The same thread count for reading the prompt as for writing: left at "every core",
     # a 32-token prompt took 0.9-3.0 s to read under load instead of 0.19 s.
     params.cpuparams.n_threads = n_threads

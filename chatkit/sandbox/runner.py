@@ -12,12 +12,13 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from ..config import MAX_PARALLEL
 from .engine import Generation, Piece
 
 _DONE = object()
-# One worker: requests reach the model one at a time, in the order they arrived (llama.cpp
-# runs one generation at a time anyway, and a queue of waiting threads would only hide that).
-_model_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatkit-model")
+# A worker per generation being read, as many as a model can have slots (engine.py lets up to its
+# slots run together). More requests wait here, in the order they arrived, without a thread each.
+_model_threads = ThreadPoolExecutor(max_workers=MAX_PARALLEL, thread_name_prefix="chatkit-model")
 
 
 async def pieces(gen: Generation) -> AsyncIterator[Piece]:
@@ -33,7 +34,7 @@ async def pieces(gen: Generation) -> AsyncIterator[Piece]:
         except BaseException as exc:  # handed to the reader, which re-raises it
             loop.call_soon_threadsafe(queue.put_nowait, exc)
 
-    worker = loop.run_in_executor(_model_thread, work)
+    worker = loop.run_in_executor(_model_threads, work)
     try:
         while (item := await queue.get()) is not _DONE:
             if isinstance(item, BaseException):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 from .. import tokens
+from ..config import chosen_models, sandbox_models, sandbox_parallel
 from ..config import data_dir as default_data_dir
-from ..config import sandbox_models
 from ..errors import SandboxError
 from ..keys import mask_key
 from ..messages import say
@@ -26,7 +26,7 @@ def shared_engine():
     global _engine
     with _lock:
         if _engine is None:
-            _engine = LlamaEngine()
+            _engine = LlamaEngine(slots=sandbox_parallel())
         return _engine
 
 
@@ -91,11 +91,14 @@ class Sandbox(Background):
 
 
 def ensure_running(data_dir=None) -> Sandbox:
-    """The sandbox of this process, started on first call (about a second), with CHATKIT_SANDBOX_MODELS too."""
+    """The sandbox of this process, started on first call (about a second), with CHATKIT_SANDBOX_MODELS too
+    (and a pulled catalogue model CHATKIT_MODEL names: models.wanted)."""
     global _running
+    from .models import wanted  # here, as in start(): the web stack loads only when a sandbox starts
+
     with _start_lock:
         if _running is None or not _running.alive:
-            _running = Sandbox.start(data_dir=data_dir, models=sandbox_models())
+            _running = Sandbox.start(data_dir=data_dir, models=wanted(sandbox_models(), chosen_models()))
         return _running
 
 
