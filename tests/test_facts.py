@@ -2,8 +2,8 @@
 
 The course names models in its notebooks (both editions), the README and chatkit's code.
 Each must appear in chatkit/prices.json (OpenAI's models, with prices, efforts and shutdown
-days) or chatkit/providers.json (other providers' models, local ones), both dated and
-sourced. And no text may recommend a model that is retired on the tables' date: where such
+days), chatkit/providers.json (other providers' models, local ones) or chatkit/hub/catalogue.json
+(the models ``python -m chatkit models pull`` downloads), all dated and sourced. And no text may recommend a model that is retired on the tables' date: where such
 a model is named, the same paragraph must say it is gone.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from chatkit import providers, tokens
+from chatkit import hub, providers, tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 # Model ids as the course writes them: OpenAI's families, the Chinese providers', embeddings, local models.
@@ -52,7 +52,7 @@ def known() -> tuple[dict, str]:
 
 
 def in_tables(model: str, openai_models: dict, others: str) -> bool:
-    return (tokens.model_facts(model) is not None or model in openai_models
+    return (tokens.model_facts(model) is not None or model in openai_models or model in hub.catalogue()
             or re.search(rf"(?<![\w.-]){re.escape(model)}(?![\w-])", others) is not None)
 
 
@@ -60,13 +60,15 @@ def test_every_model_the_course_names_is_in_a_dated_table():
     openai_models, others = known()
     missing = sorted({f"{model} ({where})" for where, text in texts().items() for model in named(text)
                       if not in_tables(model, openai_models, others)})
-    assert not missing, "add these to chatkit/prices.json or providers.json, with a source:\n" + "\n".join(missing)
+    assert not missing, ("add these to chatkit/prices.json, providers.json or hub/catalogue.json, with a source:\n"
+                         + "\n".join(missing))
 
 
 def test_the_tables_are_dated_and_sourced():
     table = tokens.price_table()
-    for date in (table["date"], providers.table()["checked"]):
+    for date in (table["date"], providers.table()["checked"], *(e.checked for e in hub.catalogue().values())):
         datetime.date.fromisoformat(date)
+    assert all(e.sources and all(s.startswith("https://") for s in e.sources) for e in hub.catalogue().values())
     assert table["source"].startswith("https://") and table["retired"]["source"].startswith("https://")
 
 

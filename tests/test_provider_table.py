@@ -62,4 +62,4 @@ def test_notebook_05_stops_on_deepseek_whose_responses_api_keeps_nothing():
     assert cell(english, "DeepSeek", "05") == "✗ e" and cell(chinese, "DeepSeek", "05") == "✗ e"
     assert cell(english, "OpenAI", "05") == "✓" and cell(english, "Sandbox (offline, no key)", "05") == "✓"
     assert "- **e** stored responses (previous_response_id), in notebooks 05 (Let the server remember" in english
-    assert "- **e** Responses API 的响应存储（previous_response_id），用在笔记本 05（" in chinese
+    assert "- **e** 响应存储（previous_response_id），用在笔记本 05（" in chinese
