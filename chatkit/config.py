@@ -179,8 +179,10 @@ def _choose_backend(forced: str | None, key: str | None, base_url: str | None) -
 # Your own GGUF models for the sandbox (chatkit/sandbox/models.py): "path" or "id=path", comma-separated.
 SANDBOX_MODELS = "CHATKIT_SANDBOX_MODELS"
 # How many requests the sandbox's built-in model decodes together (chatkit/sandbox/engine.py), each
-# slot with its own 2,048-token window (47 MB). Measured on 2 cores, 8 requests of 128 tokens sent at
-# once: 62 tokens/s with 1 slot, 78 with 4, 90 with 8.
+# slot with its own 2,048-token window: 47 MB of memory a slot. Measured on 2 shared cores, 16 requests
+# of 128 tokens at once: 61-72 tokens/s with 1 slot, 74-83 with 4, 89-94 with 8, 96 with 16. What a
+# class gains is the first token (bench/sandbox_parallel.py, 8 at once: after 1.7-1.9 s instead of
+# 5.4-6.3 s); two cores have little to spare for a batch, so the whole answers come no sooner.
 SANDBOX_PARALLEL = "CHATKIT_SANDBOX_PARALLEL"
 DEFAULT_PARALLEL, MAX_PARALLEL = 8, 16
 # Everything that can steer chatkit or the openai client to a backend, and chatkit's language.

@@ -27,7 +27,7 @@ Two choices, and why:
   (a client could time out). A loaded model keeps about its file's size in memory until
   the process ends; serve only the models you use.
 - **One request at a time for your models**, one model at a time in the whole sandbox:
-  requests take turns in the order they arrive (``engine._Turns``). Only the built-in model
+  requests take turns in the order they arrive (turns.py). Only the built-in model
   answers several at once (CHATKIT_SANDBOX_PARALLEL): each request in flight holds a cache
   for the whole window, 47 MB for SmolLM2 but about 0.5 GB for a 7B model's 4,096 tokens.
   Each engine uses all cores but one (``engine.default_threads``), so two models generating

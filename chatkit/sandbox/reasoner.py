@@ -44,7 +44,7 @@ CLOSE = "\n\nFinal answer:\n"
 class Reasoner:
     """A reasoning model made of a plain engine: ``base`` thinks, hidden, then answers.
 
-    It shares ``base``'s loaded weights, tokenizer and lock: no second copy in memory.
+    It shares ``base``'s loaded weights, tokenizer and slots: no second copy in memory.
     A real thinking model (thinker.py) changes how the turn reads (``opening``, ``closing``)
     and how each step samples (:meth:`_thinking`, :meth:`_answering`); the steps are these.
     """
@@ -58,7 +58,7 @@ class Reasoner:
         self.default_effort = default_effort(MODEL_ID)
         assert set(self.efforts) == set(THINKING), "prices.json and THINKING must list the same efforts"
 
-    def __getattr__(self, name: str):  # render, tokenize, context_window, vocab_size, lock...: the base's
+    def __getattr__(self, name: str):  # render, tokenize, context_window, vocab_size, slots...: the base's
         return getattr(self.base, name)
 
     def generate(self, prompt: list[int], sampling: Sampling, cancel: threading.Event | None = None) -> Generation:
