@@ -105,32 +105,34 @@ def _fetch(entry: Entry, part: Path, sources: list[Source], progress: bool) -> N
                 return
             url = source.url(repo, entry.file)
             print(say("hub.trying", source=source.name, url=url))
-            with tqdm(total=entry.size, initial=have, unit="B", unit_scale=True, unit_divisor=1024,
-                      desc=entry.name, disable=not progress) as bar:
-                reason = _stream(client, url, part, have, entry.size, bar.update)
+            def bar(initial: int):  # shown once the source answers, so a refusal leaves no empty bar
+                return tqdm(total=entry.size, initial=initial, unit="B", unit_scale=True, unit_divisor=1024,
+                            desc=entry.name, disable=not progress)
+            reason = _stream(client, url, part, have, entry.size, bar)
             if reason is None:
                 return
             print(say("hub.moving_on", source=source.name, reason=reason))
     raise PullError(say("hub.unreachable.what", name=entry.name), fix=say("hub.unreachable.fix", mirror="HF_ENDPOINT"))
 
 
-def _stream(client: httpx.Client, url: str, part: Path, have: int, size: int, advance) -> str | None:
-    """Append the bytes after ``have`` to ``part``; None when the server sent them all, else why it did not."""
+def _stream(client: httpx.Client, url: str, part: Path, have: int, size: int, bar) -> str | None:
+    """Append the bytes after ``have`` to ``part``; None when the server sent them all, else why it did not.
+
+    ``bar(initial)`` makes the progress bar, once the server has answered with the file."""
     headers = {"Range": f"bytes={have}-"} if have else {}
     try:
         with client.stream("GET", url, headers=headers) as response:
             if response.status_code not in (200, 206):
                 return f"HTTP {response.status_code}"
             if response.status_code == 200 and have:  # the server ignored Range: start again
-                advance(-have)
                 have = 0
             expected = response.headers.get("Content-Length")
             if expected is not None and int(expected) != size - have:
                 return say("hub.wrong_length", sent=expected, expected=size - have)
-            with open(part, "ab" if have else "wb") as out:
+            with open(part, "ab" if have else "wb") as out, bar(have) as shown:
                 for chunk in response.iter_bytes(CHUNK):
                     out.write(chunk)
-                    advance(len(chunk))
+                    shown.update(len(chunk))
     except httpx.HTTPError as exc:
         return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return None
