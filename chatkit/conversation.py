@@ -26,6 +26,7 @@ from .bubbles import render
 from .errors import ChatkitError
 from .failures import explain
 from .messages import say
+from .providers import supports
 from .reasoning import greedy
 
 APIS = ("chat", "responses")
@@ -89,7 +90,9 @@ class Conversation:
       ``previous_response_id``; the server keeps the history. Requests are small, but the
       server still bills the whole history as input, it must store the responses
       (``store=True``), and you cannot edit what it remembers: after a trim the next
-      request sends the trimmed history and starts a new chain.
+      request sends the trimmed history and starts a new chain. On a provider whose
+      Responses API keeps nothing (DeepSeek, Ollama: ``supports(client, "stored_responses")``
+      is False), every request sends the whole history instead, as with ``"chat"``.
     - ``budget``: the most input tokens a request may cost (counted with
       :mod:`chatkit.tokens` before sending). ``None``: no limit, until the model's
       context window is full and the API answers ``context_length_exceeded``.
@@ -119,6 +122,8 @@ class Conversation:
         self.turns: list[dict] = []
         self.summary: str | None = None
         self.previous_response_id: str | None = None
+        # Chain requests with previous_response_id only where the server keeps responses (or nobody knows).
+        self._chained = api == "responses" and supports(client, "stored_responses") is not False
         self.last_trim: Trim | None = None
         self.last_reply: Reply | None = None
         self.trims: list[Trim] = []
@@ -218,10 +223,10 @@ class Conversation:
 
     def _responses_request(self) -> dict:
         history = self.messages[1:] if self.instructions else self.messages
-        if self.previous_response_id:
+        if self.previous_response_id and self._chained:
             history = history[-1:]  # the server remembers the rest
-        return {"model": self.model, "instructions": self.instructions, "input": history,
-                "previous_response_id": self.previous_response_id, "store": True,
+        chain = {"previous_response_id": self.previous_response_id, "store": True} if self._chained else {}
+        return {"model": self.model, "instructions": self.instructions, "input": history, **chain,
                 **self._limit("max_output_tokens"), **self.options}
 
     def _send_chat(self) -> Reply:
@@ -231,7 +236,7 @@ class Conversation:
 
     def _send_responses(self) -> Reply:
         done = self.client.responses.create(**self._responses_request())
-        self.previous_response_id = done.id
+        self.previous_response_id = done.id if self._chained else None
         return _responses_reply(done.output_text, done)
 
     def _stream_chat(self, parts: list[str]) -> Generator[str, None, Reply]:
@@ -260,7 +265,7 @@ class Conversation:
                     failed = getattr(event, "response", None)
                     message = failed.error.message if failed is not None and failed.error else event.message
                     raise openai.APIError(message, events.response.request, body=None)
-        self.previous_response_id = done.id if done is not None else None  # no id: the chain ends here
+        self.previous_response_id = done.id if done is not None and self._chained else None  # no id: no chain
         return _responses_reply("".join(parts), done)
 
     # --- the budget -----------------------------------------------------------------

@@ -351,6 +351,18 @@ def test_a_request_that_continues_a_response_stops_where_none_is_kept(monkeypatc
                                  "this request needs it.")
 
 
+def test_a_responses_conversation_sends_the_whole_history_where_no_response_is_kept(monkeypatch, scripted):
+    # The sandbox plays DeepSeek: Conversation(api="responses") cannot chain there, so it resends the turns.
+    monkeypatch.setenv("CHATKIT_PROVIDER", "deepseek")
+    monkeypatch.setenv("DEEPSEEK_API_KEY", scripted.key)
+    monkeypatch.setenv("OPENAI_BASE_URL", scripted.base_url)
+    monkeypatch.setenv("CHATKIT_MODEL", "scripted-test-model")
+    conversation = chatkit.Conversation(chatkit.connect(max_retries=0), api="responses")
+    conversation.ask("My cat is called Pixel.")
+    conversation.ask("What is my cat called?")
+    assert "Pixel" in json.dumps(scripted.engine.history[-1]) and conversation.previous_response_id is None
+
+
 def test_require_lets_through_what_is_offered_or_unknown():
     assert require("qwen", "responses") is None
     assert require("moonshot", "stream_usage") is None  # nobody knows: the call itself will tell
