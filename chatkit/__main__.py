@@ -157,6 +157,20 @@ def _classroom_commands(commands, data) -> None:
     limits.add_argument("--tokens-per-course", type=_count, metavar="N", help="tokens used in all")
     limits.add_argument("--models", metavar="ID,ID", help="the models students may call (empty: any)")
     serve.set_defaults(run=_classroom_serve)
+    board = actions.add_parser("dashboard", parents=[data], help="print a link to the teacher's dashboard with a new "
+                                "admin token (the earlier one stops working)")
+    board.add_argument("--base-url", metavar="URL", help=f"the class's base URL (default: http://127.0.0.1:{cli.PORT}/v1)")
+    board.set_defaults(run=cli.dashboard)
+    join = actions.add_parser("join", help="a student's notebooks use the class: its URL and your key go to .env "
+                              "(the key is asked for, hidden, so it stays out of the shell's history)")
+    join.add_argument("url", metavar="URL", help="the class's base URL, from your teacher")
+    join.set_defaults(run=_classroom_join)
+
+
+def _classroom_join(args) -> int:
+    from .classroom.join import join
+
+    return join(args)
 
 
 def _classroom_serve(args) -> int:

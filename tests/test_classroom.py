@@ -75,9 +75,9 @@ def test_a_revoked_key_gets_the_platforms_401_mid_class(store, gateway):
     store.revoke("ada")
     with pytest.raises(openai.AuthenticationError) as caught:
         client.chat.completions.create(model="gpt-ok", messages=HELLO)
-    assert caught.value.body == {"message": f"Incorrect API key provided: sk-…{key[-4:]}. You can find your API key "
-                                 "at https://platform.openai.com/account/api-keys.", "type": "invalid_request_error",
-                                 "param": None, "code": "invalid_api_key"}
+    assert caught.value.body == {"message": f"Incorrect API key provided: sk-…{key[-4:]}. Ask your teacher for your "
+                                 "class key (it starts with sk-class-) and copy it whole.",
+                                 "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}
     no_key = httpx.post(gateway.base_url + "/chat/completions", json={})
     assert no_key.status_code == 401 and no_key.json()["error"]["message"].startswith("You didn't provide an API key")
 

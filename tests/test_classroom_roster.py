@@ -131,7 +131,9 @@ def test_only_the_command_line_imports_the_classroom():
 
     outside = {name for name, imports in GRAPH.items() if not name.startswith("chatkit.classroom")
                and any(i.startswith("chatkit.classroom") for i in imports)}
-    assert outside == {"chatkit.__main__"}
+    assert outside == {"chatkit.__main__", "chatkit.exercises"}
+    # check() reports ✓/✗ to a class's gateway: only the small reporter, never the web server
+    assert {i for i in GRAPH["chatkit.exercises"] if i.startswith("chatkit.classroom")} == {"chatkit.classroom.report"}
 
 
 def test_an_upstream_is_given_the_variable_of_its_key_never_the_key():
@@ -143,4 +145,10 @@ def test_an_upstream_is_given_the_variable_of_its_key_never_the_key():
         Upstream.parse("http://127.0.0.1:8000/v1,key=UNSET", keys)
     with pytest.raises(ChatkitError, match="is not an http"):
         Upstream.parse("127.0.0.1:8000/v1", keys)
+
+
+def test_an_upstream_url_with_a_password_is_refused_without_showing_it():
+    with pytest.raises(ChatkitError) as refused:
+        Upstream.parse("https://teacher:s3cret-pass@llm.example.edu/v1", {}.get)
+    assert "s3cret-pass" not in str(refused.value) and "llm.example.edu/v1" in str(refused.value)
 

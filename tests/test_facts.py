@@ -3,8 +3,9 @@
 The course names models in its notebooks (both editions), the README and chatkit's code.
 Each must appear in chatkit/prices.json (OpenAI's models, with prices, efforts and shutdown
 days), chatkit/providers.json (other providers' models, local ones) or chatkit/hub/catalogue.json
-(the models ``python -m chatkit models pull`` downloads), all dated and sourced. And no text may recommend a model that is retired on the tables' date: where such
-a model is named, the same paragraph must say it is gone.
+(the models ``python -m chatkit models pull`` downloads), all dated and sourced. And no text may
+recommend a model that is retired on the tables' date: where such a model is named, the same
+paragraph must say it is gone.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@
     classroom keys revoke ID|--all    the key stops working at once (401, as on the platform)
     classroom keys rotate ID|--all    a new key replaces the old one, written to a CSV
     classroom serve                   the gateway, in front of the sandbox or the teacher's upstreams
+    classroom dashboard               a link to the teacher's dashboard, with a new admin token
+    classroom join URL                a student's side: the class's URL and their key (asked for) into .env
 """
 
 from __future__ import annotations
@@ -84,6 +86,15 @@ def keys_rotate(args) -> int:
     path = write_keys(args.keys_out, issued, base_url(args))
     print(say("classroom.keys.rotated", count=len(issued)))
     print(say("classroom.keys.written", path=path))
+    return 0
+
+
+def dashboard(args) -> int:
+    """A new admin token, shown once in the dashboard's link: after '#', which a browser never sends to a server."""
+    token = store_for(args).new_admin_token()
+    url = base_url(args).removesuffix("/v1") + f"/classroom#token={token}"
+    print(say("classroom.dashboard.link", url=url))
+    print(say("classroom.dashboard.open", prog=PROG))
     return 0
 
 

@@ -14,7 +14,9 @@ extra last chunk is then taken out, and the student's chunks carry ``"usage": nu
 platform when usage is asked for.
 
 Students share the teacher's key upstream, so the gateway keeps who made which stored response: a
-student can fetch, delete or continue (``previous_response_id``) only their own.
+student can fetch, delete or continue (``previous_response_id``) only their own. The same goes for
+exercise results (``/v1/classroom/results``: a notebook's ``check()`` posts ✓/✗, report.py) and usage:
+the key decides whose. The teacher's dashboard and its admin routes are dashboard.py's.
 
 The gateway listens on 127.0.0.1. Named another address (``--host 0.0.0.0``), it warns: keys would
 cross the network in clear text. One way to serve a classroom network with TLS keeps the gateway on
@@ -36,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 import secrets
 import time
 
@@ -54,14 +57,16 @@ from ..sandbox.wire import APIError
 from ..serving import Background
 from ..tokens import request_tokens
 from ..web import read_body
+from .dashboard import ROUTES as DASHBOARD
 from .limits import Meter, check_model, check_quota, start_of_day
 from .relay import TIMEOUT, Relay, finished, gateway_error, json_object, passed, read, safe, scrub, send, usage_of
-from .store import Call, ClassStore, Student
+from .store import KEY_PREFIX, Call, ClassStore, Result, Student
 from .upstreams import Upstream, Upstreams
 
 log = logging.getLogger("chatkit.classroom")
 
 MAX_BODY = 4_000_000  # bytes: a long prompt is far smaller; more is a mistake or an attack
+EXERCISE = re.compile(r"[\w.-]{1,100}")  # an exercise's name, as check() is given it: "03-ask"
 BODY_TIMEOUT = 30.0  # seconds a client may take to send its body
 API_KEYS = "https://platform.openai.com/account/api-keys"
 NO_KEY = ("You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer "
@@ -81,8 +86,10 @@ async def authenticate(request: Request) -> Student:
     found = await asyncio.to_thread(request.app.state.store.student_for_key, token)
     if found is None or not found[1].active:
         log.info("refused a %s key %s", "revoked" if found else "wrong", mask_key(token))
-        raise APIError(401, f"Incorrect API key provided: {mask_key(token)}. You can find your API key at "
-                       f"{API_KEYS}.", code="invalid_api_key")
+        # The platform's sentence, then where a student finds a class key: their teacher, not the platform.
+        where = (say("classroom.gateway.ask_teacher") if token.startswith(KEY_PREFIX)
+                 else f"You can find your API key at {API_KEYS}.")
+        raise APIError(401, f"Incorrect API key provided: {mask_key(token)}. {where}", code="invalid_api_key")
     return found[0]
 
 
@@ -250,6 +257,29 @@ async def my_usage(request: Request):
                    "input_tokens": c.input_tokens, "output_tokens": c.output_tokens} for c in calls]})
 
 
+async def post_result(request: Request):
+    """A student's ``check()`` reports an exercise: its name and whether it passed, filed under the key's student."""
+    student = await authenticate(request)
+    body = await json_body(request)
+    exercise, passed = body.get("exercise"), body.get("passed")
+    if not isinstance(exercise, str) or not EXERCISE.fullmatch(exercise) or not isinstance(passed, bool):
+        raise gateway_error(400, "classroom.results.bad")
+    result = Result(student.id, exercise, passed, time.time())
+    await asyncio.to_thread(request.app.state.store.record_result, result)
+    return JSONResponse(_shown(result))
+
+
+async def my_results(request: Request):
+    """The calling student's own results: the key decides whose."""
+    student = await authenticate(request)
+    results = await asyncio.to_thread(request.app.state.store.results, student.id)
+    return JSONResponse({"object": "list", "student": student.id, "data": [_shown(r) for r in results]})
+
+
+def _shown(result: Result) -> dict:
+    return {"object": "classroom.result", "exercise": result.exercise, "passed": result.passed, "at": int(result.at)}
+
+
 # --- errors -----------------------------------------------------------------------------
 
 async def api_error(request: Request, exc: APIError):
@@ -275,6 +305,9 @@ ROUTES = [
     Route("/v1/responses", create_response, methods=["POST"]),
     Route("/v1/responses/{response_id}", one_response, methods=["GET", "DELETE"]),
     Route("/v1/classroom/usage", my_usage),
+    Route("/v1/classroom/results", post_result, methods=["POST"]),
+    Route("/v1/classroom/results", my_results),
+    *DASHBOARD,
 ]
 
 

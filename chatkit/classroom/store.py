@@ -1,4 +1,4 @@
-"""The classroom's state behind one small interface: students, their keys, budgets and every call.
+"""The classroom's state behind one small interface: students, their keys, budgets, every call and exercise results.
 
 :class:`ClassStore` is the interface the gateway and the command line use; :class:`SQLiteStore`,
 one file in chatkit's data folder (readable by the teacher only, WAL mode), is the default. A
@@ -6,8 +6,8 @@ school that runs several gateways behind a load balancer can put a shared databa
 same methods without touching the rest. What stays per gateway process is only the per-minute
 buckets (limits.py): a minute's allowance does not need a database.
 
-Keys are kept as SHA-256 hashes, as the sandbox keeps its own (and LiteLLM its virtual keys): a
-key is shown once, when it is issued, and can never be read back.
+Keys, and the teacher's one admin token, are kept as SHA-256 hashes, as the sandbox keeps its own
+(and LiteLLM its virtual keys): a key is shown once, when it is issued, and can never be read back.
 
 >>> store = SQLiteStore(tmp_path / "classroom.sqlite3")                # doctest: +SKIP
 >>> store.add_students([Student("s01", "Ada")])                        # doctest: +SKIP
@@ -18,6 +18,7 @@ key is shown once, when it is issued, and can never be read back.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -33,6 +34,7 @@ from ..database import open_private
 from ..keys import mask_key
 
 KEY_PREFIX = "sk-class-"
+ADMIN_PREFIX = "class-admin-"
 FILE_NAME = "classroom.sqlite3"
 CLASS = "*"  # the budgets row every student has unless they have their own
 
@@ -49,6 +51,10 @@ CREATE TABLE IF NOT EXISTS calls (
     upstream TEXT, status INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS calls_student ON calls (student, at);
 CREATE TABLE IF NOT EXISTS owned (id TEXT PRIMARY KEY, student TEXT NOT NULL, upstream TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS results (
+    student TEXT NOT NULL, exercise TEXT NOT NULL, passed INTEGER NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (student, exercise));
+CREATE TABLE IF NOT EXISTS admin (id INTEGER PRIMARY KEY CHECK (id = 1), hash TEXT NOT NULL, created_at REAL NOT NULL);
 """
 
 
@@ -110,6 +116,35 @@ class Call:
     at: float = 0.0
 
 
+@dataclass(frozen=True)
+class Result:
+    """A student's latest check of one exercise: passed or not, and when. Never their code."""
+
+    student: str
+    exercise: str
+    passed: bool
+    at: float
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Calls summed over a group (a student, an hour as ``"2026-12-06T14"`` UTC, an upstream, a model).
+
+    ``errors``: calls answered 400 or above, refusals by the gateway included."""
+
+    group: str
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    errors: int
+    last_at: float
+
+
+# What a Usage can be grouped by; the SQL is fixed here, never built from a request.
+USAGE_GROUPS = {"student": "student", "hour": "strftime('%Y-%m-%dT%H', at, 'unixepoch')",
+                "upstream": "COALESCE(upstream, '')", "student_model": "student || ' ' || model"}
+
+
 class ClassStore(Protocol):
     """Everything the classroom keeps. Implementations must be safe to call from several threads."""
 
@@ -134,6 +169,15 @@ class ClassStore(Protocol):
         """``student`` made ``resource`` (a stored response's id) on ``upstream``, where students share one key."""
     def owner(self, resource: str) -> tuple[str, str] | None:
         """The student who made ``resource``, and the upstream that keeps it."""
+    def record_result(self, result: Result) -> None:
+        """Keep ``result`` as the student's latest for its exercise."""
+    def results(self, student: str | None = None) -> list[Result]:
+        """``student``'s latest results (None: every student's), by exercise."""
+    def usage(self, by: str) -> list[Usage]:
+        """Every call summed by one of :data:`USAGE_GROUPS`."""
+    def new_admin_token(self) -> str:
+        """A new admin token for the teacher, returned once; the earlier one stops working."""
+    def is_admin(self, token: str) -> bool: ...
 
 
 def key_hash(key: str) -> str:
@@ -248,6 +292,35 @@ class SQLiteStore:
     def owner(self, resource: str) -> tuple[str, str] | None:
         rows = self._all("SELECT student, upstream FROM owned WHERE id = ?", (resource,))
         return rows[0] if rows else None
+
+    # --- results and the teacher's view ------------------------------------------------
+
+    def record_result(self, result: Result) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
+                             (result.student, result.exercise, int(result.passed), result.at or self.clock()))
+
+    def results(self, student: str | None = None) -> list[Result]:
+        where, args = ("WHERE student = ?", (student,)) if student is not None else ("", ())
+        rows = self._all(f"SELECT student, exercise, passed, at FROM results {where} ORDER BY student, exercise", args)
+        return [Result(s, e, bool(p), at) for s, e, p, at in rows]
+
+    def usage(self, by: str) -> list[Usage]:
+        group = USAGE_GROUPS[by]
+        rows = self._all(f"SELECT {group}, COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(status >= 400), "
+                         f"MAX(at) FROM calls GROUP BY {group} ORDER BY {group}")
+        return [Usage(*row) for row in rows]
+
+    def new_admin_token(self) -> str:
+        token = ADMIN_PREFIX + secrets.token_urlsafe(32)
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO admin VALUES (1, ?, ?)", (key_hash(token), self.clock()))
+        return token
+
+    def is_admin(self, token: str) -> bool:
+        rows = self._all("SELECT hash FROM admin WHERE id = 1")
+        # Constant time: how much of a guess matched must not show in how long the answer takes.
+        return bool(rows) and hmac.compare_digest(rows[0][0], key_hash(token))
 
     def _all(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self._lock:

@@ -42,6 +42,10 @@ class Upstream:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ChatkitError(say("classroom.upstream.bad_url.what", url=url),
                                fix=say("classroom.upstream.bad_url.fix"))
+        if parts.username is not None or parts.password is not None:  # it would show in logs and on the dashboard
+            shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+            raise ChatkitError(say("classroom.upstream.credentials.what", url=shown),
+                               fix=say("classroom.upstream.credentials.fix"))
         key = None
         if option:
             name, _, variable = option.partition("=")
