@@ -11,8 +11,13 @@ from __future__ import annotations
 import json
 import socket
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
+from chatkit.classroom.gateway import Gateway
+from chatkit.classroom.store import SQLiteStore, Student
+from chatkit.classroom.upstreams import Upstream, Upstreams
 from support import send
 
 USAGE = {"prompt_tokens": 7, "completion_tokens": 5, "total_tokens": 12}
@@ -128,3 +133,21 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def class_of(path: Path, *students: Student):
+    """A class's store at ``path`` with ``students`` on its roster, closed when the block ends."""
+    store = SQLiteStore(path)
+    store.add_students(list(students))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def gateway_for(store, teacher_key: str = "sk-teacher"):
+    """A running gateway for ``store`` whose one upstream is a fresh stand-in."""
+    with StandIn() as up, Gateway.start(store, Upstreams([Upstream(up.name, up.base_url, teacher_key)])) as running:
+        yield running

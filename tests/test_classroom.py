@@ -15,7 +15,7 @@ from chatkit.classroom import gateway as gateway_module
 from chatkit.classroom.gateway import Gateway
 from chatkit.classroom.store import Budget, SQLiteStore, Student
 from chatkit.classroom.upstreams import Upstream, Upstreams
-from classroom_support import StandIn, closed_port
+from classroom_support import StandIn, class_of, closed_port
 from support import wait_until
 
 TEACHER_KEY = "sk-proj-TEACHERCANARY" + "7" * 40  # distinctive: found anywhere, it leaked
@@ -25,10 +25,8 @@ WRONG = "sk-class-wrong" + "x" * 30
 
 @pytest.fixture
 def store(tmp_path):
-    store = SQLiteStore(tmp_path / "classroom.sqlite3")
-    store.add_students([Student("ada", "Ada"), Student("bo", "Bo")])
-    yield store
-    store.close()
+    with class_of(tmp_path / "classroom.sqlite3", Student("ada", "Ada"), Student("bo", "Bo")) as store:
+        yield store
 
 
 @pytest.fixture

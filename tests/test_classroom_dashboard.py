@@ -15,9 +15,9 @@ import pytest
 from browser_support import wait_until
 from chatkit.__main__ import main
 from chatkit.classroom.gateway import Gateway
-from chatkit.classroom.store import Result, SQLiteStore, Student
+from chatkit.classroom.store import Result, Student
 from chatkit.classroom.upstreams import Upstream, Upstreams
-from classroom_support import StandIn
+from classroom_support import StandIn, class_of
 from test_browser import browser  # noqa: F401 - the Chromium fixture (skips without it, fails in CI)
 
 HOSTILE = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>'
@@ -26,10 +26,9 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture
 def store(tmp_path):
-    store = SQLiteStore(tmp_path / "classroom.sqlite3")
-    store.add_students([Student("ada", "Ada"), Student("bo", HOSTILE), Student("cy", "=HYPERLINK(\"http://x\")")])
-    yield store
-    store.close()
+    with class_of(tmp_path / "classroom.sqlite3", Student("ada", "Ada"), Student("bo", HOSTILE),
+                  Student("cy", "=HYPERLINK(\"http://x\")")) as store:
+        yield store
 
 
 @pytest.fixture

@@ -10,11 +10,9 @@ import openai
 import pytest
 
 from chatkit.__main__ import main
-from chatkit.classroom.gateway import Gateway
-from chatkit.classroom.store import SQLiteStore, Student
-from chatkit.classroom.upstreams import Upstream, Upstreams
+from chatkit.classroom.store import Student
 from chatkit.config import read_settings
-from classroom_support import StandIn, closed_port
+from classroom_support import class_of, closed_port, gateway_for
 
 HELLO = [{"role": "user", "content": "Hello"}]
 ASK_TEACHER = "Ask your teacher for your class key (it starts with sk-class-) and copy it whole."
@@ -22,15 +20,13 @@ ASK_TEACHER = "Ask your teacher for your class key (it starts with sk-class-) an
 
 @pytest.fixture
 def store(tmp_path):
-    store = SQLiteStore(tmp_path / "class" / "classroom.sqlite3")
-    store.add_students([Student("ada", "Ada")])
-    yield store
-    store.close()
+    with class_of(tmp_path / "class" / "classroom.sqlite3", Student("ada", "Ada")) as store:
+        yield store
 
 
 @pytest.fixture
 def gateway(store):
-    with StandIn() as up, Gateway.start(store, Upstreams([Upstream(up.name, up.base_url, "sk-teacher")])) as running:
+    with gateway_for(store) as running:
         yield running
 
 

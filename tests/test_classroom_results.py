@@ -7,11 +7,9 @@ import openai
 import pytest
 
 from chatkit import exercises
-from chatkit.classroom.gateway import Gateway
-from chatkit.classroom.store import SQLiteStore, Student
-from chatkit.classroom.upstreams import Upstream, Upstreams
+from chatkit.classroom.store import Student
 from chatkit.exercises import check
-from classroom_support import StandIn, closed_port
+from classroom_support import class_of, closed_port, gateway_for
 
 PRICES = {"gpt-4.1": (2.00, 8.00)}
 RIGHT = "def calls_per_dollar(model, tokens_in, tokens_out):\n" \
@@ -29,15 +27,13 @@ def fresh_kernel(monkeypatch):
 
 @pytest.fixture
 def store(tmp_path):
-    store = SQLiteStore(tmp_path / "classroom.sqlite3")
-    store.add_students([Student("ada", "Ada"), Student("bo", "Bo")])
-    yield store
-    store.close()
+    with class_of(tmp_path / "classroom.sqlite3", Student("ada", "Ada"), Student("bo", "Bo")) as store:
+        yield store
 
 
 @pytest.fixture
 def gateway(store):
-    with StandIn() as up, Gateway.start(store, Upstreams([Upstream(up.name, up.base_url, "sk-teacher")])) as running:
+    with gateway_for(store) as running:
         yield running
 
 
