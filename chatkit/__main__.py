@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from .failures import explain
 from .keys import mask_key, save_key
 from .logs import FORMAT_VARIABLE, LEVEL_VARIABLE, LEVELS, configure
 from .messages import say
+from .serving import kill_as_ctrl_c
 
 PROG = "python -m chatkit"
 # Each command imports what only it needs inside its function, so `doctor` or `keys list` does
@@ -254,11 +254,8 @@ def _bot_serve(args) -> int:
     from .bot.service import serve
 
     configure(args.log_level, args.log_json)
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl+C
-    try:
+    with kill_as_ctrl_c():
         return serve(args.host, args.port)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _im_commands(commands) -> None:
@@ -285,11 +282,8 @@ def _im_serve(args) -> int:
     from .im.cli import serve
 
     configure(args.log_level, args.log_json)
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl+C
-    try:
+    with kill_as_ctrl_c():
         return serve(args.port, args.bot, args.env_file, args.open, platform=args.imitate)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _models_commands(commands) -> None:
@@ -403,23 +397,18 @@ def _serve(args) -> int:
     limits = Limits(rpm=args.rpm, tpm=args.tpm, quota_tokens=args.quota_tokens, latency_ms=args.latency_ms)
     models = wanted(sandbox_models() if args.model is None else args.model, chosen_models())
     box = Sandbox.start(data_dir=args.data_dir, host=args.host, port=args.port, limits=limits, models=models)
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl+C
-    try:
-        _announce(box, args.data_dir)
-        # Sandbox serves from a daemon thread; wait on it so a crashed server ends the command.
-        while not box.wait(timeout=0.5):  # short waits let Ctrl+C through
+    with kill_as_ctrl_c():
+        try:
+            _announce(box, args.data_dir)
+            # Sandbox serves from a daemon thread; wait on it so a crashed server ends the command.
+            while not box.wait(timeout=0.5):  # short waits let Ctrl+C through
+                pass
+        except KeyboardInterrupt:
             pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        box.stop()
-        signal.signal(signal.SIGTERM, previous)
+        finally:
+            box.stop()
     print(say("cli.serve.stopped"), flush=True)
     return 0
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
 
 
 def _announce(box, data_dir: str | None) -> None:

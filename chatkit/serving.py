@@ -3,9 +3,11 @@ the local chat platform and its scripted bot all run inside a notebook or a test
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
+from contextlib import contextmanager
 
 from .errors import SandboxError
 from .messages import say
@@ -79,3 +81,17 @@ def bind(host: str, port: int) -> socket.socket:
                            fix=say("sandbox.cannot_listen.fix")) from None
     sock.listen(64)
     return sock
+
+
+@contextmanager
+def kill_as_ctrl_c():
+    """Inside the block, SIGTERM (``kill``) raises KeyboardInterrupt, so a server stops as cleanly as on Ctrl+C."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

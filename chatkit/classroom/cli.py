@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import dataclasses
-import signal
 import socket
 import time
 
@@ -21,6 +20,7 @@ from ..display import columns, ljust
 from ..errors import ChatkitError
 from ..keys import mask_key
 from ..messages import say
+from ..serving import kill_as_ctrl_c
 from ..settings import value
 from .roster import import_roster, issue_keys, write_keys
 from .store import CLASS, FILE_NAME, SQLiteStore, Student
@@ -131,18 +131,17 @@ def serve(args) -> int:
         box = Sandbox.start(data_dir=args.data_dir)
         upstreams = [Upstream("sandbox", box.base_url, box.key)]
     gateway = Gateway.start(store, Upstreams(upstreams), host=args.host, port=args.port)
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl+C
-    try:
-        _announce(gateway, store, upstreams)
-        while not gateway.wait(timeout=0.5):  # short waits let Ctrl+C through
+    with kill_as_ctrl_c():
+        try:
+            _announce(gateway, store, upstreams)
+            while not gateway.wait(timeout=0.5):  # short waits let Ctrl+C through
+                pass
+        except KeyboardInterrupt:
             pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        gateway.stop()
-        if box is not None:
-            box.stop()
-        signal.signal(signal.SIGTERM, previous)
+        finally:
+            gateway.stop()
+            if box is not None:
+                box.stop()
     print(say("classroom.serve.stopped"), flush=True)
     return 0
 
@@ -159,10 +158,6 @@ def _announce(gateway, store: SQLiteStore, upstreams) -> None:
     # in front of it is the gateway's own, in the log).
     url = gateway.base_url.replace("//0.0.0.0:", f"//{socket.gethostname()}:", 1)
     print(say("classroom.serve.join", url=url), flush=True)
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
 
 
 def _date(timestamp: float) -> str:
