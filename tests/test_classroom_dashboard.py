@@ -108,7 +108,7 @@ def test_the_page_is_offline_with_a_strict_policy_and_in_the_teachers_language(g
         assert "http" not in httpx.get(f"{root}/classroom/static/{name}").text  # nothing from a CDN
     assert "innerHTML" not in httpx.get(f"{root}/classroom/static/dashboard.js").text
     monkeypatch.setenv("CHATKIT_LANG", "zh")
-    assert "课堂看板" in httpx.get(root + "/classroom").text
+    assert "班级看板" in httpx.get(root + "/classroom").text
 
 
 def test_the_admin_token_is_shown_once_and_never_logged_or_stored(store, gateway, upstream, caplog, capsys, tmp_path):

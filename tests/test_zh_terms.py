@@ -65,6 +65,7 @@ BANNED = {  # a variant -> what the glossary writes instead
     r"(?:消费|开支|花费|支出)限额|(?:消费|开支|费用)上限": "支出上限（平台）或花费上限（chatkit.Budget）",
     r"沙箱": "沙盒",
     r"提示语": "提示词",
+    r"课堂": "班级（班级网关、班级密钥、加入班级：classroom 的一个班）",
     r"[「」『』]": "“”",
 }
 
