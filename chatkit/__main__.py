@@ -155,6 +155,11 @@ def _classroom_commands(commands, data) -> None:
     limits.add_argument("--tpm", type=_count, metavar="N", help="tokens per minute (prompt + output limit)")
     limits.add_argument("--tokens-per-day", type=_count, metavar="N", help="tokens used per day (UTC)")
     limits.add_argument("--tokens-per-course", type=_count, metavar="N", help="tokens used in all")
+    limits.add_argument("--spend-per-day", type=_amount, metavar="AMOUNT", help="money spent per day (UTC), priced "
+                        "with chatkit/prices.json; only models priced in --currency or free can be called")
+    limits.add_argument("--spend-per-course", type=_amount, metavar="AMOUNT", help="money spent in all")
+    limits.add_argument("--currency", type=str.upper, choices=("USD", "CNY"),
+                        help="the currency of the spend limits, never converted (default: USD)")
     limits.add_argument("--models", metavar="ID,ID", help="the models students may call (empty: any)")
     serve.set_defaults(run=_classroom_serve)
     board = actions.add_parser("dashboard", parents=[data], help="print a link to the teacher's dashboard with a new "
@@ -358,6 +363,17 @@ def _count(text: str) -> int:
     if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(say("cli.not_a_count", text=text))
     return int(text)
+
+
+def _amount(text: str) -> float:
+    """An amount of money of at least 0 (``2``, ``0.50``), for argparse."""
+    try:
+        amount = float(text)
+    except ValueError:
+        amount = -1.0
+    if not 0 <= amount < float("inf"):
+        raise argparse.ArgumentTypeError(say("cli.not_an_amount", text=text))
+    return amount
 
 
 def _model_file(text: str):

@@ -260,7 +260,8 @@ def _unauthorized(exc, message: str, said: str) -> Explanation:
     key = _sent_key(exc)
     if not key:
         return _told("missing_key", False, 401, _code(exc), entry="no_key_sent", said=said)
-    fix = "fix_sandbox" if key.startswith("sk-sandbox-") else "fix"
+    fix = next((fix for prefix, fix in (("sk-sandbox-", "fix_sandbox"), ("sk-class-", "fix_class"))
+                if key.startswith(prefix)), "fix")
     return _told("wrong_key", False, 401, _code(exc), fix=fix, key=mask_key(key), said=said, message=message)
 
 

@@ -37,6 +37,7 @@ class StandIn:
         self.requests: list[tuple[str, dict, dict | None]] = []
         self.fail_with: int | None = None
         self.error_body: dict | None = None  # what a 4xx answer says (fail_with below 500)
+        self.usage = USAGE  # what a Chat Completions answer says it used
         self.release = threading.Event()  # a stream's last event waits for it
         self.release.set()
         self.first_sent, self.last_sent = threading.Event(), threading.Event()
@@ -85,7 +86,7 @@ class StandIn:
                                               "status": "completed", "model": body["model"], "output": [],
                                               "usage": {"input_tokens": 7, "output_tokens": 5, "total_tokens": 12}})
                 self._answer(200, {"id": "chatcmpl-1", "object": "chat.completion", "created": 0,
-                                   "model": body["model"], "usage": USAGE,
+                                   "model": body["model"], "usage": upstream.usage,
                                    "choices": [{"index": 0, "finish_reason": "stop",
                                                 "message": {"role": "assistant", "content": "Hello, class."}}]})
 

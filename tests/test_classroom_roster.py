@@ -6,11 +6,13 @@ import csv
 import re
 import sqlite3
 import stat
+import subprocess
+import sys
 
 import pytest
 
 from chatkit.__main__ import main
-from chatkit.classroom.roster import import_roster, read_roster
+from chatkit.classroom.roster import import_roster, read_roster, write_cards
 from chatkit.classroom.store import Budget, Call, SQLiteStore, Student
 from chatkit.classroom.upstreams import Upstream
 from chatkit.errors import ChatkitError
@@ -88,13 +90,15 @@ def test_budgets_and_usage_per_student(tmp_path):
 
 def test_the_teachers_commands(tmp_path, capsys):
     data = ["--data-dir", str(tmp_path / "data")]
-    out = tmp_path / "keys.csv"
+    out, page = tmp_path / "keys.csv", tmp_path / "keys.html"
     path = roster(tmp_path, "name\nAda\nBo\n")
     assert main(["classroom", "roster", "import", str(path), "--keys-out", str(out), *data]) == 0
-    assert "Added 2 students" in capsys.readouterr().out
-    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    printed = capsys.readouterr().out
+    assert "Added 2 students" in printed and f"A page of cards to print, one per student to cut out: {page}" in printed
+    assert stat.S_IMODE(out.stat().st_mode) == stat.S_IMODE(page.stat().st_mode) == 0o600
     keys = keys_in(out)
     assert set(keys) == {"ada", "bo"} and all(k.startswith("sk-class-") for k in keys.values())
+    assert all(key in page.read_text(encoding="utf-8") for key in keys.values())
 
     assert main(["classroom", "keys", "list", *data]) == 0
     listed = capsys.readouterr().out
@@ -108,12 +112,31 @@ def test_the_teachers_commands(tmp_path, capsys):
 
     assert main(["classroom", "keys", "rotate", "--all", "--keys-out", str(out), *data]) == 0
     rotated = keys_in(out)
+    assert all(key in page.read_text(encoding="utf-8") for key in rotated.values())
     store = SQLiteStore(tmp_path / "data" / "classroom.sqlite3")
     assert all(store.student_for_key(k)[1].active for k in rotated.values())
     assert not any(store.student_for_key(k)[1].active for k in keys.values())
 
     assert main(["classroom", "roster", "import", str(path), *data]) == 0
     assert re.search(r"2 students on the roster are already in the class", capsys.readouterr().out)
+
+
+def test_the_printable_page_escapes_every_value_and_is_private(tmp_path, monkeypatch):
+    page = tmp_path / "class-keys.html"
+    page.write_text("an earlier page")
+    page.chmod(0o644)  # a file that is already there does not keep a mode others can read
+    hostile = Student("<script>", "<script>alert('Ada')</script> & <b>Bo</b>")
+    monkeypatch.setenv("CHATKIT_LANG", "zh")
+    write_cards(page, [(hostile, "sk-class-A<&>\"'"), (Student("王小明", "王小明"), "sk-class-wang")],
+                'http://class.example/v1?"><img src=x>')
+    assert stat.S_IMODE(page.stat().st_mode) == 0o600
+    text = page.read_text(encoding="utf-8")
+    assert "<script" not in text and "<b>" not in text and "<img" not in text and "A<&>" not in text
+    assert "&lt;script&gt;alert(&#x27;Ada&#x27;)&lt;/script&gt; &amp; &lt;b&gt;Bo&lt;/b&gt;" in text
+    assert "OPENAI_API_KEY=sk-class-A&lt;&amp;&gt;&quot;&#x27;" in text and "sk-class-wang" in text
+    assert "python -m chatkit classroom join http://class.example/v1?&quot;&gt;&lt;img src=x&gt;" in text
+    assert '<html lang="zh-CN">' in text and "班级密钥" in text and text.count('<section class="card">') == 2
+    assert "break-inside:avoid" in text and "http" not in text.replace("http://class.example", "")  # nothing fetched
 
 
 def test_the_teachers_commands_in_chinese(tmp_path, capsys, monkeypatch):
@@ -131,9 +154,14 @@ def test_only_the_command_line_imports_the_classroom():
 
     outside = {name for name, imports in GRAPH.items() if not name.startswith("chatkit.classroom")
                and any(i.startswith("chatkit.classroom") for i in imports)}
-    assert outside == {"chatkit.__main__", "chatkit.exercises"}
-    # check() reports ✓/✗ to a class's gateway: only the small reporter, never the web server
-    assert {i for i in GRAPH["chatkit.exercises"] if i.startswith("chatkit.classroom")} == {"chatkit.classroom.report"}
+    assert outside == {"chatkit.__main__", "chatkit.exercises", "chatkit.exercises.lessons"}
+    # check() reports ✓/✗ to a class's gateway with the small reporter; only notebook 10's check starts a
+    # gateway, and it imports the web server when it runs, so importing the exercises never loads it.
+    assert "chatkit.classroom.report" in GRAPH["chatkit.exercises"]
+    loaded = subprocess.run([sys.executable, "-c", "import sys, chatkit.exercises; print(sorted(m for m in sys.modules "
+                             "if m.startswith(('chatkit.classroom.gateway', 'starlette', 'uvicorn'))))"],
+                            capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
 
 
 def test_an_upstream_is_given_the_variable_of_its_key_never_the_key():
@@ -145,6 +173,10 @@ def test_an_upstream_is_given_the_variable_of_its_key_never_the_key():
         Upstream.parse("http://127.0.0.1:8000/v1,key=UNSET", keys)
     with pytest.raises(ChatkitError, match="is not an http"):
         Upstream.parse("127.0.0.1:8000/v1", keys)
+
+
+def test_an_upstream_taken_from_a_client_loses_the_clients_trailing_slash():
+    assert Upstream("sandbox", "http://127.0.0.1:8000/v1/").base_url == "http://127.0.0.1:8000/v1"
 
 
 def test_an_upstream_url_with_a_password_is_refused_without_showing_it():

@@ -63,6 +63,13 @@ def test_a_sandbox_key_from_another_data_folder(scripted):
     assert found.kind == "wrong_key" and "python -m chatkit keys create --save" in found.fix
 
 
+def test_a_class_key_sends_the_student_to_their_teacher(scripted):
+    key = "sk-class-" + "y" * 43
+    found = explain(failure(chat(client_for(scripted, key=key))))
+    assert found.kind == "wrong_key" and "teacher" in found.fix and "classroom join" in found.fix
+    assert "API keys page" not in found.fix and key not in str(found)
+
+
 def test_an_unknown_model(scripted):
     found = explain(failure(chat(client_for(scripted), model="gpt-nonexistent")))
     assert (found.kind, found.status) == ("model", 404)

@@ -1,9 +1,9 @@
 """``python -m chatkit classroom …``: the teacher's commands. chatkit/__main__.py parses, these act.
 
-    classroom roster import FILE      add the roster's students; their keys go to a CSV (0600) to hand out
+    classroom roster import FILE      add the roster's students; their keys go to a CSV and a page of cards (0600)
     classroom keys list               every student's key, masked, and the tokens they used
     classroom keys revoke ID|--all    the key stops working at once (401, as on the platform)
-    classroom keys rotate ID|--all    a new key replaces the old one, written to a CSV
+    classroom keys rotate ID|--all    a new key replaces the old one, written to the CSV and the cards
     classroom serve                   the gateway, in front of the sandbox or the teacher's upstreams
     classroom dashboard               a link to the teacher's dashboard, with a new admin token
     classroom join URL                a student's side: the class's URL and their key (asked for) into .env
@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import socket
 import time
+from pathlib import Path
 
 from ..config import data_dir
 from ..display import columns, ljust
@@ -22,13 +23,15 @@ from ..keys import mask_key
 from ..messages import say
 from ..serving import kill_as_ctrl_c
 from ..settings import value
-from .roster import import_roster, issue_keys, write_keys
+from .limits import limit_money, unpriced
+from .roster import import_roster, issue_keys, write_cards, write_keys
 from .store import CLASS, FILE_NAME, SQLiteStore, Student
 
 PROG = "python -m chatkit classroom"
 PORT = 8790
 KEYS_FILE = "class-keys.csv"
-LIMITS = ("rpm", "tpm", "tokens_per_day", "tokens_per_course")
+LIMITS = ("rpm", "tpm", "tokens_per_day", "tokens_per_course", "spend_per_day", "spend_per_course")
+MONEY = ("spend_per_day", "spend_per_course")
 
 
 def store_for(args) -> SQLiteStore:
@@ -48,10 +51,17 @@ def roster_import(args) -> int:
     if not imported.added:
         print(say("classroom.roster.nothing_new", prog=PROG))
         return 0
-    path = write_keys(args.keys_out, issue_keys(store, imported.added), base_url(args))
+    issued = issue_keys(store, imported.added)
     print(say("classroom.roster.imported", count=len(imported.added), folder=store.path.parent))
-    print(say("classroom.keys.written", path=path))
+    hand_out(args, issued)
     return 0
+
+
+def hand_out(args, issued) -> None:
+    """The keys CSV and, next to it, the page of cards to print; both paths printed."""
+    print(say("classroom.keys.written", path=write_keys(args.keys_out, issued, base_url(args))))
+    page = Path(args.keys_out).with_suffix(".html")
+    print(say("classroom.keys.page_written", path=write_cards(page, issued, base_url(args))))
 
 
 def keys_list(args) -> int:
@@ -83,9 +93,8 @@ def keys_revoke(args) -> int:
 def keys_rotate(args) -> int:
     store = store_for(args)
     issued = issue_keys(store, _chosen(store, args))
-    path = write_keys(args.keys_out, issued, base_url(args))
     print(say("classroom.keys.rotated", count=len(issued)))
-    print(say("classroom.keys.written", path=path))
+    hand_out(args, issued)
     return 0
 
 
@@ -117,11 +126,17 @@ def serve(args) -> int:
     from .upstreams import Upstream, Upstreams
 
     store = store_for(args)
-    given = {name: getattr(args, name) for name in LIMITS if getattr(args, name) is not None}
+    given = {name: getattr(args, name) or None for name in LIMITS if getattr(args, name) is not None}
     if args.models is not None:
         given["models"] = tuple(m.strip() for m in args.models.split(",") if m.strip()) or None
+    if args.currency is not None:
+        given["currency"] = args.currency
+    budget = dataclasses.replace(store.budget(CLASS), **given)
+    if missing := unpriced(budget):
+        raise ChatkitError(say("classroom.serve.unpriced.what", currency=budget.currency, models=", ".join(missing)),
+                           fix=say("classroom.serve.unpriced.fix", currency=budget.currency))
     if given:
-        store.set_budget(dataclasses.replace(store.budget(CLASS), **{k: v or None for k, v in given.items()}))
+        store.set_budget(budget)
     box = None
     if args.upstream:
         upstreams = [Upstream.parse(text, value) for text in args.upstream]
@@ -150,7 +165,7 @@ def _announce(gateway, store: SQLiteStore, upstreams) -> None:
     print(say("classroom.serve.serving", url=gateway.base_url, students=len(store.students()),
               upstreams=", ".join(u.name for u in upstreams)), flush=True)
     budget = store.budget(CLASS)
-    shown = ", ".join(f"{name}={getattr(budget, name)}" for name in LIMITS if getattr(budget, name))
+    shown = ", ".join(f"{name}={_limit(budget, name)}" for name in LIMITS if getattr(budget, name))
     if budget.models is not None:
         shown = ", ".join(filter(None, [shown, "models=" + ",".join(budget.models)]))
     print(say("classroom.serve.limits", limits=shown) if shown else say("classroom.serve.no_limits"), flush=True)
@@ -158,6 +173,11 @@ def _announce(gateway, store: SQLiteStore, upstreams) -> None:
     # in front of it is the gateway's own, in the log).
     url = gateway.base_url.replace("//0.0.0.0:", f"//{socket.gethostname()}:", 1)
     print(say("classroom.serve.join", url=url), flush=True)
+
+
+def _limit(budget, name: str) -> str:
+    value = getattr(budget, name)
+    return limit_money(value, budget.currency) if name in MONEY else str(value)
 
 
 def _date(timestamp: float) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import io
 import json
 import logging
@@ -27,7 +28,8 @@ from starlette.routing import Route
 
 from ..messages import CATALOGUES, current, say
 from ..sandbox.wire import APIError
-from ..tokens import estimate_cost, money
+from ..tokens import money
+from .limits import spend
 from .store import KEY_PREFIX, ClassStore, Usage
 
 log = logging.getLogger("chatkit.classroom")
@@ -118,18 +120,13 @@ def summary(store: ClassStore, upstreams, now: float) -> dict:
 
 
 def _spend(per_model: list[Usage]) -> dict[str, str | None]:
-    """Each student's estimated spend from chatkit/prices.json; None when a model's price is unknown
-    (the sandbox's, a vLLM server's) or their models bill in different currencies."""
-    costs: dict[str, list] = {}
+    """Each student's estimated spend, priced as their budget is (limits.spend); None when a model's price
+    is unknown (a vLLM server's) or their models bill in different currencies."""
+    used: dict[str, list[Usage]] = {}
     for u in per_model:
         student, _, model = u.group.rpartition(" ")
-        costs.setdefault(student, []).append(estimate_cost(model, u.input_tokens, u.output_tokens))
-    spend = {}
-    for student, found in costs.items():
-        currencies = {c.currency for c in found}
-        known = all(c.known for c in found) and len(currencies) == 1
-        spend[student] = money(sum(c.total for c in found), currencies.pop()) if known else None
-    return spend
+        used.setdefault(student, []).append(dataclasses.replace(u, group=model))
+    return {student: money(*found) if (found := spend(rows)) else None for student, rows in used.items()}
 
 
 async def admin_summary(request: Request):

@@ -14,9 +14,11 @@ extra last chunk is then taken out, and the student's chunks carry ``"usage": nu
 platform when usage is asked for.
 
 Students share the teacher's key upstream, so the gateway keeps who made which stored response: a
-student can fetch, delete or continue (``previous_response_id``) only their own. The same goes for
-exercise results (``/v1/classroom/results``: a notebook's ``check()`` posts ✓/✗, report.py) and usage:
-the key decides whose. The teacher's dashboard and its admin routes are dashboard.py's.
+student can fetch, delete or continue (``previous_response_id``) only their own, and the same holds
+for files and batches (``/v1/files``, ``/v1/batches``: files.py, which also says how a batch's tokens
+count against the student's allowance). The same goes for exercise results (``/v1/classroom/results``:
+a notebook's ``check()`` posts ✓/✗, report.py) and usage: the key decides whose. The teacher's
+dashboard and its admin routes are dashboard.py's.
 
 The gateway listens on 127.0.0.1. Named another address (``--host 0.0.0.0``), it warns: keys would
 cross the network in clear text. One way to serve a classroom network with TLS keeps the gateway on
@@ -50,17 +52,18 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route, Router
 
 from ..errors import ChatkitError
-from ..keys import mask_key
 from ..messages import say
 from ..sandbox.http import parse_json
 from ..sandbox.wire import APIError
 from ..serving import Background
 from ..tokens import request_tokens
 from ..web import read_body
+from .caller import authenticate
 from .dashboard import ROUTES as DASHBOARD
-from .limits import Meter, check_model, check_quota, start_of_day
+from .files import ROUTES as FILES
+from .limits import Meter, check_allowance, check_model, spent, start_of_day
 from .relay import TIMEOUT, Relay, finished, gateway_error, json_object, passed, read, safe, scrub, send, usage_of
-from .store import KEY_PREFIX, Call, ClassStore, Result, Student
+from .store import Call, ClassStore, Result, Student
 from .upstreams import Upstream, Upstreams
 
 log = logging.getLogger("chatkit.classroom")
@@ -68,30 +71,9 @@ log = logging.getLogger("chatkit.classroom")
 MAX_BODY = 4_000_000  # bytes: a long prompt is far smaller; more is a mistake or an attack
 EXERCISE = re.compile(r"[\w.-]{1,100}")  # an exercise's name, as check() is given it: "03-ask"
 BODY_TIMEOUT = 30.0  # seconds a client may take to send its body
-API_KEYS = "https://platform.openai.com/account/api-keys"
-NO_KEY = ("You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer "
-          "auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're "
-          "accessing the API from your browser and are prompted for a username and password. You can obtain an API "
-          f"key from {API_KEYS}.")
 
 
-# --- who is calling ------------------------------------------------------------------
-
-async def authenticate(request: Request) -> Student:
-    """The student whose key the request carries, or the platform's own 401."""
-    header = request.headers.get("authorization", "")
-    token = header[7:].strip() if header[:7].lower() == "bearer " else ""
-    if not token:
-        raise APIError(401, NO_KEY)
-    found = await asyncio.to_thread(request.app.state.store.student_for_key, token)
-    if found is None or not found[1].active:
-        log.info("refused a %s key %s", "revoked" if found else "wrong", mask_key(token))
-        # The platform's sentence, then where a student finds a class key: their teacher, not the platform.
-        where = (say("classroom.gateway.ask_teacher") if token.startswith(KEY_PREFIX)
-                 else f"You can find your API key at {API_KEYS}.")
-        raise APIError(401, f"Incorrect API key provided: {mask_key(token)}. {where}", code="invalid_api_key")
-    return found[0]
-
+# --- what the student sent ---------------------------------------------------------------
 
 async def json_body(request: Request) -> dict:
     """The request's JSON object, read within :data:`MAX_BODY` bytes and :data:`BODY_TIMEOUT` seconds."""
@@ -165,10 +147,7 @@ async def admit(request: Request, student: Student, body: dict, model: str) -> d
     budget = await asyncio.to_thread(state.store.budget, student.id)
     try:
         check_model(budget, model)
-        if budget.tokens_per_day or budget.tokens_per_course:
-            today = await asyncio.to_thread(state.store.tokens_used, student.id, start_of_day(time.time()))
-            course = await asyncio.to_thread(state.store.tokens_used, student.id) if budget.tokens_per_course else 0
-            check_quota(budget, today, course)
+        await asyncio.to_thread(check_allowance, state.store, student.id, budget, model, time.time())
         tokens = await asyncio.to_thread(_counted, body, model) if budget.tpm else 0
         state.meter.take(student.id, budget, model, tokens)
     except APIError as exc:
@@ -246,13 +225,14 @@ async def my_usage(request: Request):
     student, store = await authenticate(request), request.app.state.store
     budget = await asyncio.to_thread(store.budget, student.id)
     calls = await asyncio.to_thread(store.calls, student.id, 20)
+    today = await asyncio.to_thread(store.used_by_model, student.id, start_of_day(time.time()))
+    course = await asyncio.to_thread(store.used_by_model, student.id)
     return JSONResponse({
         "object": "classroom.usage", "student": student.id, "name": student.name,
-        "tokens_today": await asyncio.to_thread(store.tokens_used, student.id, start_of_day(time.time())),
-        "tokens_in_course": await asyncio.to_thread(store.tokens_used, student.id),
-        "limits": {"rpm": budget.rpm, "tpm": budget.tpm, "tokens_per_day": budget.tokens_per_day,
-                   "tokens_per_course": budget.tokens_per_course,
-                   "models": list(budget.models) if budget.models is not None else None},
+        "tokens_today": sum(u.input_tokens + u.output_tokens for u in today),
+        "tokens_in_course": sum(u.input_tokens + u.output_tokens for u in course),
+        "spend_today": spent(today, budget), "spend_in_course": spent(course, budget),
+        "limits": dataclasses.asdict(budget),
         "calls": [{"at": int(c.at), "endpoint": c.endpoint, "model": c.model, "status": c.status,
                    "input_tokens": c.input_tokens, "output_tokens": c.output_tokens} for c in calls]})
 
@@ -304,6 +284,7 @@ ROUTES = [
     Route("/v1/completions", text_completions, methods=["POST"]),
     Route("/v1/responses", create_response, methods=["POST"]),
     Route("/v1/responses/{response_id}", one_response, methods=["GET", "DELETE"]),
+    *FILES,
     Route("/v1/classroom/usage", my_usage),
     Route("/v1/classroom/results", post_result, methods=["POST"]),
     Route("/v1/classroom/results", my_results),

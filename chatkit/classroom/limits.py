@@ -3,10 +3,19 @@
 - Requests and tokens per minute are token buckets (chatkit/bucket.py) per student, in this
   process, counted before a call as the platform counts them (:func:`chatkit.tokens.request_tokens`):
   over one, a 429 ``rate_limit_exceeded`` with ``retry-after`` and the ``x-ratelimit-*`` headers.
-- Tokens per day (UTC) and per course count what the student really used, as the store recorded
-  it: once spent, a 429 ``insufficient_quota`` with ``x-should-retry: false``, which the SDK
+- Tokens and money per day (UTC) and per course count what the student really used, as the store
+  recorded it: once spent, a 429 ``insufficient_quota`` with ``x-should-retry: false``, which the SDK
   does not retry. Calls in flight can overshoot by what they use.
 - A model the class does not allow answers as the platform answers a model you have no access to.
+
+Money is priced by :func:`spend`, the one function the teacher's dashboard uses too, from the dated
+table in chatkit/prices.json, and never converted: a budget names its currency (USD, CNY) and counts
+the models priced in it. A model the table lists at 0 (the sandbox's own) is free in every currency.
+Any other model, one priced in another currency or not in the table at all (a vLLM or Ollama model),
+has no price a money budget could count, and letting it through would quietly make the budget
+unlimited; so under a money budget such a call is refused with a 400 that says so, before it reaches
+an upstream, and ``classroom serve`` refuses to start when the models it allows include one
+(:func:`unpriced`). A class on such models limits tokens instead (``--tokens-per-day``).
 """
 
 from __future__ import annotations
@@ -16,9 +25,11 @@ import time
 from datetime import datetime, timezone
 
 from ..bucket import Bucket
+from ..messages import say
 from ..sandbox.limits import bucket_headers, rate_limited
 from ..sandbox.wire import APIError, model_not_found
-from .store import Budget
+from ..tokens import SIGNS, estimate_cost, model_facts, money, price_table
+from .store import Budget, ClassStore, Usage
 
 ORG = "org-classroom"
 LEARN_MORE = ("Visit https://platform.openai.com/account/rate-limits to learn more. (In this class, your teacher "
@@ -66,14 +77,85 @@ def check_model(budget: Budget, model: str) -> None:
         raise model_not_found(model)
 
 
-def check_quota(budget: Budget, used_today: int, used_in_course: int) -> None:
-    """The 429 of a spent allowance, once the student has used the day's or the course's tokens."""
-    for limit, used, period in ((budget.tokens_per_course, used_in_course, "the course"),
-                                (budget.tokens_per_day, used_today, "today (UTC)")):
-        if limit and used >= limit:
-            raise APIError(429, f"{QUOTA} (In this class: you have used {used:,} of your {limit:,} tokens for "
-                           f"{period}. Ask your teacher for more.)", type="insufficient_quota",
-                           code="insufficient_quota", headers={"x-should-retry": "false"})
+def check_allowance(store: ClassStore, student: str, budget: Budget, model: str, now: float) -> None:
+    """The 429 of a spent allowance, once the student has used the course's or the day's tokens or money.
+
+    Under a money budget, first the 400 of a model it cannot price (the module's docstring says why).
+    """
+    if budget.counts_money and not priced_in(model, budget.currency):
+        raise APIError(400, say("classroom.quota.unpriced", model=model, currency=budget.currency), param="model",
+                       code="model_not_priced")
+    for period, tokens_limit, money_limit, since in (
+            ("course", budget.tokens_per_course, budget.spend_per_course, 0.0),
+            ("day", budget.tokens_per_day, budget.spend_per_day, start_of_day(now))):
+        if not (tokens_limit or money_limit):
+            continue
+        used = store.used_by_model(student, since)
+        tokens = sum(u.input_tokens + u.output_tokens for u in used)
+        if tokens_limit and tokens >= tokens_limit:
+            raise insufficient_quota(say("classroom.quota.tokens", used=tokens, limit=tokens_limit,
+                             period=say(f"classroom.quota.{period}")))
+        if money_limit and (amount := spend(used, budget.currency)[0]) >= money_limit:
+            raise insufficient_quota(say("classroom.quota.money", used=money(amount, budget.currency),
+                             limit=limit_money(money_limit, budget.currency),
+                             period=say(f"classroom.quota.{period}")))
+
+
+def insufficient_quota(note: str) -> APIError:
+    """The platform's 429 for a spent allowance, with ``note`` saying what was spent; the SDK does not retry it."""
+    return APIError(429, f"{QUOTA} {note}", type="insufficient_quota", code="insufficient_quota",
+                    headers={"x-should-retry": "false"})
+
+
+def spend(per_model: list[Usage], currency: str | None = None) -> tuple[float, str] | None:
+    """What calls cost (``per_model``: their usage summed per model), from chatkit/prices.json, never converted.
+
+    In ``currency``: the models priced in it; a free model costs nothing, one with no price in it is
+    left out (a money budget refuses it before it runs). Without: in the one currency the calls were
+    billed in, or None when a price is unknown or they mix currencies.
+
+    >>> spend([Usage("gpt-4.1-mini", 1, 1_000_000, 0, 0, 0.0), Usage("smollm2-135m-instruct", 1, 5, 5, 0, 0.0)])
+    (0.4, 'USD')
+    """
+    paid = [c for c in (estimate_cost(u.group, u.input_tokens, u.output_tokens) for u in per_model)
+            if not free(c.model)]
+    if currency is None:
+        currencies = {c.currency for c in paid}
+        if len(currencies) > 1 or not all(c.known for c in paid):
+            return None
+        currency = currencies.pop() if currencies else price_table()["currency"]
+    return sum(c.total for c in paid if c.known and c.currency == currency), currency
+
+
+def spent(per_model: list[Usage], budget: Budget) -> str | None:
+    """What calls cost as money (``'$0.400000'``): in the budget's currency if it limits money, else :func:`spend`'s."""
+    found = spend(per_model, budget.currency if budget.counts_money else None)
+    return money(*found) if found else None
+
+
+def limit_money(amount: float, currency: str) -> str:
+    """A money limit as the teacher gave it (``'$2'``, ``'¥0.5'``); money spent shows as tokens.money shows it."""
+    sign = SIGNS.get(currency)
+    return f"{sign}{amount:g}" if sign else f"{amount:g} {currency}"
+
+
+def free(model: str) -> bool:
+    """A model the price table lists at 0 for input and output (the sandbox's): free in every currency."""
+    facts = model_facts(model)
+    return facts is not None and not facts["input"] and not facts["output"]
+
+
+def priced_in(model: str, currency: str) -> bool:
+    """True if a money budget in ``currency`` can count ``model``'s calls."""
+    cost = estimate_cost(model, 0, 0)
+    return free(model) or (cost.known and cost.currency == currency)
+
+
+def unpriced(budget: Budget) -> list[str]:
+    """The models ``budget`` allows but cannot price: ``classroom serve`` refuses to start with any."""
+    if not budget.counts_money or budget.models is None:
+        return []
+    return [model for model in budget.models if not priced_in(model, budget.currency)]
 
 
 def start_of_day(now: float) -> float:

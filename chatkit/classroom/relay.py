@@ -46,18 +46,21 @@ def timed_out(request: httpx.Request) -> APIError:
     return gateway_error(504, "classroom.gateway.upstream_timeout", seconds=f"{seconds:g}")
 
 
-async def send(state, method: str, path: str, body: dict | None = None,
-               pinned: str | None = None) -> tuple[Upstream, httpx.Response]:
+async def send(state, method: str, path: str, body: dict | None = None, pinned: str | None = None,
+               form: tuple[bytes, str] | None = None) -> tuple[Upstream, httpx.Response]:
     """The first upstream's answer that is worth the student's reading (a stream not yet read), with failover.
 
     ``state``: the app's, with ``client`` (an httpx.AsyncClient) and ``upstreams``. ``pinned``: the
-    only upstream to ask, the one that keeps a stored response the call reads or continues.
+    only upstream to ask, the one that keeps a stored response, file or batch the call reads or uses.
+    ``form``: an upload as the student sent it (its bytes and content type), sent on instead of ``body``.
     """
-    content = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
+    content, kind = form or (None, None)
+    if body is not None:
+        content, kind = json.dumps(body, ensure_ascii=False).encode(), "application/json"
     busy = False
     for upstream in [u for u in state.upstreams.order() if pinned in (None, u.name)]:
         outgoing = state.client.build_request(method, upstream.base_url + path, content=content,
-                                              headers=_upstream_headers(upstream, body))
+                                              headers=_upstream_headers(upstream, kind))
         try:
             answer = await state.client.send(outgoing, stream=True)
         except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout):  # it may be working on it: not twice
@@ -88,11 +91,11 @@ def _failed(state, upstream: Upstream, why: str) -> None:
     state.upstreams.failed(upstream, why)
 
 
-def _upstream_headers(upstream: Upstream, body: dict | None) -> dict[str, str]:
+def _upstream_headers(upstream: Upstream, content_type: str | None) -> dict[str, str]:
     """Only what the upstream needs: none of the student's headers (their key, cookies) go on."""
     headers = {"accept-encoding": "identity", "user-agent": "chatkit-classroom"}
-    if body is not None:
-        headers["content-type"] = "application/json"
+    if content_type:
+        headers["content-type"] = content_type
     if upstream.key:
         headers["authorization"] = f"Bearer {upstream.key}"
     return headers

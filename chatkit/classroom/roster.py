@@ -7,19 +7,24 @@ stops the import before anything is written, naming the lines.
 
 The keys file holds every key in full, so it is created readable by its owner only (0600): hand
 each line to its student, then delete the file. The keys cannot be shown again; rotating makes new ones.
+Next to it goes a page to print (same name, ``.html``, 0600 too): one card per student to cut out,
+with the class's URL, their key, the one-line join command and the two ``.env`` lines. The page is
+self-contained (it prints offline) and every value on it is escaped: a name is text, never markup.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ChatkitError
-from ..messages import say
+from ..messages import current, say
 from .store import ClassStore, Student
 
 ID_COLUMNS = ("id", "student_id", "student id", "学号")
@@ -107,12 +112,58 @@ def issue_keys(store: ClassStore, students: list[Student]) -> list[tuple[Student
 
 def write_keys(path: str | os.PathLike, issued: list[tuple[Student, str]], base_url: str) -> Path:
     """The keys CSV to hand out (id, name, key, base_url), created readable by its owner only."""
-    path = Path(path)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    if os.name != "nt":
-        os.fchmod(fd, 0o600)  # a file that already existed keeps its mode otherwise
-    with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as out:  # the BOM: Excel then reads it as UTF-8
+    with _private(path, encoding="utf-8-sig", newline="") as out:  # the BOM: Excel then reads it as UTF-8
         writer = csv.writer(out)
         writer.writerow(["id", "name", "key", "base_url"])
         writer.writerows([student.id, student.name, key, base_url] for student, key in issued)
-    return path
+    return Path(path)
+
+
+def write_cards(path: str | os.PathLike, issued: list[tuple[Student, str]], base_url: str) -> Path:
+    """A page of cards to print and cut out, one per student, in the teacher's language; readable by its owner only."""
+    with _private(path, encoding="utf-8") as out:
+        out.write(cards_page(issued, base_url))
+    return Path(path)
+
+
+def cards_page(issued: list[tuple[Student, str]], base_url: str) -> str:
+    """The HTML of :func:`write_cards`: no script, no external resource, every value escaped."""
+    lang, title = current(), html.escape(say("classroom.cards.title"))
+    cards = "\n".join(_card(student, key, base_url) for student, key in issued)
+    return f"""<!doctype html>
+<html lang="{HTML_LANG.get(lang, lang)}"><head><meta charset="utf-8"><title>{title}</title>
+<style>{CARD_CSS}</style></head>
+<body><h1>{title}</h1><p class="intro">{html.escape(say("classroom.cards.intro"))}</p>
+{cards}
+</body></html>
+"""
+
+
+def _card(student: Student, key: str, base_url: str) -> str:
+    e = html.escape
+    env = f"OPENAI_BASE_URL={base_url}\nOPENAI_API_KEY={key}"
+    return (f'<section class="card"><h2>{e(student.name)} <small>({e(student.id)})</small></h2>\n'
+            f'<p>{e(say("classroom.cards.url"))}<br><code>{e(base_url)}</code></p>\n'
+            f'<p>{e(say("classroom.cards.key"))}<br><code>{e(key)}</code></p>\n'
+            f'<p>{e(say("classroom.cards.join"))}</p><pre>{e(JOIN.format(url=base_url))}</pre>\n'
+            f'<p>{e(say("classroom.cards.env"))}</p><pre>{e(env)}</pre></section>')
+
+
+JOIN = "python -m chatkit classroom join {url}"
+HTML_LANG = {"zh": "zh-CN"}
+# A card never breaks across pages; a key wraps anywhere rather than run off the paper.
+CARD_CSS = ("body{font-family:sans-serif;margin:1cm}h1{font-size:14pt}.intro{font-size:9pt}"
+            ".card{border:1px dashed #555;padding:.4cm .5cm;margin:0 0 .5cm;break-inside:avoid;"
+            "page-break-inside:avoid}.card h2{font-size:13pt;margin:0 0 .2cm}.card p{margin:.15cm 0;font-size:10pt}"
+            "code,pre{font-family:monospace;font-size:10pt;overflow-wrap:anywhere;word-break:break-all;"
+            "white-space:pre-wrap;margin:0}@media print{body{margin:0}.intro{display:none}}")
+
+
+@contextmanager
+def _private(path: str | os.PathLike, **text):
+    """``path`` opened for writing as text, created or truncated readable by its owner only (0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    if os.name != "nt":
+        os.fchmod(fd, 0o600)  # a file that already existed keeps its mode otherwise
+    with os.fdopen(fd, "w", **text) as out:
+        yield out

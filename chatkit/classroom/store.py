@@ -51,6 +51,8 @@ CREATE TABLE IF NOT EXISTS calls (
     upstream TEXT, status INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS calls_student ON calls (student, at);
 CREATE TABLE IF NOT EXISTS owned (id TEXT PRIMARY KEY, student TEXT NOT NULL, upstream TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS owned_student ON owned (student);
+CREATE TABLE IF NOT EXISTS recorded_once (id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS results (
     student TEXT NOT NULL, exercise TEXT NOT NULL, passed INTEGER NOT NULL, at REAL NOT NULL,
     PRIMARY KEY (student, exercise));
@@ -83,7 +85,8 @@ class Budget:
     """A student's limits; None leaves one off. ``models``: the model ids allowed (None: any).
 
     ``rpm``, ``tpm``: requests and tokens per minute, counted before a call as the platform counts
-    them; ``tokens_per_day`` (UTC day) and ``tokens_per_course``: tokens really used, input and output.
+    them; ``tokens_per_day`` (UTC day) and ``tokens_per_course``: tokens really used, input and output;
+    ``spend_per_day`` and ``spend_per_course``: what they cost in ``currency`` (limits.py prices them).
     """
 
     rpm: int | None = None
@@ -91,6 +94,13 @@ class Budget:
     tokens_per_day: int | None = None
     tokens_per_course: int | None = None
     models: tuple[str, ...] | None = None
+    spend_per_day: float | None = None
+    spend_per_course: float | None = None
+    currency: str = "USD"
+
+    @property
+    def counts_money(self) -> bool:
+        return bool(self.spend_per_day or self.spend_per_course)
 
     def to_json(self) -> str:
         return json.dumps({f.name: getattr(self, f.name) for f in fields(self)})
@@ -160,13 +170,19 @@ class ClassStore(Protocol):
     def budget(self, student: str) -> Budget:
         """The student's own budget, else the class's."""
     def set_budget(self, budget: Budget, student: str = CLASS) -> None: ...
-    def record(self, call: Call) -> None: ...
+    def record(self, call: Call, once: str | None = None) -> bool:
+        """Add ``call``; with ``once`` (a batch's id), only the first time: False if it was recorded before."""
     def tokens_used(self, student: str, since: float = 0.0) -> int:
         """Input plus output tokens ``student`` used since ``since`` (a Unix time)."""
+    def used_by_model(self, student: str, since: float = 0.0) -> list[Usage]:
+        """``student``'s calls since ``since`` summed per model (``Usage.group``): what prices them."""
     def calls(self, student: str, limit: int = 100) -> list[Call]:
         """``student``'s calls, newest first: only theirs."""
     def own(self, student: str, resource: str, upstream: str) -> None:
-        """``student`` made ``resource`` (a stored response's id) on ``upstream``, where students share one key."""
+        """``student`` made ``resource`` (a stored response's, a file's or a batch's id) on ``upstream``, where
+        students share one key."""
+    def owned(self, student: str, prefix: str) -> list[tuple[str, str]]:
+        """``student``'s resources whose id starts with ``prefix`` (``"file-"``), and their upstreams, oldest first."""
     def owner(self, resource: str) -> tuple[str, str] | None:
         """The student who made ``resource``, and the upstream that keeps it."""
     def record_result(self, result: Result) -> None:
@@ -257,17 +273,26 @@ class SQLiteStore:
 
     # --- calls ---------------------------------------------------------------------
 
-    def record(self, call: Call) -> None:
-        with self._lock:
+    def record(self, call: Call, once: str | None = None) -> bool:
+        with self._transaction():  # the mark and the call together: never one without the other
+            if once is not None and not self._db.execute("INSERT OR IGNORE INTO recorded_once VALUES (?)",
+                                                         (once,)).rowcount:
+                return False
             self._db.execute("INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              (call.at or self.clock(), call.student, call.endpoint, call.model, call.upstream,
                               call.status, call.input_tokens, call.output_tokens))
+            return True
 
     def tokens_used(self, student: str, since: float = 0.0) -> int:
         with self._lock:
             row = self._db.execute("SELECT COALESCE(SUM(input_tokens + output_tokens), 0) FROM calls "
                                    "WHERE student = ? AND at >= ?", (student, since)).fetchone()
         return row[0]
+
+    def used_by_model(self, student: str, since: float = 0.0) -> list[Usage]:
+        rows = self._all("SELECT model, COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(status >= 400), MAX(at) "
+                         "FROM calls WHERE student = ? AND at >= ? GROUP BY model ORDER BY model", (student, since))
+        return [Usage(*row) for row in rows]
 
     def calls(self, student: str, limit: int = 100) -> list[Call]:
         rows = self._all("SELECT student, endpoint, model, status, input_tokens, output_tokens, upstream, at "
@@ -288,6 +313,11 @@ class SQLiteStore:
     def own(self, student: str, resource: str, upstream: str) -> None:
         with self._lock:
             self._db.execute("INSERT OR IGNORE INTO owned VALUES (?, ?, ?)", (resource, student, upstream))
+
+    def owned(self, student: str, prefix: str) -> list[tuple[str, str]]:
+        # The prefix is matched with substr, not LIKE: an id may hold '_', which LIKE reads as a wildcard.
+        return self._all("SELECT id, upstream FROM owned WHERE student = ? AND substr(id, 1, ?) = ? ORDER BY rowid",
+                         (student, len(prefix), prefix))
 
     def owner(self, resource: str) -> tuple[str, str] | None:
         rows = self._all("SELECT student, upstream FROM owned WHERE id = ?", (resource,))

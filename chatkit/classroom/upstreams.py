@@ -33,6 +33,10 @@ class Upstream:
     base_url: str
     key: str | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        # An OpenAI client's base_url ends with "/": the gateway adds "/chat/completions" to it.
+        self.base_url = self.base_url.rstrip("/")
+
     @classmethod
     def parse(cls, text: str, keys) -> Upstream:
         """``URL`` or ``URL,key=VARIABLE`` (the key read from the environment or .env by ``keys(VARIABLE)``):

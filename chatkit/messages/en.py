@@ -43,6 +43,9 @@ MESSAGES = {
     "explain.wrong_key.cause": "the key is mistyped, revoked, or made for another server or provider.",
     "explain.wrong_key.fix": "Copy the key again from the provider's API keys page (or create a new one), save it "
                              "to .env, restart the kernel, and check it with chatkit.verify(client).",
+    "explain.wrong_key.fix_class": "A class key (sk-class-…) comes from your teacher, who can also have revoked or "
+                                   "replaced it: ask them for your current key, then run python -m chatkit classroom "
+                                   "join URL again (or put it in .env) and restart the kernel.",
     "explain.wrong_key.fix_sandbox": "Copy the key again (one wrong character is enough), or make a new one with: "
                                      "python -m chatkit keys create --save. A sandbox key works only with the "
                                      "sandbox whose data folder made it (add --data-dir DIR if yours uses another "
@@ -347,6 +350,28 @@ MESSAGES = {
     "09-book-format.type": "With book_format(), '{field}' came back as {value!r}: give it the type {type} in the "
                            "schema.",
     "09-book-format.works": "book_format() works: the model answered {book}.",
+
+    "10-class-limit.hint": "A class's limits are one Budget that the store keeps for every student (this "
+                           "notebook gave its class one). Which of its limits counts the calls in a minute, and how many calls "
+                           "should it let through?",
+    "10-class-limit.hint_more": "Give the whole class (name no student) a Budget whose requests-per-minute limit lets "
+                                "two calls through: store.set_budget(Budget(rpm=…)).",
+    "10-class-limit.no_limit": "After limit_the_class(store), a student of the class still has no limits. Set the "
+                               "class's budget with the store's set_budget, naming no student: a budget given to "
+                               "one student is that student's only.",
+    "10-class-limit.returned": "limit_the_class() returned a Budget, but the class's store still has none: give it "
+                               "to the store (store.set_budget) instead of returning it.",
+    "10-class-limit.quota": "With limit_the_class(), the student's call {nth} was refused with 429 "
+                            "insufficient_quota: an allowance of tokens per day or per course, which does not come "
+                            "back after a minute. A third call in a minute needs a limit per minute.",
+    "10-class-limit.too_tight": "With limit_the_class(), the student's call {nth} was already refused (429 "
+                                "rate_limit_exceeded): the limit lets fewer than two calls a minute through.",
+    "10-class-limit.refused": "With limit_the_class(), the student's call {nth} got {status} {code}: {message}",
+    "10-class-limit.answered": "With limit_the_class(), the student's third call in a minute still got an answer "
+                               "(the limits per minute: {limits}). Lower the limit until only two calls a minute go "
+                               "through.",
+    "10-class-limit.works": "limit_the_class() works: the student's first two calls were answered, and the third got "
+                            "429 rate_limit_exceeded ({message}). The gateway recorded {recorded}.",
 
     # --- chatkit/keys.py: check_key_format() ----------------------------------------------
     "keys.empty.what": "The key is empty.",
@@ -915,6 +940,7 @@ MESSAGES = {
     "cli.error": "error: {error}",
     "cli.interrupted": "Interrupted.",
     "cli.not_a_count": "{text!r} is not a whole number: use 0 or more (0 turns the limit off)",
+    "cli.not_an_amount": "{text!r} is not an amount of money: use a number of 0 or more, such as 2 or 0.50 (0 turns the limit off)",
     "cli.not_a_port": "{text!r} is not a port number: use 1 to 65535, or 0 for any free port",
     "cli.batch.done": "{done} of {total} done, {failed} failed; results in {out}",
     "cli.serve.serving": "Sandbox serving {models} at {url} (data: {data}). Press Ctrl+C to stop.",
@@ -1159,6 +1185,8 @@ MESSAGES = {
     "classroom.upstream.no_key.fix": "Write it as key=VARIABLE and set VARIABLE to the upstream's key in the environment or .env. Never put the key itself on the command line: other users of the machine can see it in the process list.",
     "classroom.gateway.slow_body": "The request body did not arrive within {seconds} seconds, so the classroom gateway stopped waiting. Check your network connection and send the request again.",
     "classroom.gateway.too_large": "The request body is larger than the classroom gateway accepts ({limit:,} bytes). Send a shorter prompt, or split the work into several requests.",
+    "classroom.files.too_large": "The classroom gateway accepts files of up to {limit:,} bytes (the platform takes up to 200 MB for a batch). Split your requests into several files, one batch each.",
+    "classroom.batches.too_large": "(In this class: this batch could use up to {tokens:,} tokens, counting each request's input and its output limit, and you have {left:,} left. Give each request a lower max_tokens (or max_completion_tokens, max_output_tokens), send fewer requests, or ask your teacher for more.)",
     "classroom.gateway.cut_off": "The connection closed before the whole request body arrived. Send the request again.",
     "classroom.gateway.upstream_timeout": "The class's model did not answer within {seconds} seconds. Try again in a minute; if it keeps happening, tell your teacher (the gateway's log names the upstream).",
     "classroom.gateway.upstream_busy": "The class's model is busy: every upstream is at its own rate limit. Wait a few seconds and try again (the SDK retries by itself).",
@@ -1167,12 +1195,26 @@ MESSAGES = {
     "classroom.gateway.bug": "The classroom gateway had an error while handling your request. Tell your teacher: its log has the details.",
     "classroom.serve.serving": "Classroom gateway at {url} for {students} students, forwarding to {upstreams}. Press Ctrl+C to stop.",
     "classroom.serve.limits": "Each student's limits: {limits}",
-    "classroom.serve.no_limits": "No limits per student are set (see --rpm, --tokens-per-day, --models).",
+    "classroom.serve.no_limits": "No limits per student are set (see --rpm, --tokens-per-day, --spend-per-day, --models).",
     "classroom.serve.join": "Students put these two lines in their .env (their key is in the keys CSV):\n    OPENAI_BASE_URL={url}\n    OPENAI_API_KEY=sk-class-…",
     "classroom.serve.not_loopback": "The gateway listens on {host}: anyone on that network can reach it, and keys cross it in clear text. Put TLS in front of it (chatkit/classroom/gateway.py shows one way, with Caddy), or serve on 127.0.0.1.",
     "classroom.serve.not_started.what": "The classroom gateway did not start.",
     "classroom.serve.not_started.fix": "Run 'python -m chatkit doctor', and check that no other program uses the port (--port picks another).",
     "classroom.serve.stopped": "Classroom gateway stopped.",
+    "classroom.serve.unpriced.what": "A spending limit in {currency} cannot count the models {models}: chatkit's price table has no {currency} price for them, so students calling them would only get an error.",
+    "classroom.serve.unpriced.fix": "Limit tokens instead (--tokens-per-day N --spend-per-day 0 --spend-per-course 0), allow only models priced in {currency} (--models), or give the currency they are priced in (--currency CNY or USD).",
+    "classroom.quota.tokens": "(In this class: you have used {used:,} of your {limit:,} tokens for {period}. Ask your teacher for more.)",
+    "classroom.quota.money": "(In this class: you have spent {used} of your {limit} for {period}. Ask your teacher for more.)",
+    "classroom.quota.day": "today (UTC)",
+    "classroom.quota.course": "the course",
+    "classroom.quota.unpriced": "This class limits what each student spends in {currency}, and chatkit's price table has no {currency} price for the model {model!r}, so the gateway cannot count what the call costs and did not send it. Call a model priced in {currency} (or one of the sandbox's free models), or ask your teacher to limit this model by tokens instead.",
+    "classroom.keys.page_written": "A page of cards to print, one per student to cut out: {path} (readable only by you; delete it too once the cards are handed out).",
+    "classroom.cards.title": "Class keys",
+    "classroom.cards.intro": "Cut along the dotted lines and give each student their card. Each key works like a password: keep this page private and shred what is left.",
+    "classroom.cards.url": "Class URL:",
+    "classroom.cards.key": "Your key (keep it secret):",
+    "classroom.cards.join": "Join in one line (paste your key when asked):",
+    "classroom.cards.env": "Or put these two lines in your .env file:",
     "classroom.results.not_sent": "(Your result was not sent to the class's gateway: {reason}. The check above still holds; tell your teacher if this keeps happening.)",
     "classroom.results.bad": "Send a result as {{\"exercise\": \"03-ask\", \"passed\": true}}: the exercise's name (letters, digits, \"-\", \"_\", \".\"; at most 100) and true or false.",
     "classroom.dashboard.no_token": "The dashboard needs the teacher's admin token, and this request carries none. Run '{prog}': it prints a link to the dashboard with a new admin token.",

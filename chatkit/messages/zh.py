@@ -42,6 +42,8 @@ MESSAGES = {
     "explain.wrong_key.cause": "密钥输错了、已被吊销，或者是为另一个服务器或服务商创建的。",
     "explain.wrong_key.fix": "到服务商的 API 密钥页面重新复制密钥（或新建一个），保存到 .env，重启内核，"
                              "再用 chatkit.verify(client) 检查。",
+    "explain.wrong_key.fix_class": "班级密钥（sk-class-…）由老师发放，老师也可能已经吊销或更换了它。请向老师索取你现在的密钥，"
+                                   "重新运行 python -m chatkit classroom join URL（或者写进 .env），然后重启内核。",
     "explain.wrong_key.fix_sandbox": "重新复制一次密钥（错一个字符就不行），或者用 python -m chatkit keys create "
                                      "--save 生成一个新的。沙盒密钥只在创建它的那个数据文件夹的沙盒上有效"
                                      "（如果你的沙盒用的是别的文件夹，加上 --data-dir DIR）。",
@@ -311,6 +313,25 @@ MESSAGES = {
                              "和 year 这三个字段（全部放进 'required'）。",
     "09-book-format.type": "用 book_format() 时，'{field}' 返回的是 {value!r}：在 schema 里把它的类型设为 {type}。",
     "09-book-format.works": "book_format() 没问题：模型回答了 {book}。",
+
+    "10-class-limit.hint": "一个班的限制是存储里的一个 Budget，对每个学生都生效（本篇前面已经给班级设过一次）。"
+                           "它的哪一项管的是每分钟的调用次数？应该放行几次？",
+    "10-class-limit.hint_more": "给整个班级（不指定学生）设一个 Budget，把每分钟的请求数限制为两次，"
+                                "写法是 store.set_budget(Budget(rpm=…))。",
+    "10-class-limit.no_limit": "运行 limit_the_class(store) 之后，班里的学生仍然没有任何限制。请用存储的 set_budget "
+                               "给班级设限制，不要指定学生，因为指定了学生的限制只对这一个学生生效。",
+    "10-class-limit.returned": "limit_the_class() 返回了一个 Budget，可班级的存储里仍然没有限制。"
+                               "不要把它返回，而要交给存储（store.set_budget）。",
+    "10-class-limit.quota": "按 limit_the_class() 设的限制，学生的第 {nth} 次调用收到了 429 insufficient_quota，"
+                            "说明触发的是每天或整门课的 token 配额，这种配额过一分钟也不会恢复。要拒绝一分钟内的第三次调用，"
+                            "得用按分钟计的限制。",
+    "10-class-limit.too_tight": "按 limit_the_class() 设的限制，学生的第 {nth} 次调用就被拒绝了"
+                                "（429 rate_limit_exceeded），说明每分钟放行的调用不到两次。",
+    "10-class-limit.refused": "按 limit_the_class() 设的限制，学生的第 {nth} 次调用收到了 {status} {code}：{message}",
+    "10-class-limit.answered": "按 limit_the_class() 设的限制，学生一分钟内的第三次调用仍然得到了回答"
+                               "（每分钟的限制是 {limits}）。把限制调低，让每分钟只放行两次调用。",
+    "10-class-limit.works": "limit_the_class() 没问题：学生的前两次调用得到了回答，第三次收到 429 "
+                            "rate_limit_exceeded（{message}）。网关记下的状态码依次是 {recorded}。",
 
     # --- chatkit/keys.py：check_key_format() ----------------------------------------------
     "keys.empty.what": "密钥是空的。",
@@ -840,6 +861,7 @@ MESSAGES = {
     "cli.error": "错误：{error}",
     "cli.interrupted": "已中断。",
     "cli.not_a_count": "{text!r} 不是整数，请用 0 或更大的整数（0 表示关闭这项限制）",
+    "cli.not_an_amount": "{text!r} 不是有效的金额，请填写不小于 0 的数，比如 2 或 0.50（填 0 表示不设这项限制）",
     "cli.not_a_port": "{text!r} 不是端口号，请用 1 到 65535，或者用 0 让系统挑一个空闲端口",
     "cli.batch.done": "{total} 项中完成了 {done} 项，失败 {failed} 项，结果在 {out} 里",
     "cli.serve.serving": "沙盒正在 {url} 上提供 {models}（数据在 {data}）。按 Ctrl+C 停止。",
@@ -1070,6 +1092,8 @@ MESSAGES = {
     "classroom.upstream.no_key.fix": "写成 key=变量名，并在环境变量或 .env 里把这个变量设为上游的密钥。不要把密钥本身写在命令行上，这台机器的其他用户能在进程列表里看到它。",
     "classroom.gateway.slow_body": "请求体在 {seconds} 秒内没有传完，班级网关不再等待。请检查网络连接，然后重新发送请求。",
     "classroom.gateway.too_large": "请求体超过了班级网关接受的上限（{limit:,} 字节）。请缩短提示词，或者把任务拆成几个请求。",
+    "classroom.files.too_large": "班级网关只接受不超过 {limit:,} 字节的文件（平台上的批处理文件最大可以到 200 MB）。请把请求拆到几个文件里，每个文件提交一个批处理。",
+    "classroom.batches.too_large": "（在这个班里，按每个请求的输入加上它的输出上限计算，这个批处理最多可能用掉 {tokens:,} 个 token，而你只剩 {left:,} 个。请调低每个请求的 max_tokens、max_completion_tokens 或 max_output_tokens，少发一些请求，或者请老师多给一些配额。）",
     "classroom.gateway.cut_off": "请求体还没传完，连接就断开了。请重新发送请求。",
     "classroom.gateway.upstream_timeout": "班级使用的模型在 {seconds} 秒内没有回答。请过一分钟再试；如果一直这样，请告诉老师（网关日志里写明了是哪个上游）。",
     "classroom.gateway.upstream_busy": "班级使用的模型正忙，每个上游都达到了自己的速率限制。请等几秒再试（SDK 会自动重试）。",
@@ -1078,12 +1102,26 @@ MESSAGES = {
     "classroom.gateway.bug": "班级网关处理你的请求时出错了。请告诉老师，网关日志里有详细信息。",
     "classroom.serve.serving": "班级网关已在 {url} 启动，为 {students} 名学生服务，请求转发到 {upstreams}。按 Ctrl+C 停止。",
     "classroom.serve.limits": "每个学生的限制：{limits}",
-    "classroom.serve.no_limits": "没有为学生设置任何限制（见 --rpm、--tokens-per-day、--models）。",
+    "classroom.serve.no_limits": "没有给学生设任何限制（可以用 --rpm、--tokens-per-day、--spend-per-day、--models 设置）。",
     "classroom.serve.join": "学生在自己的 .env 里写上这两行（各自的密钥在密钥 CSV 文件里）：\n    OPENAI_BASE_URL={url}\n    OPENAI_API_KEY=sk-class-…",
     "classroom.serve.not_loopback": "网关正在 {host} 上监听，这个网络里的任何人都能访问它，密钥也会以明文在网络上传输。请在它前面加一层 TLS（chatkit/classroom/gateway.py 里有用 Caddy 的做法），或者只在 127.0.0.1 上提供服务。",
     "classroom.serve.not_started.what": "班级网关没有启动。",
     "classroom.serve.not_started.fix": "运行 'python -m chatkit doctor'，并确认没有别的程序占用这个端口（可以用 --port 换一个）。",
     "classroom.serve.stopped": "班级网关已停止。",
+    "classroom.serve.unpriced.what": "chatkit 的价格表里没有 {models} 的 {currency} 价格，所以按 {currency} 设的花费上限算不出调用它们花了多少钱，学生调用这些模型只会收到错误。",
+    "classroom.serve.unpriced.fix": "可以改为限制 token 数（--tokens-per-day N --spend-per-day 0 --spend-per-course 0），或者只允许按 {currency} 定价的模型（--models），或者换成这些模型的计价货币（--currency CNY 或 USD）。",
+    "classroom.quota.tokens": "（在这个班里，你{period}已用掉 {used:,} 个 token，上限是 {limit:,} 个。需要更多的话，请找老师。）",
+    "classroom.quota.money": "（在这个班里，你{period}已花费 {used}，花费上限是 {limit}。需要更多的话，请找老师。）",
+    "classroom.quota.day": "今天（按 UTC 计）",
+    "classroom.quota.course": "在整门课中",
+    "classroom.quota.unpriced": "这个班按 {currency} 给每个学生设了花费上限，但 chatkit 的价格表里没有模型 {model!r} 的 {currency} 价格，网关算不出这次调用的花费，所以没有把它发出去。请改用按 {currency} 定价的模型（或者沙盒里免费的模型），或者请老师改为按 token 数限制这个模型。",
+    "classroom.keys.page_written": "已生成可打印的密钥卡片页 {path}（只有你能读取），每个学生一张，打印后剪开分发。卡片发完后，请把这个文件也删掉。",
+    "classroom.cards.title": "班级密钥",
+    "classroom.cards.intro": "沿虚线剪开，把卡片交给对应的学生。每把密钥都相当于密码，请妥善保管这一页，剪剩的部分及时销毁。",
+    "classroom.cards.url": "班级地址：",
+    "classroom.cards.key": "你的密钥（请勿告诉别人）：",
+    "classroom.cards.join": "一行命令加入班级（按提示粘贴密钥）：",
+    "classroom.cards.env": "或者把下面两行写进 .env 文件：",
     "classroom.results.not_sent": "（练习结果没能发送到班级网关，原因是 {reason}。上面的检查结果照样有效；如果一直这样，请告诉老师。）",
     "classroom.results.bad": "请按 {{\"exercise\": \"03-ask\", \"passed\": true}} 的格式发送结果。练习名只能包含字母、数字、“-”“_”“.”，最多 100 个字符；passed 为 true 或 false。",
     "classroom.dashboard.no_token": "打开看板需要老师的管理员令牌，但这个请求没有带。请运行 '{prog}'，它会打印一个带有新管理员令牌的看板链接。",
