@@ -72,6 +72,7 @@ def book(year: str) -> str:
 
 
 YEAR_AS_NUMBER = book("number")
+BUDGET = "from chatkit.classroom.store import Budget\n"
 
 # Right answers besides the reference solution: other clients, other wordings, other styles.
 RIGHT = {
@@ -134,6 +135,12 @@ RIGHT = {
         'from pydantic import BaseModel\nclass Book(BaseModel):\n    title: str\n    author: str\n    year: int\n'
         'def book_format():\n    schema = Book.model_json_schema() | {"additionalProperties": False}\n'
         '    return {"type": "json_schema", "json_schema": {"name": "book", "strict": True, "schema": schema}}\n'],
+    "10-class-limit": [
+        f'{BUDGET}def limit_the_class(store):\n    store.set_budget(Budget(rpm=2, tokens_per_day=50_000))\n',
+        'import dataclasses\ndef limit_the_class(store):\n'
+        '    store.set_budget(dataclasses.replace(store.budget("anyone"), rpm=2))\n',
+        'from chatkit.classroom import store as classroom\ndef limit_the_class(store):\n'
+        '    store.set_budget(classroom.Budget(rpm=2), student=classroom.CLASS)\n'],
 }
 
 WRONG = {
@@ -198,12 +205,19 @@ WRONG = {
         '{"type": "object", "properties": {"title": {"type": "string"}, "author": {"type": "string"}, '
         '"year": {"type": "integer"}}, "required": ["title", "author", "year"]}}}\n',
         YEAR_AS_NUMBER],
+    "10-class-limit": [
+        f'{BUDGET}def limit_the_class(store):\n    store.set_budget(Budget(rpm=3))\n',  # the third is answered
+        f'{BUDGET}def limit_the_class(store):\n    store.set_budget(Budget(rpm=1))\n',  # the second is refused
+        f'{BUDGET}def limit_the_class(store):\n    return Budget(rpm=2)\n',  # never given to the class
+        f'{BUDGET}def limit_the_class(store):\n    store.set_budget(Budget(rpm=2), "ada-lovelace")\n',  # one student
+        f'{BUDGET}def limit_the_class(store):\n    store.set_budget(Budget(tokens_per_day=40))\n',  # not a minute
+        f'{BUDGET}def limit_the_class(store):\n    store.set_budget(Budget(rpm=2, models=("gpt-4o",)))\n'],
 }
 HELPFUL = {"00-live-backend": "live_backend()", "01-calls-per-dollar": "calls_per_dollar(",
            "02-find-keys": "find_keys()", "03-ask": "", "04-repeatable-settings": "", "05-trim": "",
            "06-tokens-counted": "tokens_counted()",
            "07-should-retry": "should_retry()", "09-book-format": "book_format()",
-           "08-my-shop": "my_shop()"}
+           "08-my-shop": "my_shop()", "10-class-limit": "limit_the_class("}
 
 
 def verdict(capsys, name, answer) -> tuple[bool, str]:
@@ -313,6 +327,30 @@ def test_an_faq_entry_that_does_not_answer_the_question_says_what_is_looked_for(
     assert not passed and "abroad, international, overseas" in out
 
 
+# --- notebook 10: the class's limit, judged from what the student's client got ----------------
+
+@pytest.mark.parametrize("wrong, said", zip(WRONG["10-class-limit"], [
+    "third call in a minute still got an answer", "call 2 was already refused (429 rate_limit_exceeded)",
+    "returned a Budget, but the class's store still has none", "still has no limits",
+    "call 3 was refused with 429 insufficient_quota", "call 1 got 404 model_not_found"], strict=True))
+def test_each_wrong_class_limit_hears_what_its_student_met(capsys, notebook, wrong, said):
+    passed, out = verdict(capsys, "10-class-limit", define(wrong, notebook, "limit_the_class"))
+    assert not passed and said in out, out
+
+
+def test_the_class_limit_check_shows_the_429_and_the_gateways_record(capsys, notebook):
+    passed, out = verdict(capsys, "10-class-limit", solution("10-class-limit", notebook))
+    assert passed and "the third got 429 rate_limit_exceeded (Rate limit reached" in out
+    assert "Limit 2, Used 2" in out and "The gateway recorded 200, 200, 429." in out
+
+
+def test_a_limit_the_gateway_does_not_apply_fails_the_class_limit_check(capsys, notebook, monkeypatch):
+    """The check judges what the student's calls got, not the budget the store holds."""
+    monkeypatch.setattr(importlib.import_module("chatkit.classroom.limits").Meter, "take", lambda *args: None)
+    passed, out = verdict(capsys, "10-class-limit", solution("10-class-limit", notebook))
+    assert not passed and "third call in a minute still got an answer" in out
+
+
 # --- hints in tiers ----------------------------------------------------------------------
 
 # What makes each reference solution right: no first hint may contain it.
@@ -328,6 +366,7 @@ KEY_CODE = {
                         "408", "409", "429", "500", "5xx"],
     "08-my-shop": ["Shop.example()", "faq", "append", "abroad", "EU"],
     "09-book-format": ["json_schema", "strict", "integer", "additionalProperties", "required", "{"],
+    "10-class-limit": ["set_budget", "rpm=2", "Budget(rpm"],
 }
 
 

@@ -12,7 +12,9 @@ import json
 import math
 import os
 import re
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx2
 import openai
@@ -323,6 +325,63 @@ ABROAD = re.compile(r"abroad|international|overseas|worldwide|world-wide|foreign
                     r"|海外|国外|境外|国际|外国|出国", re.IGNORECASE)
 
 
+# --- 10: a class's limit, as a student meets it ------------------------------------------
+
+def _class_limit(answer: Callable) -> str:
+    """The learner's limit on a class of one: the student's three calls must get two answers and then the
+    platform's rate-limit 429, as the student's client and the gateway's record say."""
+    client, model = _setup(answer)
+    budget, got, recorded = _three_calls(answer, client, model)
+    for nth, (status, code, message) in enumerate(got, start=1):
+        if code == "insufficient_quota":
+            raise Wrong(say("10-class-limit.quota", nth=nth))
+        if status != 200 and (nth < 3 or code != "rate_limit_exceeded"):
+            wrong = "10-class-limit.too_tight" if code == "rate_limit_exceeded" else "10-class-limit.refused"
+            raise Wrong(say(wrong, nth=nth, status=status, code=code, message=message))
+    if got[2][0] == 200:
+        raise Wrong(say("10-class-limit.answered", limits=f"rpm={budget.rpm}, tpm={budget.tpm}"))
+    # The refusal as the student's client read it, and every call as the gateway recorded it.
+    return say("10-class-limit.works", message=got[2][2].split(". ")[0], recorded=", ".join(map(str, recorded)))
+
+
+def _three_calls(answer: Callable, client, model: str) -> tuple:
+    """A class of one in a folder of its own, limited by ``answer``, its gateway in front of ``client``'s server:
+    the student's budget, what their three calls got, and the statuses the gateway recorded."""
+    # Here: the gateway loads its web server, which only notebook 10 needs.
+    from ..classroom.gateway import Gateway
+    from ..classroom.limits import Meter
+    from ..classroom.store import Budget, SQLiteStore, Student
+    from ..classroom.upstreams import Upstream, Upstreams
+
+    with tempfile.TemporaryDirectory(prefix="chatkit-check-") as folder:
+        store = SQLiteStore(Path(folder) / "classroom.sqlite3")
+        try:
+            store.add_students([Student("student", "A student")])
+            key = store.issue_key("student")
+            returned = answer(store)
+            budget = store.budget("student")
+            if budget == Budget():  # no limit reached the class: say whether it was returned instead
+                raise Wrong(say(f"10-class-limit.{'returned' if isinstance(returned, Budget) else 'no_limit'}"))
+            teacher = Upstreams([Upstream("teacher", str(client.base_url).rstrip("/"), client.api_key)])
+            # The minute stands still during the check: however slow the machine, no request comes back.
+            with Gateway.start(store, teacher, meter=Meter(clock=lambda: 0.0)) as gateway:
+                student = openai.OpenAI(api_key=key, base_url=gateway.base_url, max_retries=0)
+                got = [_student_call(student, model) for _ in range(3)]
+            return budget, got, [call.status for call in reversed(store.calls("student"))]
+        finally:
+            store.close()
+
+
+def _student_call(student, model: str) -> tuple[int, str | None, str]:
+    """One short call: its status, error code and message (200, None, "" when it was answered)."""
+    try:
+        student.chat.completions.create(model=model, messages=[{"role": "user", "content": "Hi!"}],
+                                        **{limit_name(model): 1})
+    except openai.APIStatusError as exc:
+        return exc.status_code, exc.code, (exc.body or {}).get("message", exc.message)
+    return 200, None, ""
+
+
 EXERCISES = {e.name: e for e in [
     Exercise("00-live-backend", "live_backend", _live_backend, '''
 def live_backend():
@@ -375,6 +434,12 @@ def my_shop():
     shop = Shop.example()
     shop.faq.append(("Do you ship abroad?", "Yes, to the EU in 5 to 8 working days, for 9.90 euros."))
     return shop
+'''),
+    Exercise("10-class-limit", "limit_the_class", _class_limit, '''
+from chatkit.classroom.store import Budget
+
+def limit_the_class(store):
+    store.set_budget(Budget(rpm=2))
 '''),
     Exercise("05-trim", "trim", _trim, '''
 def trim(messages, budget):
