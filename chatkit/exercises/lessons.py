@@ -362,7 +362,7 @@ def _three_calls(answer: Callable, client, model: str) -> tuple:
             budget = store.budget("student")
             if budget == Budget():  # no limit reached the class: say whether it was returned instead
                 raise Wrong(say(f"10-class-limit.{'returned' if isinstance(returned, Budget) else 'no_limit'}"))
-            teacher = Upstreams([Upstream("teacher", str(client.base_url).rstrip("/"), client.api_key)])
+            teacher = Upstreams([Upstream("teacher", str(client.base_url), client.api_key)])
             # The minute stands still during the check: however slow the machine, no request comes back.
             with Gateway.start(store, teacher, meter=Meter(clock=lambda: 0.0)) as gateway:
                 student = openai.OpenAI(api_key=key, base_url=gateway.base_url, max_retries=0)
