@@ -42,6 +42,8 @@ class StandIn:
         self.release.set()
         self.first_sent, self.last_sent = threading.Event(), threading.Event()
         self.hold = threading.Event()  # set: the answer waits for ``release`` before its headers (a slow upstream)
+        self.close_stream = threading.Event()  # a stream's connection stays open after its last event until set
+        self.close_stream.set()
         self.server = _Server(("127.0.0.1", 0), self._handler())
         self.name = f"127.0.0.1:{self.server.server_port}"
         self.base_url = f"http://{self.name}/v1"
@@ -52,6 +54,7 @@ class StandIn:
 
     def __exit__(self, *exc) -> None:
         self.release.set()
+        self.close_stream.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -121,6 +124,7 @@ class StandIn:
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
                 upstream.last_sent.set()
+                upstream.close_stream.wait(10)
 
             def _event(self, data: dict) -> None:
                 self.wfile.write(b"data: " + json.dumps(data).encode() + b"\n\n")

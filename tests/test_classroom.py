@@ -230,6 +230,17 @@ def test_a_student_who_hangs_up_mid_stream_is_recorded(store, upstream, gateway)
     assert call.status == 499 and not upstream.last_sent.is_set()
 
 
+def test_a_stream_read_to_its_end_is_a_success_though_the_student_hangs_up_first(store, upstream, gateway):
+    # The SDK closes the connection at [DONE]; the upstream may close its own a moment later.
+    upstream.close_stream.clear()
+    client = student(gateway, store.issue_key("ada"))
+    text = "".join(c.choices[0].delta.content or "" for c in client.chat.completions.create(
+        model="gpt-ok", messages=HELLO, stream=True) if c.choices)
+    call = wait_until(lambda: store.calls("ada"), "the stream's call recorded")[0]
+    upstream.close_stream.set()
+    assert text == "Hello!" and (call.status, call.input_tokens, call.output_tokens) == (200, 7, 5)
+
+
 def test_a_student_who_asks_for_usage_gets_it(store, gateway):
     stream = student(gateway, store.issue_key("ada")).chat.completions.create(
         model="gpt-ok", messages=HELLO, stream=True, stream_options={"include_usage": True})

@@ -168,12 +168,18 @@ def finished(call: Call, status: int, tokens: tuple[int, int] | None = None) -> 
                                at=time.time())
 
 
+# The events that end a Responses stream (openai-wire.md): after one, nothing more is owed.
+ENDS = ("response.completed", "response.incomplete", "response.failed", "error")
+
+
 class Relay:
     """A stream from the upstream to the student, event by event, as it comes; the call recorded at its end."""
 
     def __init__(self, state, call: Call, upstream: Upstream, injected: bool) -> None:
         self.state, self.call, self.upstream, self.injected = state, call, upstream, injected
         self.tokens: tuple[int, int] | None = None
+        self.ending = False  # the event in hand ends the stream: [DONE], or a Responses stream's end
+        self.ended = False  # that event has reached the student
 
     async def events(self, answer: httpx.Response):
         pending, status = b"", answer.status_code
@@ -185,13 +191,16 @@ class Relay:
                 for event in events:
                     if self._keep(event):
                         yield scrub_key(self.state, event) + b"\n\n"
+                        self.ended = self.ending  # resumed: the server has sent it
             if pending.strip():
                 yield scrub_key(self.state, pending)
         except httpx.HTTPError as exc:  # the status is sent: all the student can see is the stream ending
             status = 504 if isinstance(exc, httpx.TimeoutException) else 502
             log.warning("upstream %s broke off a stream: %s", self.upstream.name, type(exc).__name__)
         except BaseException:  # the student hung up (the task is cancelled): 499, as nginx logs it
-            status = 499
+            # ... unless they had the whole answer: the SDK closes the connection at [DONE], at times
+            # before the upstream closes its own.
+            status = status if self.ended else 499
             raise
         finally:
             # Recorded here, not in a thread: when the student hangs up, this runs while the task is cancelled.
@@ -205,8 +214,10 @@ class Relay:
         """Note what the event says (usage, a stored response's id); False for the usage chunk the gateway added."""
         data = b"".join(line[5:].strip() for line in event.splitlines() if line.startswith(b"data:"))
         if not data.startswith(b"{"):
+            self.ending = data == b"[DONE]"
             return True
         parsed = json_object(data)
+        self.ending = parsed.get("type") in ENDS
         found = usage_of(parsed)
         if found:
             self.tokens = found
