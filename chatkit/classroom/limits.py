@@ -32,8 +32,7 @@ from ..tokens import SIGNS, estimate_cost, model_facts, money, price_table
 from .store import Budget, ClassStore, Usage
 
 ORG = "org-classroom"
-LEARN_MORE = ("Visit https://platform.openai.com/account/rate-limits to learn more. (In this class, your teacher "
-              "sets the limits.)")
+LEARN_MORE = "Visit https://platform.openai.com/account/rate-limits to learn more."
 QUOTA = ("You exceeded your current quota, please check your plan and billing details. For more information on this "
          "error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.")
 
@@ -52,7 +51,7 @@ class Meter:
             # Report what blocks longest: a call too large for a whole minute, else the longest wait.
             worst = max(wanted, key=lambda w: (w[1] > w[0].size, w[0].wait(w[1])), default=None)
             if worst and worst[0].wait(worst[1]):
-                raise rate_limited(model, *worst, org=ORG, learn_more=LEARN_MORE)
+                raise rate_limited(model, *worst, org=ORG, learn_more=f"{LEARN_MORE} {say('classroom.limits.teacher')}")
             for bucket, amount, _ in wanted:
                 bucket.take(amount)
 

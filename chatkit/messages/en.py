@@ -1203,6 +1203,7 @@ MESSAGES = {
     "classroom.serve.stopped": "Classroom gateway stopped.",
     "classroom.serve.unpriced.what": "A spending limit in {currency} cannot count the models {models}: chatkit's price table has no {currency} price for them, so students calling them would only get an error.",
     "classroom.serve.unpriced.fix": "Limit tokens instead (--tokens-per-day N --spend-per-day 0 --spend-per-course 0), allow only models priced in {currency} (--models), or give the currency they are priced in (--currency CNY or USD).",
+    "classroom.limits.teacher": "(In this class, your teacher sets the limits.)",
     "classroom.quota.tokens": "(In this class: you have used {used:,} of your {limit:,} tokens for {period}. Ask your teacher for more.)",
     "classroom.quota.money": "(In this class: you have spent {used} of your {limit} for {period}. Ask your teacher for more.)",
     "classroom.quota.day": "today (UTC)",
