@@ -118,11 +118,7 @@ async def upload(request: Request):
     student, _, limits = await caller(request, "/v1/files")
     raw = await body(request, MAX_FILE + FORM_OVERHEAD, file_too_large)
     upstream, answer = await send(state, "POST", "/files", form=(raw, request.headers.get("content-type", "")))
-    data = await read(answer, upstream)
-    made = json_object(data).get("id")
-    if answer.status_code == 200 and isinstance(made, str):
-        await asyncio.to_thread(state.store.own, student.id, made, upstream.name)
-    return relayed(state, answer, data, limits)
+    return await made(state, student, upstream, answer, limits)
 
 
 async def list_files(request: Request):
@@ -177,10 +173,15 @@ async def create_batch(request: Request):
         exc.headers = {**limits, **exc.headers}
         raise
     upstream, answer = await send(state, "POST", "/batches", asked, pinned)
+    return await made(state, student, upstream, answer, limits)
+
+
+async def made(state, student: Student, upstream, answer, limits: dict[str, str]) -> Response:
+    """The upstream's answer to a create, relayed; what it made (its ``id``) is the student's from now on."""
     data = await read(answer, upstream)
-    made = json_object(data).get("id")
-    if answer.status_code == 200 and isinstance(made, str):
-        await asyncio.to_thread(state.store.own, student.id, made, upstream.name)
+    resource = json_object(data).get("id")
+    if answer.status_code == 200 and isinstance(resource, str):
+        await asyncio.to_thread(state.store.own, student.id, resource, upstream.name)
     return relayed(state, answer, data, limits)
 
 
