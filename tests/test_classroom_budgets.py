@@ -135,7 +135,8 @@ def test_the_quota_message_in_chinese(store, upstream, gateway, monkeypatch):
     spent_before(store, time.time(), FLASH, 1_000_000)  # ¥2
     with pytest.raises(openai.RateLimitError) as caught:
         ask(student(gateway, store), FLASH)
-    assert "api-errors. 在这个班里，你在整门课中已花费 ¥2.000000，花费上限是 ¥1。需要更多的话，请找老师。" in str(caught.value)
+    said = "api-errors. 在这个班里，你在整门课中已花费 ¥2.000000，花费上限是 ¥1。需要更多的话，请找老师。"
+    assert said in str(caught.value)
 
 
 class Started(Exception):
