@@ -198,6 +198,22 @@ def test_a_batch_past_the_students_allowance_or_models_never_reaches_the_upstrea
     assert ada.batches.cancel(admitted.id).status in ("cancelling", "cancelled", "completed")
 
 
+def test_a_batch_that_could_cost_more_than_the_money_left_never_reaches_the_upstream(classroom, sandbox):
+    store, ada = classroom
+    teacher = client_for(sandbox)
+    priced = upload(ada, "gpt-6-luna", max_tokens=100_000)  # up to 2 x 100,000 output tokens at $0.50 a million
+    before = len(list(teacher.batches.list()))
+    store.set_budget(Budget(spend_per_day=0.05))
+    with pytest.raises(openai.RateLimitError) as too_dear:
+        create(ada, priced.id)
+    assert too_dear.value.code == "insufficient_quota" and "could cost up to $0.1000" in too_dear.value.message
+    assert "you have $0.050000 left" in too_dear.value.message
+    assert len(list(teacher.batches.list())) == before
+    store.set_budget(Budget(spend_per_day=0.5))
+    admitted = create(ada, priced.id)  # $0.10 at most, of $0.50: it goes on
+    assert ada.batches.cancel(admitted.id).status in ("cancelling", "cancelled", "completed", "failed")
+
+
 def test_each_files_and_batches_call_counts_against_requests_per_minute(classroom):
     store, ada = classroom
     store.set_budget(Budget(rpm=2))

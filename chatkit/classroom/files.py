@@ -18,7 +18,9 @@ also reads the input file: a model the class does not allow (or, under a money b
 price) is refused as on a call, and each request is counted as the platform counts a request
 before running it (input plus output limit, :func:`chatkit.tokens.request_tokens`); a batch that
 could use more tokens than the student has left for the day or the course is refused with
-``insufficient_quota`` before it reaches an upstream. Once the batch has ended (completed, failed,
+``insufficient_quota`` before it reaches an upstream, and so is one that could cost more than the
+money they have left (priced from those counts at the standard price, twice what the platform
+bills a batch: on the safe side). Once the batch has ended (completed, failed,
 expired or cancelled), the first time it is read its ``usage`` is recorded for the student, and
 never again, however often it is read.
 Batches still running are not counted yet, as calls in flight are not (limits.py). The platform's
@@ -43,12 +45,12 @@ from ..sandbox.batches import no_such_batch
 from ..sandbox.files import FORM_OVERHEAD, list_object, no_such_file, page_params
 from ..sandbox.http import parse_json
 from ..sandbox.wire import APIError
-from ..tokens import request_tokens
+from ..tokens import RequestTokens, money, request_tokens
 from ..web import load_json, read_body
 from .caller import authenticate
-from .limits import QUOTA, check_allowance, check_model, start_of_day
+from .limits import check_allowance, check_model, insufficient_quota, spend, start_of_day
 from .relay import finished, gateway_error, json_object, passed, read, safe, send, usage_of
-from .store import Budget, Call, ClassStore, Student
+from .store import Budget, Call, ClassStore, Student, Usage
 
 log = logging.getLogger("chatkit.classroom")
 
@@ -236,11 +238,18 @@ async def admit_batch(state, student: Student, budget: Budget, file_id: str, ups
     for model in sorted({model for model, _ in requests}):
         check_model(budget, model)
         await asyncio.to_thread(check_allowance, state.store, student.id, budget, model, now)
+    sizes = await asyncio.to_thread(lambda: [(model, counted(request, model)) for model, request in requests])
     left = await asyncio.to_thread(tokens_left, state.store, student.id, budget, now)
-    wanted = await asyncio.to_thread(lambda: sum(counted(request, model) for model, request in requests))
+    wanted = sum(size.total for _, size in sizes)
     if left is not None and wanted > left:
-        raise APIError(429, f"{QUOTA} {say('classroom.batches.too_large', tokens=wanted, left=left)}",
-                       type="insufficient_quota", code="insufficient_quota", headers={"x-should-retry": "false"})
+        raise insufficient_quota(say("classroom.batches.too_large", tokens=wanted, left=left))
+    if budget.counts_money:
+        # At the standard price: the platform bills a batch at half of it, so this is on the safe side.
+        cost = spend([Usage(model, 1, size.input, size.output, 0, 0.0) for model, size in sizes], budget.currency)[0]
+        money_left = await asyncio.to_thread(spend_left, state.store, student.id, budget, now)
+        if cost > money_left:
+            raise insufficient_quota(say("classroom.batches.too_expensive", cost=money(cost, budget.currency),
+                                         left=money(max(money_left, 0.0), budget.currency)))
 
 
 def requests_in(content: bytes) -> list[tuple[str, dict]]:
@@ -257,11 +266,11 @@ def requests_in(content: bytes) -> list[tuple[str, dict]]:
     return found
 
 
-def counted(request: dict, model: str) -> int:
+def counted(request: dict, model: str) -> RequestTokens:
     try:
-        return request_tokens(request, model).total
+        return request_tokens(request, model)
     except Exception:  # a request the upstream will refuse when it validates the file: it runs no tokens
-        return 0
+        return RequestTokens(0, 0, False)
 
 
 def tokens_left(store: ClassStore, student: str, budget: Budget, now: float) -> int | None:
@@ -272,6 +281,13 @@ def tokens_left(store: ClassStore, student: str, budget: Budget, now: float) -> 
     if budget.tokens_per_day:
         left.append(budget.tokens_per_day - store.tokens_used(student, start_of_day(now)))
     return min(left, default=None)
+
+
+def spend_left(store: ClassStore, student: str, budget: Budget, now: float) -> float:
+    """The money left of the student's course and day, the smaller (a budget that limits money)."""
+    return min(limit - spend(store.used_by_model(student, since), budget.currency)[0]
+               for limit, since in ((budget.spend_per_course, 0.0), (budget.spend_per_day, start_of_day(now)))
+               if limit)
 
 
 # --- lists ---------------------------------------------------------------------------------

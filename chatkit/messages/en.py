@@ -1187,6 +1187,7 @@ MESSAGES = {
     "classroom.gateway.too_large": "The request body is larger than the classroom gateway accepts ({limit:,} bytes). Send a shorter prompt, or split the work into several requests.",
     "classroom.files.too_large": "The classroom gateway accepts files of up to {limit:,} bytes (the platform takes up to 200 MB for a batch). Split your requests into several files, one batch each.",
     "classroom.batches.too_large": "(In this class: this batch could use up to {tokens:,} tokens, counting each request's input and its output limit, and you have {left:,} left. Give each request a lower max_tokens (or max_completion_tokens, max_output_tokens), send fewer requests, or ask your teacher for more.)",
+    "classroom.batches.too_expensive": "(In this class: this batch could cost up to {cost}, counting each request's input and its output limit at the standard price, and you have {left} left. Give each request a lower max_tokens (or max_completion_tokens, max_output_tokens), send fewer requests, or ask your teacher for more.)",
     "classroom.gateway.cut_off": "The connection closed before the whole request body arrived. Send the request again.",
     "classroom.gateway.upstream_timeout": "The class's model did not answer within {seconds} seconds. Try again in a minute; if it keeps happening, tell your teacher (the gateway's log names the upstream).",
     "classroom.gateway.upstream_busy": "The class's model is busy: every upstream is at its own rate limit. Wait a few seconds and try again (the SDK retries by itself).",

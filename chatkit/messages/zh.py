@@ -1094,6 +1094,7 @@ MESSAGES = {
     "classroom.gateway.too_large": "请求体超过了班级网关接受的上限（{limit:,} 字节）。请缩短提示词，或者把任务拆成几个请求。",
     "classroom.files.too_large": "班级网关只接受不超过 {limit:,} 字节的文件（平台上的批处理文件最大可以到 200 MB）。请把请求拆到几个文件里，每个文件提交一个批处理。",
     "classroom.batches.too_large": "（在这个班里，按每个请求的输入加上它的输出上限计算，这个批处理最多可能用掉 {tokens:,} 个 token，而你只剩 {left:,} 个。请调低每个请求的 max_tokens、max_completion_tokens 或 max_output_tokens，少发一些请求，或者请老师多给一些配额。）",
+    "classroom.batches.too_expensive": "（在这个班里，按每个请求的输入加上它的输出上限、以标准价格计算，这个批处理最多可能花费 {cost}，而你只剩 {left}。请调低每个请求的 max_tokens、max_completion_tokens 或 max_output_tokens，少发一些请求，或者请老师提高花费上限。）",
     "classroom.gateway.cut_off": "请求体还没传完，连接就断开了。请重新发送请求。",
     "classroom.gateway.upstream_timeout": "班级使用的模型在 {seconds} 秒内没有回答。请过一分钟再试；如果一直这样，请告诉老师（网关日志里写明了是哪个上游）。",
     "classroom.gateway.upstream_busy": "班级使用的模型正忙，每个上游都达到了自己的速率限制。请等几秒再试（SDK 会自动重试）。",
