@@ -42,8 +42,8 @@ MESSAGES = {
     "explain.wrong_key.cause": "密钥输错了、已被吊销，或者是为另一个服务器或服务商创建的。",
     "explain.wrong_key.fix": "到服务商的 API 密钥页面重新复制密钥（或新建一个），保存到 .env，重启内核，"
                              "再用 chatkit.verify(client) 检查。",
-    "explain.wrong_key.fix_class": "班级密钥（sk-class-…）由老师发放，老师也可能已经吊销或更换了它。请向老师索取你现在的密钥，"
-                                   "重新运行 python -m chatkit classroom join URL（或者写进 .env），然后重启内核。",
+    "explain.wrong_key.fix_class": "班级密钥（sk-class-…）由老师发放，老师也可能已经把它吊销或换掉了。请向老师要你当前有效的密钥，"
+                                   "重新运行 python -m chatkit classroom join URL（或者把密钥写进 .env），然后重启内核。",
     "explain.wrong_key.fix_sandbox": "重新复制一次密钥（错一个字符就不行），或者用 python -m chatkit keys create "
                                      "--save 生成一个新的。沙盒密钥只在创建它的那个数据文件夹的沙盒上有效"
                                      "（如果你的沙盒用的是别的文件夹，加上 --data-dir DIR）。",
@@ -1094,7 +1094,7 @@ MESSAGES = {
     "classroom.gateway.too_large": "请求体超过了班级网关接受的上限（{limit:,} 字节）。请缩短提示词，或者把任务拆成几个请求。",
     "classroom.files.too_large": "班级网关只接受不超过 {limit:,} 字节的文件（平台上的批处理文件最大可以到 200 MB）。请把请求拆到几个文件里，每个文件提交一个批处理。",
     "classroom.batches.too_large": "（在这个班里，按每个请求的输入加上它的输出上限计算，这个批处理最多可能用掉 {tokens:,} 个 token，而你只剩 {left:,} 个。请调低每个请求的 max_tokens、max_completion_tokens 或 max_output_tokens，少发一些请求，或者请老师多给一些配额。）",
-    "classroom.batches.too_expensive": "（在这个班里，按每个请求的输入加上它的输出上限、以标准价格计算，这个批处理最多可能花费 {cost}，而你只剩 {left}。请调低每个请求的 max_tokens、max_completion_tokens 或 max_output_tokens，少发一些请求，或者请老师提高花费上限。）",
+    "classroom.batches.too_expensive": "（在这个班里，按每个请求的输入加上它的输出上限、以标准价格计算，这个批处理最多可能花掉 {cost}，而你只剩 {left}。请调低每个请求的 max_tokens、max_completion_tokens 或 max_output_tokens，少发一些请求，或者请老师提高花费上限。）",
     "classroom.gateway.cut_off": "请求体还没传完，连接就断开了。请重新发送请求。",
     "classroom.gateway.upstream_timeout": "班级使用的模型在 {seconds} 秒内没有回答。请过一分钟再试；如果一直这样，请告诉老师（网关日志里写明了是哪个上游）。",
     "classroom.gateway.upstream_busy": "班级使用的模型正忙，每个上游都达到了自己的速率限制。请等几秒再试（SDK 会自动重试）。",
@@ -1111,7 +1111,7 @@ MESSAGES = {
     "classroom.serve.stopped": "班级网关已停止。",
     "classroom.serve.unpriced.what": "chatkit 的价格表里没有 {models} 的 {currency} 价格，所以按 {currency} 设的花费上限算不出调用它们花了多少钱，学生调用这些模型只会收到错误。",
     "classroom.serve.unpriced.fix": "可以改为限制 token 数（--tokens-per-day N --spend-per-day 0 --spend-per-course 0），或者只允许按 {currency} 定价的模型（--models），或者换成这些模型的计价货币（--currency CNY 或 USD）。",
-    "classroom.limits.teacher": "（在这个班里，限制由老师设定。）",
+    "classroom.limits.teacher": "（在这个班里，速率限制由老师设定。）",
     "classroom.quota.tokens": "在这个班里，你{period}已用掉 {used:,} 个 token，上限是 {limit:,} 个。需要更多的话，请找老师。",
     "classroom.quota.money": "在这个班里，你{period}已花费 {used}，花费上限是 {limit}。需要更多的话，请找老师。",
     "classroom.quota.day": "今天（按 UTC 计）",
