@@ -53,6 +53,7 @@ import json
 import logging
 import os
 import resource
+import secrets
 import socket
 import statistics
 import subprocess
@@ -65,7 +66,7 @@ from pathlib import Path
 CLIENTS, CHUNKS, DELAY, ROUNDS = 300, 10, 0.02, 3
 WORDS = [f"word{i} " for i in range(CHUNKS)]
 MODEL = "stand-in"
-TEACHER_KEY = "sk-bench-teacher-not-a-real-key-0000"
+TEACHER_KEY = secrets.token_urlsafe(24)  # what the gateway sends the stand-in, which checks no key
 
 
 # --- the stand-in upstream and the gateway, each in its own process -----------------------
