@@ -45,10 +45,10 @@ from ..sandbox.batches import no_such_batch
 from ..sandbox.files import FORM_OVERHEAD, list_object, no_such_file, page_params
 from ..sandbox.http import parse_json
 from ..sandbox.wire import APIError
-from ..tokens import RequestTokens, money, request_tokens
+from ..tokens import money
 from ..web import load_json, read_body
 from .caller import authenticate
-from .limits import check_allowance, check_model, insufficient_quota, spend, start_of_day
+from .limits import check_allowance, check_model, counted, insufficient_quota, left, spend
 from .relay import finished, gateway_error, json_object, passed, read, safe, send, usage_of
 from .store import Budget, Call, ClassStore, Student, Usage
 
@@ -239,14 +239,13 @@ async def admit_batch(state, student: Student, budget: Budget, file_id: str, ups
         check_model(budget, model)
         await asyncio.to_thread(check_allowance, state.store, student.id, budget, model, now)
     sizes = await asyncio.to_thread(lambda: [(model, counted(request, model)) for model, request in requests])
-    left = await asyncio.to_thread(tokens_left, state.store, student.id, budget, now)
+    tokens_left, money_left = await asyncio.to_thread(left, state.store, student.id, budget, now)
     wanted = sum(size.total for _, size in sizes)
-    if left is not None and wanted > left:
-        raise insufficient_quota(say("classroom.batches.too_large", tokens=wanted, left=left))
-    if budget.counts_money:
+    if tokens_left is not None and wanted > tokens_left:
+        raise insufficient_quota(say("classroom.batches.too_large", tokens=wanted, left=tokens_left))
+    if money_left is not None:
         # At the standard price: the platform bills a batch at half of it, so this is on the safe side.
         cost = spend([Usage(model, 1, size.input, size.output, 0, 0.0) for model, size in sizes], budget.currency)[0]
-        money_left = await asyncio.to_thread(spend_left, state.store, student.id, budget, now)
         if cost > money_left:
             raise insufficient_quota(say("classroom.batches.too_expensive", cost=money(cost, budget.currency),
                                          left=money(max(money_left, 0.0), budget.currency)))
@@ -264,30 +263,6 @@ def requests_in(content: bytes) -> list[tuple[str, dict]]:
         if isinstance(request, dict) and isinstance(request.get("model"), str):
             found.append((request["model"], request))
     return found
-
-
-def counted(request: dict, model: str) -> RequestTokens:
-    try:
-        return request_tokens(request, model)
-    except Exception:  # a request the upstream will refuse when it validates the file: it runs no tokens
-        return RequestTokens(0, 0, False)
-
-
-def tokens_left(store: ClassStore, student: str, budget: Budget, now: float) -> int | None:
-    """The tokens left of the student's course and day, the smaller; None when neither is limited."""
-    left = []
-    if budget.tokens_per_course:
-        left.append(budget.tokens_per_course - store.tokens_used(student))
-    if budget.tokens_per_day:
-        left.append(budget.tokens_per_day - store.tokens_used(student, start_of_day(now)))
-    return min(left, default=None)
-
-
-def spend_left(store: ClassStore, student: str, budget: Budget, now: float) -> float:
-    """The money left of the student's course and day, the smaller (a budget that limits money)."""
-    return min(limit - spend(store.used_by_model(student, since), budget.currency)[0]
-               for limit, since in ((budget.spend_per_course, 0.0), (budget.spend_per_day, start_of_day(now)))
-               if limit)
 
 
 # --- lists ---------------------------------------------------------------------------------

@@ -56,12 +56,11 @@ from ..messages import say
 from ..sandbox.http import parse_json
 from ..sandbox.wire import APIError
 from ..serving import Background
-from ..tokens import request_tokens
 from ..web import read_body
 from .caller import authenticate
 from .dashboard import ROUTES as DASHBOARD
 from .files import ROUTES as FILES
-from .limits import Meter, check_allowance, check_model, spent, start_of_day
+from .limits import Meter, check_allowance, check_model, counted, spent, start_of_day
 from .relay import TIMEOUT, Relay, finished, gateway_error, json_object, passed, read, safe, scrub, send, usage_of
 from .store import Call, ClassStore, Result, Student
 from .upstreams import Upstream, Upstreams
@@ -148,20 +147,12 @@ async def admit(request: Request, student: Student, body: dict, model: str) -> d
     try:
         check_model(budget, model)
         await asyncio.to_thread(check_allowance, state.store, student.id, budget, model, time.time())
-        tokens = await asyncio.to_thread(_counted, body, model) if budget.tpm else 0
+        tokens = (await asyncio.to_thread(counted, body, model)).total if budget.tpm else 0
         state.meter.take(student.id, budget, model, tokens)
     except APIError as exc:
         exc.headers = {**state.meter.headers(student.id, budget), **exc.headers}
         raise
     return state.meter.headers(student.id, budget)
-
-
-def _counted(body: dict, model: str) -> int:
-    """What the call counts against tokens per minute, as the platform counts it before running it."""
-    try:
-        return request_tokens(body, model).total
-    except Exception:  # a body the upstream will refuse anyway (400): count it as one call with no tokens
-        return 0
 
 
 def _ask_for_usage(body: dict, path: str) -> bool:

@@ -28,7 +28,7 @@ from ..bucket import Bucket
 from ..messages import say
 from ..sandbox.limits import bucket_headers, rate_limited
 from ..sandbox.wire import APIError, model_not_found
-from ..tokens import SIGNS, estimate_cost, model_facts, money, price_table
+from ..tokens import SIGNS, RequestTokens, estimate_cost, model_facts, money, price_table, request_tokens
 from .store import Budget, ClassStore, Usage
 
 ORG = "org-classroom"
@@ -84,12 +84,7 @@ def check_allowance(store: ClassStore, student: str, budget: Budget, model: str,
     if budget.counts_money and not priced_in(model, budget.currency):
         raise APIError(400, say("classroom.quota.unpriced", model=model, currency=budget.currency), param="model",
                        code="model_not_priced")
-    for period, tokens_limit, money_limit, since in (
-            ("course", budget.tokens_per_course, budget.spend_per_course, 0.0),
-            ("day", budget.tokens_per_day, budget.spend_per_day, start_of_day(now))):
-        if not (tokens_limit or money_limit):
-            continue
-        used = store.used_by_model(student, since)
+    for period, tokens_limit, money_limit, used in _periods(store, student, budget, now):
         tokens = sum(u.input_tokens + u.output_tokens for u in used)
         if tokens_limit and tokens >= tokens_limit:
             raise insufficient_quota(say("classroom.quota.tokens", used=tokens, limit=tokens_limit,
@@ -98,6 +93,37 @@ def check_allowance(store: ClassStore, student: str, budget: Budget, model: str,
             raise insufficient_quota(say("classroom.quota.money", used=money(amount, budget.currency),
                              limit=limit_money(money_limit, budget.currency),
                              period=say(f"classroom.quota.{period}")))
+
+
+def left(store: ClassStore, student: str, budget: Budget, now: float) -> tuple[int | None, float | None]:
+    """The tokens and the money the student has left of the course and the day, the smaller of each
+    (None: not limited); what a batch is measured against before it runs."""
+    tokens, cash = [], []
+    for _, tokens_limit, money_limit, used in _periods(store, student, budget, now):
+        if tokens_limit:
+            tokens.append(tokens_limit - sum(u.input_tokens + u.output_tokens for u in used))
+        if money_limit:
+            cash.append(money_limit - spend(used, budget.currency)[0])
+    return min(tokens, default=None), min(cash, default=None)
+
+
+def _periods(store: ClassStore, student: str, budget: Budget, now: float):
+    """(period, tokens limit, money limit, the student's usage per model) for the course and the UTC day
+    that limit anything."""
+    for period, tokens_limit, money_limit, since in (
+            ("course", budget.tokens_per_course, budget.spend_per_course, 0.0),
+            ("day", budget.tokens_per_day, budget.spend_per_day, start_of_day(now))):
+        if tokens_limit or money_limit:
+            yield period, tokens_limit, money_limit, store.used_by_model(student, since)
+
+
+def counted(request: dict, model: str) -> RequestTokens:
+    """What a request counts before it runs, as the platform counts it (input plus output limit); nothing for
+    a body the upstream will refuse anyway (a 400 runs no tokens)."""
+    try:
+        return request_tokens(request, model)
+    except Exception:
+        return RequestTokens(0, 0, False)
 
 
 def insufficient_quota(note: str) -> APIError:
